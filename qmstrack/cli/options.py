@@ -1,0 +1,66 @@
+"""Options shared by many commands, declared once and reused as ``Annotated`` aliases."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+DbOption = Annotated[
+    Path | None,
+    typer.Option(
+        "--db",
+        help="Database file (default: $QMSTRACK_DB, else the user data directory).",
+        show_default=False,
+        dir_okay=False,
+    ),
+]
+JsonOption = Annotated[bool, typer.Option("--json", help="Print JSON for scripts.")]
+CsvOption = Annotated[bool, typer.Option("--csv", help="Print CSV for spreadsheets.")]
+LangOption = Annotated[
+    str | None,
+    typer.Option("--lang", help="Language of the output: id or en (default: configured)."),
+]
+NoInputOption = Annotated[
+    bool,
+    typer.Option("--no-input", help="Never prompt; a missing answer is an error."),
+]
+UnitFilter = Annotated[
+    list[str] | None,
+    typer.Option("--unit", help="Only this unit (repeatable)."),
+]
+SinceOption = Annotated[
+    str | None, typer.Option("--since", help="From this date (inclusive).")
+]
+UntilOption = Annotated[
+    str | None, typer.Option("--until", help="Up to this date (inclusive).")
+]
+FromOption = Annotated[
+    str | None, typer.Option("--from", help="First day of the period (inclusive).")
+]
+ToOption = Annotated[
+    str | None, typer.Option("--to", help="Last day of the period (inclusive).")
+]
+ImportFile = Annotated[
+    Path,
+    typer.Argument(help="CSV (',' or ';') or XLSX file.", exists=False, dir_okay=False),
+]
+DryRunOption = Annotated[
+    bool, typer.Option("--dry-run", help="Check the file and report what would change.")
+]
+SkipInvalidOption = Annotated[
+    bool,
+    typer.Option(
+        "--skip-invalid",
+        help="Import the valid rows and write the invalid ones to a rejects CSV.",
+    ),
+]
+RejectsOption = Annotated[
+    Path | None,
+    typer.Option("--rejects", help="Where to write rejected rows (default: FILE.rejects.csv)."),
+]
+MapOption = Annotated[
+    list[str] | None,
+    typer.Option("--map", help="Map a column to a field: --map 'Kolom Saya=notes'."),
+]

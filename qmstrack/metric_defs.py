@@ -1,0 +1,161 @@
+"""The SQL behind each named metric (registered into ``qmstrack.metrics.REGISTRY``).
+
+Every definition follows the product specification word for word; the comment above each
+query quotes the rule it implements. Dates are ISO text, so comparisons are string
+comparisons that SQLite answers from the indexes created in the migrations.
+"""
+
+from __future__ import annotations
+
+import sqlite_utils
+
+from qmstrack.metrics import Period, Scope, metric
+
+
+def _one(db: sqlite_utils.Database, sql: str, params: list) -> int:
+    return db.execute(sql, params).fetchone()[0] or 0
+
+
+def _ratio(numerator: int, denominator: int) -> float | None:
+    return None if denominator == 0 else numerator / denominator
+
+
+# --- requests -------------------------------------------------------------------------
+
+
+def request_counts(db: sqlite_utils.Database, period: Period, scope: Scope) -> dict:
+    """All request figures of a period in one pass over the relevant rows."""
+    where, params = scope.where("unit", "service_code")
+    s, e = period.start.isoformat(), period.end.isoformat()
+    received = _one(
+        db,
+        f"SELECT count(*) FROM requests WHERE received_on BETWEEN ? AND ? AND {where}",
+        [s, e, *params],
+    )
+    # completed / rejected: closed with that status in the period; on_time: completed in
+    # the period on or before its due date.
+    row = db.execute(
+        f"""
+        SELECT
+            coalesce(sum(status = 'completed'), 0),
+            coalesce(sum(status = 'rejected'), 0),
+            coalesce(sum(status = 'completed' AND closed_on <= due_on), 0)
+        FROM requests
+        WHERE closed_on BETWEEN ? AND ? AND {where}
+        """,
+        [s, e, *params],
+    ).fetchone()
+    completed, rejected, on_time = row
+    # open: received on or before end and not closed on or before end;
+    # overdue: open, and due date before end.
+    row = db.execute(
+        f"""
+        SELECT count(*), coalesce(sum(due_on < ?), 0)
+        FROM requests
+        WHERE received_on <= ? AND (closed_on IS NULL OR closed_on > ?) AND {where}
+        """,
+        [e, e, e, *params],
+    ).fetchone()
+    open_, overdue = row
+    return {
+        "received": received,
+        "completed": completed,
+        "rejected": rejected,
+        "on_time": on_time,
+        "on_time_rate": _ratio(on_time, completed),
+        "open": open_,
+        "overdue": overdue,
+    }
+
+
+def _request_metric(key: str):
+    def compute(db, period, scope):
+        return request_counts(db, period, scope)[key]
+
+    return compute
+
+
+for _key, _kind, _text in [
+    ("received", "count", "Requests received in the period."),
+    ("completed", "count", "Requests completed in the period."),
+    ("rejected", "count", "Requests rejected in the period."),
+    ("on_time", "count", "Requests completed in the period on or before their due date."),
+    ("on_time_rate", "rate", "Share of the period's completed requests that were on time."),
+    ("open", "count", "Requests received by the end of the period and not closed by then."),
+    ("overdue", "count", "Open requests whose due date is before the end of the period."),
+]:
+    metric(f"requests.{_key}", _kind, _text, per_service=True)(_request_metric(_key))
+
+
+# --- adherence ------------------------------------------------------------------------
+
+
+def adherence_counts(db: sqlite_utils.Database, period: Period, scope: Scope) -> dict:
+    where, params = scope.where("unit")
+    comply, breach, na = db.execute(
+        f"""
+        SELECT coalesce(sum(result = 'comply'), 0), coalesce(sum(result = 'breach'), 0),
+               coalesce(sum(result = 'na'), 0)
+        FROM adherence WHERE observed_on BETWEEN ? AND ? AND {where}
+        """,
+        [period.start.isoformat(), period.end.isoformat(), *params],
+    ).fetchone()
+    # rate = comply / (comply + breach); 'na' is counted but not rated.
+    return {
+        "observations": comply + breach + na,
+        "comply": comply,
+        "breach": breach,
+        "na": na,
+        "rate": _ratio(comply, comply + breach),
+    }
+
+
+@metric("adherence.observations", "count", "Adherence observations in the period.")
+def _adherence_observations(db, period, scope):
+    return adherence_counts(db, period, scope)["observations"]
+
+
+@metric("adherence.breaches", "count", "Observed breaches of a rule in the period.")
+def _adherence_breaches(db, period, scope):
+    return adherence_counts(db, period, scope)["breach"]
+
+
+@metric("adherence.rate", "rate", "comply / (comply + breach) over the period's observations.")
+def _adherence_rate(db, period, scope):
+    return adherence_counts(db, period, scope)["rate"]
+
+
+# --- findings -------------------------------------------------------------------------
+
+
+def finding_counts(db: sqlite_utils.Database, period: Period, scope: Scope) -> dict:
+    where, params = scope.where("unit")
+    e = period.end.isoformat()
+    # open: not closed on the end date; overdue: open with a corrective-action due date
+    # before the end date.
+    total, overdue, major = db.execute(
+        f"""
+        SELECT count(*), coalesce(sum(due_on IS NOT NULL AND due_on < ?), 0),
+               coalesce(sum(grade = 'major'), 0)
+        FROM findings
+        WHERE raised_on <= ? AND (closed_on IS NULL OR closed_on > ?) AND {where}
+        """,
+        [e, e, e, *params],
+    ).fetchone()
+    return {"open": total, "overdue": overdue, "open_major": major}
+
+
+@metric("findings.open", "count", "Findings not closed at the end of the period.")
+def _findings_open(db, period, scope):
+    return finding_counts(db, period, scope)["open"]
+
+
+@metric("findings.overdue", "count",
+        "Open findings whose corrective action was due before the end of the period.")
+def _findings_overdue(db, period, scope):
+    return finding_counts(db, period, scope)["overdue"]
+
+
+@metric("findings.open_major", "count", "Major nonconformities open at the end of the period.")
+def _findings_open_major(db, period, scope):
+    return finding_counts(db, period, scope)["open_major"]

@@ -1,0 +1,259 @@
+"""Turning what people type or keep in spreadsheets into clean values.
+
+Dates in the forms the office writes them (ISO, ``23/11/2026``, ``23-11-2026``,
+``23 November 2026``, ``23 Agt 2026``), NIP numbers, periods (``2026-10``), targets
+(``>= 0.90``), scores and spreadsheet header names. Month names come from Babel's locale
+data for Indonesian and English, plus the abbreviations Indonesian offices use that CLDR
+does not list (``Agt``, ``Nop``, ``Peb``).
+"""
+
+from __future__ import annotations
+
+import calendar as _calendar
+import re
+import unicodedata
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
+from functools import lru_cache
+
+from qmstrack.errors import InvalidInput
+
+_EXTRA_MONTH_ALIASES = {
+    "agt": 8, "agu": 8, "agust": 8, "peb": 2, "pebruari": 2, "nop": 11, "nopember": 11,
+    "sept": 9, "okt": 10, "des": 12, "mei": 5, "jun": 6, "jul": 7,
+}
+
+
+@lru_cache(maxsize=1)
+def month_names() -> dict[str, int]:
+    """Lower-case month names and abbreviations (Indonesian and English) to month numbers."""
+    from babel.dates import get_month_names
+
+    names: dict[str, int] = {}
+    for locale in ("id", "en"):
+        for width in ("wide", "abbreviated"):
+            for number, name in get_month_names(width, locale=locale).items():
+                names[name.lower().rstrip(".")] = number
+    names.update(_EXTRA_MONTH_ALIASES)
+    return names
+
+
+_ISO = re.compile(r"^(\d{4})-(\d{1,2})-(\d{1,2})$")
+_DMY = re.compile(r"^(\d{1,2})[/.\-](\d{1,2})[/.\-](\d{4})$")
+_TEXT = re.compile(r"^(\d{1,2})\s+([A-Za-z]+)\.?\s+(\d{4})$")
+_ISO_DATETIME = re.compile(r"^(\d{4}-\d{2}-\d{2})[ T]\d{2}:\d{2}(:\d{2}(\.\d+)?)?$")
+
+
+def parse_date(value: object, *, field: str = "date", today: date | None = None) -> date:
+    """Parse one date; raise ``InvalidInput`` naming the field and the accepted forms.
+
+    ``today`` and ``yesterday`` (and ``hari ini``, ``kemarin``) are accepted when the caller
+    passes ``today``.
+    """
+    if isinstance(value, datetime):
+        return value.date()
+    if isinstance(value, date):
+        return value
+    if value is None:
+        raise InvalidInput(f"The {field} is missing.")
+    text = str(value).strip()
+    if not text:
+        raise InvalidInput(f"The {field} is empty.")
+    if today is not None:
+        lowered = text.lower()
+        if lowered in ("today", "hari ini"):
+            return today
+        if lowered in ("yesterday", "kemarin"):
+            return today - timedelta(days=1)
+    try:
+        if m := _ISO.match(text):
+            return date(int(m[1]), int(m[2]), int(m[3]))
+        if m := _ISO_DATETIME.match(text):
+            return date.fromisoformat(m[1])
+        if m := _DMY.match(text):
+            return date(int(m[3]), int(m[2]), int(m[1]))
+        if m := _TEXT.match(text):
+            month = month_names().get(m[2].lower())
+            if month is not None:
+                return date(int(m[3]), month, int(m[1]))
+    except ValueError:
+        raise InvalidInput(f"The {field} {text!r} is not a real calendar date.") from None
+    shown = text if len(text) <= 40 else text[:37] + "..."
+    raise InvalidInput(
+        f"The {field} {shown!r} is not a date; write it as 2026-11-23, 23/11/2026 or "
+        "23 November 2026."
+    )
+
+
+def parse_optional_date(value: object, *, field: str = "date") -> date | None:
+    if value is None or (isinstance(value, str) and not value.strip()):
+        return None
+    return parse_date(value, field=field)
+
+
+_PERIOD = re.compile(r"^(\d{4})-(\d{1,2})$")
+
+
+def parse_period(text: str) -> tuple[date, date]:
+    """``2026-10`` -> (first day, last day) of that month."""
+    m = _PERIOD.match(str(text).strip())
+    if not m or not 1 <= int(m[2]) <= 12:
+        raise InvalidInput(f"The period {text!r} is not a month; write it as 2026-10.")
+    year, month = int(m[1]), int(m[2])
+    return date(year, month, 1), date(year, month, _calendar.monthrange(year, month)[1])
+
+
+def previous_month(today: date) -> tuple[date, date]:
+    first = today.replace(day=1) - timedelta(days=1)
+    return parse_period(f"{first.year}-{first.month:02d}")
+
+
+# --- NIP ------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Nip:
+    """A valid NIP (Nomor Induk Pegawai) and what it encodes."""
+
+    value: str
+    birth_date: date
+    appointed: tuple[int, int]
+    sex: int
+    serial: int
+
+    def formatted(self) -> str:
+        v = self.value
+        return f"{v[:8]} {v[8:14]} {v[14]} {v[15:]}"
+
+
+def parse_nip(value: object) -> Nip:
+    """Validate an 18-digit NIP; spaces, dots and dashes between groups are accepted."""
+    if value is None:
+        raise InvalidInput("The NIP is missing.")
+    raw = str(value).strip()
+    if isinstance(value, float) and value.is_integer():
+        raw = str(int(value))
+    digits = re.sub(r"[\s.\-]", "", raw)
+    shown = raw if len(raw) <= 30 else raw[:27] + "..."
+    if not digits.isascii() or not digits.isdigit():
+        raise InvalidInput(f"The NIP {shown!r} must contain only digits (18 of them).")
+    if len(digits) != 18:
+        raise InvalidInput(f"The NIP {shown!r} has {len(digits)} digits; a NIP has 18.")
+    try:
+        birth = date(int(digits[0:4]), int(digits[4:6]), int(digits[6:8]))
+    except ValueError:
+        raise InvalidInput(
+            f"The NIP {shown!r} does not start with a real birth date (YYYYMMDD)."
+        ) from None
+    year, month = int(digits[8:12]), int(digits[12:14])
+    if not 1 <= month <= 12:
+        raise InvalidInput(f"The NIP {shown!r} has an appointment month {month:02d}.")
+    if year < birth.year + 15 or year > date.today().year + 1:
+        raise InvalidInput(
+            f"The NIP {shown!r} has an appointment year {year} that does not fit its "
+            f"birth year {birth.year}."
+        )
+    sex = int(digits[14])
+    if sex not in (1, 2):
+        raise InvalidInput(f"The NIP {shown!r} has sex digit {sex}; it must be 1 or 2.")
+    serial = int(digits[15:])
+    if serial == 0:
+        raise InvalidInput(f"The NIP {shown!r} has serial number 000.")
+    return Nip(digits, birth, (year, month), sex, serial)
+
+
+# --- numbers, targets, codes ------------------------------------------------------------
+
+
+def parse_int(value: object, *, field: str, minimum: int | None = None,
+              maximum: int | None = None) -> int:
+    if isinstance(value, bool):
+        raise InvalidInput(f"The {field} must be a whole number.")
+    if isinstance(value, float) and value.is_integer():
+        value = int(value)
+    text = str(value).strip() if value is not None else ""
+    if not re.fullmatch(r"[+-]?\d{1,15}", text.replace(".", "").replace(",", "")) or (
+        # "1.5" is not a whole number; "1.500.000" (Indonesian thousands) is.
+        re.search(r"[.,]\d{1,2}$", text)
+    ):
+        raise InvalidInput(f"The {field} {text!r} is not a whole number.")
+    number = int(text.replace(".", "").replace(",", ""))
+    if minimum is not None and number < minimum:
+        raise InvalidInput(f"The {field} {number} is below {minimum}.")
+    if maximum is not None and number > maximum:
+        raise InvalidInput(f"The {field} {number} is above {maximum}.")
+    return number
+
+
+_TARGET = re.compile(r"^\s*(>=|<=|>|<|==|=)\s*([+-]?\d+(?:[.,]\d+)?)\s*(%?)\s*$")
+
+
+@dataclass(frozen=True)
+class Target:
+    """A comparison a value must meet, such as ``>= 0.90``."""
+
+    op: str
+    threshold: float
+
+    def met_by(self, value: float | None) -> bool | None:
+        if value is None:
+            return None
+        return {
+            ">=": value >= self.threshold,
+            "<=": value <= self.threshold,
+            ">": value > self.threshold,
+            "<": value < self.threshold,
+            "==": value == self.threshold,
+        }[self.op]
+
+    def __str__(self) -> str:
+        return f"{self.op} {self.threshold:g}"
+
+
+def parse_target(text: object) -> Target:
+    """``">= 0.90"``, ``"<= 0"``, ``">= 90%"`` (percent becomes a fraction)."""
+    m = _TARGET.match(str(text))
+    if not m:
+        raise InvalidInput(
+            f"The target {str(text)[:40]!r} is not a comparison such as '>= 0.90' or '<= 0'."
+        )
+    op = "==" if m[1] == "=" else m[1]
+    threshold = float(m[2].replace(",", "."))
+    if m[3]:
+        threshold /= 100
+    return Target(op, threshold)
+
+
+_CODE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.\-/]{0,39}$")
+
+
+def parse_code(value: object, *, field: str) -> str:
+    """A short identifier (unit, service, rule code): letters, digits, ``_ . - /``."""
+    text = str(value).strip() if value is not None else ""
+    if not _CODE.match(text):
+        shown = text if len(text) <= 40 else text[:37] + "..."
+        raise InvalidInput(
+            f"The {field} {shown!r} is not a valid code (letters, digits, '_', '.', '-', '/', "
+            "at most 40 characters)."
+        )
+    return text.upper() if field == "unit" else text
+
+
+def clean_text(value: object, *, field: str, max_length: int = 2000,
+               required: bool = False) -> str:
+    """Strip a free-text value, refuse control characters and absurd lengths."""
+    text = "" if value is None else str(value).strip()
+    if required and not text:
+        raise InvalidInput(f"The {field} is empty.")
+    if len(text) > max_length:
+        raise InvalidInput(f"The {field} is {len(text)} characters long; the limit is "
+                           f"{max_length}.")
+    if any(unicodedata.category(ch) == "Cc" and ch not in "\n\t" for ch in text):
+        raise InvalidInput(f"The {field} contains control characters.")
+    return text
+
+
+def normalise_header(name: object) -> str:
+    """``'Tgl. Masuk'`` -> ``'tglmasuk'``: case, spaces and punctuation do not matter."""
+    text = unicodedata.normalize("NFKC", str(name or "")).lower().lstrip("\ufeff")
+    return re.sub(r"[\W_]+", "", text)
