@@ -415,3 +415,36 @@ class _RejectsWriter:
         if self.tmp.exists():
             self.tmp.unlink()
         return None
+
+
+def build_one(convert: Converter, values: Mapping[str, Any]) -> Any:
+    """Validate one record typed on the command line; raise on its first bad field."""
+    builder = RowBuilder(values, {})
+    record = convert(builder)
+    if builder.problems:
+        column, reason = builder.problems[0]
+        raise InvalidInput(reason if reason.endswith(".") else f"The {column} {reason}.")
+    return record
+
+
+def upsert_batch(db: sqlite_utils.Database, table: str, pk: str,
+                 batch: list[dict[str, Any]]) -> tuple[int, int, int]:
+    """Insert new records, update changed ones, count the unchanged (idempotent imports)."""
+    inserted = updated = unchanged = 0
+    cursor = db.execute(
+        f"SELECT * FROM [{table}] WHERE [{pk}] IN ({', '.join('?' for _ in batch)})",
+        [r[pk] for r in batch],
+    )
+    names = [d[0] for d in cursor.description]
+    existing = {row[names.index(pk)]: dict(zip(names, row, strict=True)) for row in cursor}
+    for record in batch:
+        old = existing.get(record[pk])
+        if old is None:
+            db[table].insert(record)
+            inserted += 1
+        elif all(old.get(k) == v for k, v in record.items()):
+            unchanged += 1
+        else:
+            db[table].update(record[pk], record)
+            updated += 1
+    return inserted, updated, unchanged

@@ -89,10 +89,17 @@ def root(
 
 
 def _register() -> None:
+    from qmstrack.cli import adherence, request, rule, service, staff, unit
     from qmstrack.cli import db as db_cli
 
     db_cli.register_root_commands(app)
     app.add_typer(db_cli.app, name="db")
+    app.add_typer(unit.app, name="unit")
+    app.add_typer(service.app, name="service")
+    app.add_typer(staff.app, name="staff")
+    app.add_typer(rule.app, name="rule")
+    app.add_typer(request.app, name="request")
+    app.add_typer(adherence.app, name="adherence")
 
 
 _register()

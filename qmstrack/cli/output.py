@@ -83,9 +83,12 @@ def write_csv_rows(stream, rows: Iterable[Mapping[str, Any]],
 def print_table(rows: Iterable[Mapping[str, Any]], columns: Sequence[str],
                 headers: Sequence[str] | None = None, title: str | None = None,
                 empty: str = "Nothing to show.") -> None:
+    from rich import box
     from rich.table import Table
 
-    table = Table(title=title, show_lines=False, header_style="bold")
+    # Plain ASCII rules when the table goes to a file or a mail (cron), not a terminal.
+    style = box.HEAVY_HEAD if out_console().is_terminal else box.ASCII2
+    table = Table(title=title, show_lines=False, header_style="bold", box=style)
     for header in headers or columns:
         table.add_column(str(header), overflow="fold")
     count = 0

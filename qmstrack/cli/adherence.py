@@ -1,0 +1,107 @@
+"""``qmstrack adherence``: observations of staff keeping to the rules."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+import typer
+
+from qmstrack.cli.options import (
+    CsvOption,
+    DryRunOption,
+    ImportFile,
+    JsonOption,
+    MapOption,
+    RejectsOption,
+    SinceOption,
+    SkipInvalidOption,
+    UnitFilter,
+    UntilOption,
+)
+from qmstrack.cli.state import open_db
+
+app = typer.Typer(help="Adherence observations: staff keeping to SOPs and rules.",
+                  no_args_is_help=True)
+
+
+@app.command("add")
+def add(
+    ctx: typer.Context,
+    staff: Annotated[str, typer.Option("--staff", help="NIP of the staff member observed.")],
+    rule: Annotated[str, typer.Option("--rule", help="Rule (SOP) code.")],
+    result: Annotated[str, typer.Option("--result", help="comply, breach or na.")],
+    on: Annotated[str | None, typer.Option("--on", help="Date observed (default today).")]
+    = None,
+    observer: Annotated[str, typer.Option("--observer", help="Who observed.")] = "",
+    note: Annotated[str, typer.Option("--note", help="What was seen.")] = "",
+) -> None:
+    """Record one observation (one per staff member, rule and day)."""
+    from qmstrack.cli.output import message
+    from qmstrack.cli.values import opt_date
+    from qmstrack.registers.adherence import add_observation
+
+    record = add_observation(open_db(ctx), staff=staff, rule=rule, result=result,
+                             on=opt_date(on, "--on"), observer=observer, note=note)
+    message(f"Observation saved: {record['staff_nip']} {record['rule_code']} "
+            f"{record['observed_on']} {record['result']}.")
+
+
+@app.command("list")
+def list_cmd(
+    ctx: typer.Context,
+    unit: UnitFilter = None,
+    staff: Annotated[str | None, typer.Option("--staff", help="Only this NIP.")] = None,
+    rule: Annotated[str | None, typer.Option("--rule", help="Only this rule.")] = None,
+    result: Annotated[str | None, typer.Option("--result", help="Only this result.")] = None,
+    since: SinceOption = None,
+    until: UntilOption = None,
+    json: JsonOption = False,
+    csv: CsvOption = False,
+) -> None:
+    """List observations."""
+    from qmstrack.cli.output import emit_rows
+    from qmstrack.cli.values import opt_date, opt_units
+    from qmstrack.registers.adherence import LIST_COLUMNS, list_observations
+
+    db = open_db(ctx)
+    rows = list_observations(db, units=opt_units(db, unit), staff=staff, rule=rule,
+                             result=result, since=opt_date(since, "--since"),
+                             until=opt_date(until, "--until"))
+    emit_rows(rows, LIST_COLUMNS, as_json=json, as_csv=csv, empty="No observations match.")
+
+
+@app.command("stats")
+def stats(
+    ctx: typer.Context,
+    by: Annotated[str, typer.Option("--by", help="Group by unit, staff or rule.")] = "unit",
+    unit: UnitFilter = None,
+    since: SinceOption = None,
+    until: UntilOption = None,
+    json: JsonOption = False,
+    csv: CsvOption = False,
+) -> None:
+    """Adherence rate = comply / (comply + breach), grouped by unit, staff or rule."""
+    from qmstrack.cli.output import emit_rows
+    from qmstrack.cli.values import opt_date, opt_units, option_value
+    from qmstrack.registers.adherence import adherence_stats
+
+    db = open_db(ctx)
+    rows = option_value("--by", lambda: list(adherence_stats(
+        db, by=by, units=opt_units(db, unit), since=opt_date(since, "--since"),
+        until=opt_date(until, "--until"))))
+    columns = ["key", "name", "observations", "comply", "breach", "na", "rate"]
+    if not (json or csv):
+        rows = [{**r, "rate": "" if r["rate"] is None else f"{r['rate']:.1%}"} for r in rows]
+    emit_rows(rows, columns, as_json=json, as_csv=csv, empty="No observations in the period.")
+
+
+@app.command("import")
+def import_cmd(ctx: typer.Context, file: ImportFile, dry_run: DryRunOption = False,
+               skip_invalid: SkipInvalidOption = False, rejects: RejectsOption = None,
+               map: MapOption = None, json: JsonOption = False) -> None:
+    """Import observations from CSV or XLSX (nip, kode_sop, tanggal, hasil, ...)."""
+    from qmstrack.cli.imports import run_import_command
+    from qmstrack.registers.adherence import import_observations
+
+    run_import_command(ctx, import_observations, file, dry_run=dry_run,
+                       skip_invalid=skip_invalid, rejects=rejects, mapping=map, as_json=json)

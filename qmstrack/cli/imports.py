@@ -1,0 +1,39 @@
+"""Running an import command: progress on a terminal, the report on stderr or as JSON."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from pathlib import Path
+
+import typer
+
+from qmstrack.cli.output import message, print_json, progress
+from qmstrack.cli.state import open_db
+
+
+def run_import_command(ctx: typer.Context, importer: Callable, path: Path, *,
+                       dry_run: bool, skip_invalid: bool, rejects: Path | None,
+                       mapping: list[str] | None, as_json: bool = False) -> None:
+    db = open_db(ctx)
+    with progress(None, f"Importing {path.name}") as bar:
+        seen = [0]
+
+        def advance(rows: int) -> None:
+            bar.advance(rows - seen[0])
+            seen[0] = rows
+
+        report = importer(db, path, dry_run=dry_run, skip_invalid=skip_invalid,
+                          rejects_path=rejects, overrides=mapping or (), on_progress=advance,
+                          command=ctx.command_path)
+    if as_json:
+        print_json(report.as_dict())
+        return
+    verb = "Would import" if report.dry_run else "Imported"
+    message(
+        f"{verb} {path.name}: {report.rows} rows, {report.inserted} new, "
+        f"{report.updated} updated, {report.unchanged} unchanged, {report.rejected} rejected."
+    )
+    if report.ignored_columns:
+        message(f"Ignored columns: {', '.join(report.ignored_columns)}.")
+    if report.rejects_file:
+        message(f"Rejected rows written to {report.rejects_file}.")

@@ -1,0 +1,142 @@
+"""``qmstrack request``: service requests from the public, and their status changes."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+import typer
+
+from qmstrack.cli.options import (
+    CsvOption,
+    DryRunOption,
+    ImportFile,
+    JsonOption,
+    MapOption,
+    RejectsOption,
+    SinceOption,
+    SkipInvalidOption,
+    UnitFilter,
+    UntilOption,
+)
+from qmstrack.cli.state import open_db
+
+app = typer.Typer(help="Service requests (permohonan layanan).", no_args_is_help=True)
+
+
+@app.command("add")
+def add(
+    ctx: typer.Context,
+    service: Annotated[str, typer.Option("--service", help="Service code.")],
+    requester: Annotated[str, typer.Option("--requester", help="Name of the requester.")],
+    ref: Annotated[str | None, typer.Option("--ref", help="Reference number (generated "
+                                            "when omitted).")] = None,
+    received: Annotated[str | None, typer.Option("--received", help="Date received "
+                                                 "(default today).")] = None,
+    unit: Annotated[str | None, typer.Option("--unit", help="Unit (default: the "
+                                             "service's).")] = None,
+    contact: Annotated[str, typer.Option("--contact", help="Phone or e-mail.")] = "",
+    channel: Annotated[str, typer.Option("--channel", help="How it came in (walk-in, "
+                                         "online, letter...).")] = "",
+    staff: Annotated[str | None, typer.Option("--staff", help="NIP of the assigned "
+                                              "staff member.")] = None,
+    note: Annotated[str, typer.Option("--note", help="Notes.")] = "",
+) -> None:
+    """Register a request; prints its reference number and due date."""
+    from qmstrack.cli.output import message
+    from qmstrack.cli.values import opt_date
+    from qmstrack.registers.requests import add_request
+
+    record = add_request(open_db(ctx), service=service, requester=requester, ref=ref,
+                         received=opt_date(received, "--received"), unit=unit,
+                         contact=contact, channel=channel, staff=staff, note=note)
+    typer.echo(record["ref_no"])
+    message(f"Request {record['ref_no']} registered; due {record['due_on']}.")
+
+
+@app.command("update")
+def update(
+    ctx: typer.Context,
+    ref: Annotated[str, typer.Argument(help="Reference number.")],
+    status: Annotated[str, typer.Option("--status", help="in_progress, completed or "
+                                        "rejected.")],
+    on: Annotated[str | None, typer.Option("--on", help="Date of the change "
+                                           "(default today).")] = None,
+    rating: Annotated[int | None, typer.Option("--rating", help="Requester's overall "
+                                               "rating 1-4.")] = None,
+    staff: Annotated[str | None, typer.Option("--staff", help="NIP of the staff member "
+                                              "handling it.")] = None,
+    note: Annotated[str, typer.Option("--note", help="Note kept with the event.")] = "",
+) -> None:
+    """Change a request's status on a date (kept as an event)."""
+    from datetime import date
+
+    from qmstrack.cli.output import message
+    from qmstrack.cli.values import opt_date
+    from qmstrack.registers.requests import update_request
+
+    record = update_request(open_db(ctx), ref, status=status,
+                            on=opt_date(on, "--on") or date.today(), rating=rating,
+                            note=note, staff=staff)
+    extra = ""
+    if record["on_time"] is not None:
+        extra = " on time" if record["on_time"] else f" late (due {record['due_on']})"
+    message(f"Request {record['ref_no']} is now {record['status']}{extra}.")
+
+
+@app.command("list")
+def list_cmd(
+    ctx: typer.Context,
+    unit: UnitFilter = None,
+    status: Annotated[list[str] | None, typer.Option("--status", help="Only this status "
+                                                     "(repeatable).")] = None,
+    service: Annotated[str | None, typer.Option("--service", help="Only this service.")] = None,
+    since: SinceOption = None,
+    until: UntilOption = None,
+    overdue: Annotated[bool, typer.Option("--overdue", help="Only requests open and past "
+                                          "their due date today.")] = False,
+    limit: Annotated[int | None, typer.Option("--limit", min=1, help="At most N rows.")] = None,
+    json: JsonOption = False,
+    csv: CsvOption = False,
+) -> None:
+    """List requests received in a period (all by default)."""
+    from datetime import date
+
+    from qmstrack.cli.output import emit_rows
+    from qmstrack.cli.values import opt_date, opt_units, option_value
+    from qmstrack.registers.requests import LIST_COLUMNS, list_requests, parse_status
+
+    db = open_db(ctx)
+    statuses = option_value("--status", lambda: tuple(parse_status(s) for s in status or ()))
+    rows = list_requests(db, units=opt_units(db, unit), statuses=statuses, service=service,
+                         since=opt_date(since, "--since"), until=opt_date(until, "--until"),
+                         overdue_on=date.today() if overdue else None, limit=limit)
+    columns = LIST_COLUMNS if (json or csv) else [c for c in LIST_COLUMNS if c != "requester"]
+    emit_rows(rows, columns, as_json=json, as_csv=csv, empty="No requests match.")
+
+
+@app.command("show")
+def show(ctx: typer.Context, ref: Annotated[str, typer.Argument(help="Reference number.")],
+         json: JsonOption = False) -> None:
+    """Show one request with its status history."""
+    from qmstrack.cli.output import print_record, print_table
+    from qmstrack.registers.requests import get_request
+
+    record = get_request(open_db(ctx), ref)
+    if json:
+        print_record(record, as_json=True)
+        return
+    events = record.pop("events")
+    print_record(record, title=f"Request {record['ref_no']}")
+    print_table(events, ["on_date", "status", "note"], title="History")
+
+
+@app.command("import")
+def import_cmd(ctx: typer.Context, file: ImportFile, dry_run: DryRunOption = False,
+               skip_invalid: SkipInvalidOption = False, rejects: RejectsOption = None,
+               map: MapOption = None, json: JsonOption = False) -> None:
+    """Import requests from CSV or XLSX (Indonesian or English headers)."""
+    from qmstrack.cli.imports import run_import_command
+    from qmstrack.registers.requests import import_requests
+
+    run_import_command(ctx, import_requests, file, dry_run=dry_run, skip_invalid=skip_invalid,
+                       rejects=rejects, mapping=map, as_json=json)

@@ -1,0 +1,65 @@
+"""``qmstrack rule``: SOPs and regulations staff must follow."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+import typer
+
+from qmstrack.cli.options import (
+    CsvOption,
+    DryRunOption,
+    ImportFile,
+    JsonOption,
+    MapOption,
+    RejectsOption,
+    SkipInvalidOption,
+    UnitFilter,
+)
+from qmstrack.cli.state import open_db
+
+app = typer.Typer(help="Rules (SOPs, regulations) and the ISO clauses they evidence.",
+                  no_args_is_help=True)
+
+
+@app.command("add")
+def add(
+    ctx: typer.Context,
+    code: Annotated[str, typer.Option("--code", help="SOP code, e.g. SOP-SMA-01.")],
+    title: Annotated[str, typer.Option("--title", help="Title of the rule.")],
+    unit: Annotated[str | None, typer.Option("--unit", help="Unit it applies to "
+                                             "(default: all).")] = None,
+    clause: Annotated[list[str] | None, typer.Option("--clause", help="ISO clause it "
+                                                     "evidences (repeatable).")] = None,
+) -> None:
+    """Add a rule, or update the one with the same code."""
+    from qmstrack.cli.output import message
+    from qmstrack.registers.rules import add_rule
+
+    record = add_rule(open_db(ctx), code=code, title=title, unit=unit, clauses=clause or [])
+    message(f"Rule {record['code']} saved.")
+
+
+@app.command("list")
+def list_cmd(ctx: typer.Context, unit: UnitFilter = None, json: JsonOption = False,
+             csv: CsvOption = False) -> None:
+    """List the rules."""
+    from qmstrack.cli.output import emit_rows
+    from qmstrack.cli.values import opt_units
+    from qmstrack.registers.rules import COLUMNS, list_rules
+
+    db = open_db(ctx)
+    emit_rows(list_rules(db, opt_units(db, unit)), COLUMNS, as_json=json, as_csv=csv,
+              empty="No rules yet.")
+
+
+@app.command("import")
+def import_cmd(ctx: typer.Context, file: ImportFile, dry_run: DryRunOption = False,
+               skip_invalid: SkipInvalidOption = False, rejects: RejectsOption = None,
+               map: MapOption = None, json: JsonOption = False) -> None:
+    """Import rules from CSV or XLSX (columns kode_sop, judul, bidang, klausul)."""
+    from qmstrack.cli.imports import run_import_command
+    from qmstrack.registers.rules import import_rules
+
+    run_import_command(ctx, import_rules, file, dry_run=dry_run, skip_invalid=skip_invalid,
+                       rejects=rejects, mapping=map, as_json=json)

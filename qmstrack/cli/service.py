@@ -1,0 +1,67 @@
+"""``qmstrack service``: services and their service standards."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+import typer
+
+from qmstrack.cli.options import (
+    CsvOption,
+    DryRunOption,
+    ImportFile,
+    JsonOption,
+    MapOption,
+    RejectsOption,
+    SkipInvalidOption,
+    UnitFilter,
+)
+from qmstrack.cli.state import open_db
+
+app = typer.Typer(help="Services and their service time in working days.", no_args_is_help=True)
+
+
+@app.command("add")
+def add(
+    ctx: typer.Context,
+    code: Annotated[str, typer.Option("--code", help="Service code, e.g. SMA-LEG.")],
+    name: Annotated[str, typer.Option("--name", help="Name of the service.")],
+    unit: Annotated[str, typer.Option("--unit", help="Unit that delivers the service.")],
+    sla_days: Annotated[int, typer.Option("--sla-days", help="Service time in working days "
+                                          "(0 = same day).")],
+    fee: Annotated[int, typer.Option("--fee", help="Fee in rupiah.")] = 0,
+    requirements: Annotated[str, typer.Option("--requirements",
+                                              help="What the requester must bring.")] = "",
+) -> None:
+    """Add a service, or update the one with the same code."""
+    from qmstrack.cli.output import message
+    from qmstrack.registers.services import add_service
+
+    record = add_service(open_db(ctx), code=code, name=name, unit=unit, sla_days=sla_days,
+                         fee=fee, requirements=requirements)
+    message(f"Service {record['code']} saved ({record['sla_days']} working days).")
+
+
+@app.command("list")
+def list_cmd(ctx: typer.Context, unit: UnitFilter = None, json: JsonOption = False,
+             csv: CsvOption = False) -> None:
+    """List the services."""
+    from qmstrack.cli.output import emit_rows
+    from qmstrack.cli.values import opt_units
+    from qmstrack.registers.services import COLUMNS, list_services
+
+    db = open_db(ctx)
+    emit_rows(list_services(db, opt_units(db, unit)), COLUMNS, as_json=json, as_csv=csv,
+              empty="No services yet; add them with 'qmstrack service add' or import.")
+
+
+@app.command("import")
+def import_cmd(ctx: typer.Context, file: ImportFile, dry_run: DryRunOption = False,
+               skip_invalid: SkipInvalidOption = False, rejects: RejectsOption = None,
+               map: MapOption = None, json: JsonOption = False) -> None:
+    """Import services from CSV, XLSX or YAML (re-importing changes nothing)."""
+    from qmstrack.cli.imports import run_import_command
+    from qmstrack.registers.services import import_services
+
+    run_import_command(ctx, import_services, file, dry_run=dry_run, skip_invalid=skip_invalid,
+                       rejects=rejects, mapping=map, as_json=json)

@@ -1,0 +1,1 @@
+"""The office's registers: one module per kind of record, each taking a Database."""
