@@ -89,10 +89,11 @@ def root(
 
 
 def _register() -> None:
-    from qmstrack.cli import adherence, request, rule, service, staff, unit
+    from qmstrack.cli import adherence, demo, request, rule, service, staff, unit
     from qmstrack.cli import db as db_cli
 
     db_cli.register_root_commands(app)
+    demo.register(app)
     app.add_typer(db_cli.app, name="db")
     app.add_typer(unit.app, name="unit")
     app.add_typer(service.app, name="service")
