@@ -78,12 +78,29 @@ def open_db(path: str | os.PathLike, *, create: bool = False) -> sqlite_utils.Da
             raise DatabaseError(f"Cannot create the database {path}: {exc.strerror}.") from exc
     try:
         db = _connect(path)
+        _refuse_foreign(db, path)
         db.execute("PRAGMA journal_mode = WAL")
         db.execute("PRAGMA synchronous = NORMAL")
         upgrade(db, path)
     except sqlite3.DatabaseError as exc:
         raise DatabaseError(f"{path} is not a usable qmstrack database ({exc}).") from exc
     return db
+
+
+def _refuse_foreign(db: sqlite_utils.Database, path: Path) -> None:
+    """Refuse, before changing anything, a SQLite file that belongs to another program."""
+    if migrations.applied(db):
+        return
+    tables = db.execute(
+        "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%' "
+        "AND name != ?", [Migrations.migrations_table]
+    ).fetchall()
+    if tables:
+        db.close()
+        raise DatabaseError(
+            f"{path} is a SQLite database of another program, not a qmstrack database; "
+            "nothing was changed."
+        )
 
 
 def unknown_migrations(db: sqlite_utils.Database) -> list[str]:
@@ -529,4 +546,30 @@ def create_change_triggers(db: sqlite_utils.Database, table: str) -> None:
             VALUES ('{table}', {key('OLD')}, 'delete', {obj('OLD')}, NULL);
         END;
         """
+    )
+
+
+@migrations(name="m002_final_audits_are_immutable")
+def m002_final_audits_are_immutable(db: sqlite_utils.Database) -> None:
+    """A final audit cannot change, whoever tries: the database itself refuses."""
+    message = "audit is final and can no longer change"
+    run_script(
+        db,
+        f"""
+        CREATE TRIGGER audits_final_no_update BEFORE UPDATE ON audits
+        WHEN OLD.status = 'final' BEGIN SELECT RAISE(ABORT, '{message}'); END;
+        CREATE TRIGGER audits_final_no_delete BEFORE DELETE ON audits
+        WHEN OLD.status = 'final' BEGIN SELECT RAISE(ABORT, '{message}'); END;
+        CREATE TRIGGER audit_results_final_no_insert BEFORE INSERT ON audit_results
+        WHEN (SELECT status FROM audits WHERE id = NEW.audit_id) = 'final'
+        BEGIN SELECT RAISE(ABORT, '{message}'); END;
+        CREATE TRIGGER audit_results_final_no_update BEFORE UPDATE ON audit_results
+        WHEN (SELECT status FROM audits WHERE id = OLD.audit_id) = 'final'
+        BEGIN SELECT RAISE(ABORT, '{message}'); END;
+        CREATE TRIGGER audit_results_final_no_delete BEFORE DELETE ON audit_results
+        WHEN (SELECT status FROM audits WHERE id = OLD.audit_id) = 'final'
+        BEGIN SELECT RAISE(ABORT, '{message}'); END;
+        CREATE INDEX idx_findings_audit ON findings(audit_id, item_id);
+        CREATE INDEX idx_audit_results_clause ON audit_results(clause_ref, grade);
+        """,
     )

@@ -89,7 +89,21 @@ def root(
 
 
 def _register() -> None:
-    from qmstrack.cli import adherence, demo, request, rule, service, staff, unit
+    from qmstrack.cli import (
+        adherence,
+        audit,
+        checklist,
+        demo,
+        finding,
+        metrics,
+        request,
+        rule,
+        service,
+        staff,
+        summary,
+        survey,
+        unit,
+    )
     from qmstrack.cli import db as db_cli
 
     db_cli.register_root_commands(app)
@@ -101,6 +115,12 @@ def _register() -> None:
     app.add_typer(rule.app, name="rule")
     app.add_typer(request.app, name="request")
     app.add_typer(adherence.app, name="adherence")
+    app.add_typer(survey.app, name="survey")
+    app.add_typer(checklist.app, name="checklist")
+    app.add_typer(audit.app, name="audit")
+    app.add_typer(finding.app, name="finding")
+    metrics.register(app)
+    summary.register(app)
 
 
 _register()

@@ -1,0 +1,598 @@
+"""The internal audit: one audit per period, scope and checklist, and its results.
+
+Running the audit freezes a copy of the checklist (its text and SHA-256) into the audit,
+evaluates every metric-bound item from the recorded data (value, target, evidence), takes
+the answers to person-answered items from a file or from the person at the terminal, and
+leaves the rest ``pending``. Running it again for the same period and scope resumes the
+same open audit. Every ``minor``, ``major`` or ``observation`` result opens a finding.
+A final audit can no longer change: qmstrack refuses, and so do triggers in the database.
+"""
+
+from __future__ import annotations
+
+import csv
+import json
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+import sqlite_utils
+
+from qmstrack.checklists import Checklist, Item, load_checklist_text
+from qmstrack.db import writing
+from qmstrack.errors import Conflict, InvalidInput, NotFound
+from qmstrack.findings import raise_finding
+from qmstrack.metrics import REGISTRY, Period, Scope, _load_all
+from qmstrack.parsing import clean_text
+from qmstrack.registers.common import known_units, query_dicts
+
+GRADES = ("conform", "minor", "major", "observation", "na", "pending")
+ANSWER_GRADES = ("conform", "minor", "major", "observation", "na")
+FINDING_GRADES = ("minor", "major", "observation")
+GRADE_ALIASES = {
+    "conform": "conform", "c": "conform", "ok": "conform", "sesuai": "conform",
+    "conformity": "conform", "minor": "minor", "mi": "minor", "ringan": "minor",
+    "major": "major", "ma": "major", "mayor": "major", "berat": "major",
+    "observation": "observation", "o": "observation", "obs": "observation",
+    "observasi": "observation", "ofi": "observation", "na": "na", "n/a": "na",
+    "tidak berlaku": "na", "tb": "na",
+}
+EVIDENCE_LIMIT = 50
+
+
+def parse_grade(value: Any) -> str:
+    text = " ".join(str(value or "").strip().lower().split())
+    grade = GRADE_ALIASES.get(text)
+    if grade is None:
+        raise InvalidInput(
+            f"The grade {str(value)[:30]!r} is not one of {', '.join(ANSWER_GRADES)}."
+        )
+    return grade
+
+
+@dataclass(frozen=True)
+class Answer:
+    grade: str
+    note: str = ""
+    evidence: str = ""
+
+
+@dataclass
+class AuditRun:
+    """What one run of ``qmstrack audit`` did."""
+
+    audit_id: int
+    resumed: bool
+    evaluated: int = 0
+    answered: int = 0
+    findings_raised: list[str] = field(default_factory=list)
+
+
+# --- evidence for metric-bound items ----------------------------------------------------
+
+
+def _refs(db, sql: str, params: list) -> list[str]:
+    return [r[0] for r in db.execute(sql, params)]
+
+
+def _late_requests(db, period: Period, scope: Scope) -> list[str]:
+    where, params = scope.where("unit", "service_code")
+    return _refs(db, f"SELECT ref_no FROM requests WHERE status = 'completed' AND closed_on "
+                     f"BETWEEN ? AND ? AND closed_on > due_on AND {where} ORDER BY closed_on",
+                 [period.start.isoformat(), period.end.isoformat(), *params])
+
+
+def _overdue_requests(db, period: Period, scope: Scope) -> list[str]:
+    where, params = scope.where("unit", "service_code")
+    e = period.end.isoformat()
+    return _refs(db, f"SELECT ref_no FROM requests WHERE received_on <= ? AND (closed_on IS "
+                     f"NULL OR closed_on > ?) AND due_on < ? AND {where} ORDER BY due_on",
+                 [e, e, e, *params])
+
+
+def _breaches(db, period: Period, scope: Scope) -> list[str]:
+    where, params = scope.where("unit")
+    return [f"{d} {nip} {rule}: {note}".rstrip(": ") for d, nip, rule, note in db.execute(
+        f"SELECT observed_on, staff_nip, rule_code, note FROM adherence WHERE result = "
+        f"'breach' AND observed_on BETWEEN ? AND ? AND {where} ORDER BY observed_on",
+        [period.start.isoformat(), period.end.isoformat(), *params])]
+
+
+def _findings(extra: str):
+    def evidence(db, period: Period, scope: Scope) -> list[str]:
+        where, params = scope.where("unit")
+        e = period.end.isoformat()
+        return _refs(db, f"SELECT ref_no FROM findings WHERE raised_on <= ? AND (closed_on "
+                         f"IS NULL OR closed_on > ?) AND {extra} AND {where} ORDER BY ref_no",
+                     [e, e, *([e] if "?" in extra else []), *params])
+
+    return evidence
+
+
+EVIDENCE: dict[str, Callable[[Any, Period, Scope], list[str]]] = {
+    "requests.on_time_rate": _late_requests,
+    "requests.on_time": _late_requests,
+    "requests.overdue": _overdue_requests,
+    "requests.open": _overdue_requests,
+    "adherence.rate": _breaches,
+    "adherence.breaches": _breaches,
+    "findings.overdue": _findings("due_on < ?"),
+    "findings.open": _findings("1"),
+    "findings.open_major": _findings("grade = 'major'"),
+}
+
+
+def _evidence_text(lines: list[str]) -> str:
+    if len(lines) > EVIDENCE_LIMIT:
+        return "\n".join(lines[:EVIDENCE_LIMIT] + [f"... and {len(lines) - EVIDENCE_LIMIT} more"])
+    return "\n".join(lines)
+
+
+# --- audits ----------------------------------------------------------------------------
+
+
+def _scope_key(units: Iterable[str]) -> str:
+    return json.dumps(sorted(set(units)))
+
+
+def frozen_checklist(audit: dict[str, Any]) -> Checklist:
+    """The checklist exactly as it was when the audit started."""
+    return load_checklist_text(audit["checklist_yaml"],
+                               f"audit {audit['id']} ({audit['checklist_id']})")
+
+
+def get_audit_row(db: sqlite_utils.Database, audit_id: int) -> dict[str, Any]:
+    rows = list(query_dicts(db, "SELECT * FROM audits WHERE id = ?", [int(audit_id)]))
+    if not rows:
+        raise NotFound(f"There is no audit {audit_id}; 'qmstrack audit list' shows them.")
+    row = rows[0]
+    row["scope"] = json.loads(row["scope"])
+    return row
+
+
+def _require_open(audit: dict[str, Any]) -> None:
+    if audit["status"] == "final":
+        raise Conflict(
+            f"Audit {audit['id']} was finalised on {audit['finalized_on']} and can no longer "
+            "change."
+        )
+
+
+def start_or_resume(db: sqlite_utils.Database, period: Period, units: Iterable[str],
+                    checklist: Checklist, auditor: str = "",
+                    today: date | None = None) -> tuple[dict[str, Any], bool]:
+    """The open audit of this period, scope and checklist, created when there is none."""
+    scope = tuple(sorted(set(units))) or tuple(known_units(db))
+    if not scope:
+        raise InvalidInput("There are no units to audit; add them with 'qmstrack unit add'.")
+    key = [period.start.isoformat(), period.end.isoformat(), _scope_key(scope), checklist.id]
+    with writing(db):
+        row = db.execute(
+            "SELECT id, status FROM audits WHERE period_start = ? AND period_end = ? AND "
+            "scope = ? AND checklist_id = ? ORDER BY status = 'open' DESC, id DESC LIMIT 1",
+            key).fetchone()
+        if row and row[1] == "open":
+            audit = get_audit_row(db, row[0])
+            if auditor and auditor != audit["lead_auditor"]:
+                db["audits"].update(audit["id"], {"lead_auditor": auditor})
+                audit["lead_auditor"] = auditor
+            return audit, True
+        if row:
+            raise Conflict(
+                f"The audit of {period.start} to {period.end} for {', '.join(scope)} was "
+                f"finalised (audit {row[0]}); see 'qmstrack audit show {row[0]}'."
+            )
+        audit_id = db["audits"].insert({
+            "period_start": key[0], "period_end": key[1], "scope": key[2],
+            "checklist_id": checklist.id, "checklist_version": checklist.version,
+            "checklist_sha256": checklist.sha256, "checklist_yaml": checklist.raw_text,
+            "lead_auditor": clean_text(auditor, field="auditor", max_length=200),
+            "status": "open", "started_on": (today or date.today()).isoformat(),
+        }).last_pk
+        db["audit_results"].insert_all(
+            {"audit_id": audit_id, "item_id": item.id, "clause_ref": item.clause_ref,
+             "grade": "pending", "metric": item.metric, "target": item.target_text}
+            for item in checklist.iter_items()
+        )
+    return get_audit_row(db, audit_id), False
+
+
+def _item_scope(item: Item, audit_units: Iterable[str]) -> Scope | None:
+    units = tuple(u for u in audit_units if item.applies_to(u))
+    return Scope(units) if units else None
+
+
+def evaluate_metrics(db: sqlite_utils.Database, audit: dict[str, Any],
+                     today: date | None = None) -> tuple[int, list[str]]:
+    """(Re-)evaluate every metric-bound item of an open audit from the data."""
+    _require_open(audit)
+    _load_all()
+    checklist = frozen_checklist(audit)
+    period = Period(date.fromisoformat(audit["period_start"]),
+                    date.fromisoformat(audit["period_end"]))
+    evaluated, raised = 0, []
+    with writing(db):
+        for item in checklist.iter_items():
+            if not item.is_metric:
+                continue
+            scope = _item_scope(item, audit["scope"])
+            measured, evidence = None, ""
+            if scope is None:
+                grade, note = "na", "Not applicable to the audited units."
+            elif item.metric not in REGISTRY:
+                grade, note = "pending", (f"The metric {item.metric} is not available in this "
+                                          "version of qmstrack; answer this item by hand.")
+            else:
+                measured = REGISTRY[item.metric].compute(db, period, scope)
+                met = item.target.met_by(measured)
+                if met is None:
+                    grade, note = "na", "No data in the period."
+                else:
+                    grade = "conform" if met else item.on_miss
+                    note = ""
+                if item.metric in EVIDENCE and grade != "na":
+                    evidence = _evidence_text(EVIDENCE[item.metric](db, period, scope))
+            db.execute(
+                "UPDATE audit_results SET grade = ?, measured = ?, target = ?, evidence = ?, "
+                "note = ?, answered_by = 'qmstrack', answered_on = ? "
+                "WHERE audit_id = ? AND item_id = ?",
+                [grade, measured, item.target_text, evidence, note,
+                 (today or date.today()).isoformat(), audit["id"], item.id])
+            evaluated += 1
+            ref = _sync_finding(db, audit, item, grade, measured, today)
+            if ref:
+                raised.append(ref)
+    return evaluated, raised
+
+
+def _describe(item: Item, grade: str, measured: Any, note: str) -> str:
+    question = item.text("question", "en")
+    if item.is_metric and measured is not None:
+        return f"{question} Measured {measured:.4g} against target {item.target_text}."
+    return f"{question} {note}".strip()
+
+
+def _sync_finding(db: sqlite_utils.Database, audit: dict[str, Any], item: Item, grade: str,
+                  measured: Any = None, today: date | None = None,
+                  note: str = "") -> str | None:
+    """Keep the audit's finding for an item in line with its grade; return a new ref."""
+    existing = db.execute(
+        "SELECT id, ref_no, grade, status, (SELECT count(*) FROM finding_actions a "
+        "WHERE a.finding_id = findings.id) FROM findings WHERE audit_id = ? AND item_id = ?",
+        [audit["id"], item.id]).fetchone()
+    if grade not in FINDING_GRADES:
+        # The data or the answer changed while the audit was open: withdraw the finding
+        # only if nobody has started working on it yet.
+        if existing and existing[3] == "open" and existing[4] == 0:
+            db.execute("DELETE FROM findings WHERE id = ?", [existing[0]])
+        return None
+    if existing:
+        if existing[2] != grade and existing[3] == "open":
+            db["findings"].update(existing[0], {"grade": grade})
+        return None
+    scope = _item_scope(item, audit["scope"])
+    unit = scope.units[0] if scope and len(scope.units) == 1 else None
+    raised_on = min(today or date.today(), max(date.fromisoformat(audit["period_end"]),
+                                               date.fromisoformat(audit["started_on"])))
+    finding = raise_finding(
+        db, clause_ref=item.clause_ref, grade=grade, description=_describe(
+            item, grade, measured, note), raised_on=raised_on, source="internal",
+        unit=unit, audit_id=audit["id"], item_id=item.id)
+    return finding["ref_no"]
+
+
+def answer_item(db: sqlite_utils.Database, audit_id: int, item_id: str, answer: Answer, *,
+                by: str = "", today: date | None = None) -> str | None:
+    """Record a person's answer to one item; return the ref of a finding it opened."""
+    with writing(db):
+        audit = get_audit_row(db, audit_id)
+        _require_open(audit)
+        item = frozen_checklist(audit).find_item(item_id)
+        if item.is_metric:
+            raise InvalidInput(f"Item {item_id} is evaluated from the data "
+                               f"({item.metric}); it cannot be answered by hand.")
+        grade = parse_grade(answer.grade)
+        note = clean_text(answer.note, field="note", max_length=4000)
+        evidence = clean_text(answer.evidence, field="evidence", max_length=4000)
+        if grade in FINDING_GRADES and not note:
+            raise InvalidInput(f"A {grade} result needs a note that says what was found.")
+        db.execute(
+            "UPDATE audit_results SET grade = ?, note = ?, evidence = ?, answered_by = ?, "
+            "answered_on = ? WHERE audit_id = ? AND item_id = ?",
+            [grade, note, evidence, clean_text(by, field="auditor", max_length=200)
+             or audit["lead_auditor"], (today or date.today()).isoformat(), audit_id,
+             item_id])
+        return _sync_finding(db, audit, item, grade, today=today, note=note)
+
+
+def apply_answers(db: sqlite_utils.Database, audit_id: int, answers: dict[str, Answer], *,
+                  by: str = "", today: date | None = None) -> list[str]:
+    """Apply a whole answers file in one transaction."""
+    raised = []
+    with writing(db):
+        for item_id, answer in answers.items():
+            ref = answer_item(db, audit_id, item_id, answer, by=by, today=today)
+            if ref:
+                raised.append(ref)
+    return raised
+
+
+def pending_items(db: sqlite_utils.Database, audit: dict[str, Any]) -> list[Item]:
+    checklist = frozen_checklist(audit)
+    pending = {r[0] for r in db.execute(
+        "SELECT item_id FROM audit_results WHERE audit_id = ? AND grade = 'pending'",
+        [audit["id"]])}
+    return [item for item in checklist.iter_items()
+            if item.id in pending and not item.is_metric]
+
+
+def run_audit(db: sqlite_utils.Database, period: Period, units: Iterable[str],
+              checklist: Checklist, *, auditor: str = "",
+              answers: dict[str, Answer] | None = None,
+              ask: Callable[[Item], Answer | None] | None = None,
+              today: date | None = None) -> AuditRun:
+    """Start or resume the audit, evaluate the data, take the answers given."""
+    audit, resumed = start_or_resume(db, period, units, checklist, auditor, today)
+    _require_open(audit)
+    run = AuditRun(audit["id"], resumed)
+    run.evaluated, raised = evaluate_metrics(db, audit, today)
+    run.findings_raised.extend(raised)
+    if answers:
+        run.findings_raised.extend(apply_answers(db, audit["id"], answers, by=auditor,
+                                                 today=today))
+        run.answered += len(answers)
+    if ask is not None:
+        for item in pending_items(db, audit):
+            answer = ask(item)
+            if answer is None:
+                continue
+            # Each answer is saved at once, so an interrupted session keeps what was said.
+            ref = answer_item(db, audit["id"], item.id, answer, by=auditor, today=today)
+            run.answered += 1
+            if ref:
+                run.findings_raised.append(ref)
+    return run
+
+
+def finalize_audit(db: sqlite_utils.Database, audit_id: int, *, allow_pending: bool = False,
+                   today: date | None = None) -> dict[str, Any]:
+    with writing(db):
+        audit = get_audit_row(db, audit_id)
+        _require_open(audit)
+        pending = db.execute(
+            "SELECT count(*) FROM audit_results WHERE audit_id = ? AND grade = 'pending'",
+            [audit_id]).fetchone()[0]
+        if pending and not allow_pending:
+            raise Conflict(
+                f"Audit {audit_id} still has {pending} pending items; answer them or pass "
+                "--allow-pending."
+            )
+        import hashlib
+
+        if hashlib.sha256(audit["checklist_yaml"].encode("utf-8")).hexdigest() != audit[
+                "checklist_sha256"]:
+            from qmstrack.errors import IntegrityFailure
+
+            raise IntegrityFailure(f"The frozen checklist of audit {audit_id} no longer "
+                                   "matches its hash.")
+        db["audits"].update(audit_id, {"status": "final",
+                                       "finalized_on": (today or date.today()).isoformat()})
+    return get_audit_row(db, audit_id)
+
+
+def list_audits(db: sqlite_utils.Database):
+    sql = """
+        SELECT a.id, a.period_start, a.period_end, a.scope, a.checklist_id, a.lead_auditor,
+               a.status, a.started_on, a.finalized_on,
+               sum(r.grade = 'conform') AS conform, sum(r.grade = 'minor') AS minor,
+               sum(r.grade = 'major') AS major, sum(r.grade = 'observation') AS observation,
+               sum(r.grade = 'na') AS na, sum(r.grade = 'pending') AS pending
+        FROM audits a LEFT JOIN audit_results r ON r.audit_id = a.id
+        GROUP BY a.id ORDER BY a.period_start DESC, a.id DESC
+    """
+    for row in query_dicts(db, sql):
+        row["scope"] = ", ".join(json.loads(row["scope"]))
+        yield row
+
+
+def grade_counts(db: sqlite_utils.Database, audit_id: int) -> dict[str, int]:
+    counts = dict.fromkeys(GRADES, 0)
+    for grade, n in db.execute("SELECT grade, count(*) FROM audit_results WHERE audit_id = ? "
+                               "GROUP BY grade", [audit_id]):
+        counts[grade] = n
+    return counts
+
+
+def get_audit(db: sqlite_utils.Database, audit_id: int, lang: str = "en") -> dict[str, Any]:
+    """The audit with its results in checklist order, counts and findings."""
+    audit = get_audit_row(db, audit_id)
+    checklist = frozen_checklist(audit)
+    results = {r["item_id"]: r for r in query_dicts(
+        db, "SELECT item_id, clause_ref, grade, metric, measured, target, evidence, note, "
+            "answered_by, answered_on FROM audit_results WHERE audit_id = ?", [audit_id])}
+    ordered = []
+    for item in checklist.iter_items():
+        row = results.get(item.id)
+        if row is None:
+            continue
+        row["question"] = item.text("question", lang)
+        ordered.append(row)
+    audit.pop("checklist_yaml")
+    audit["checklist_title"] = checklist.text("title", lang)
+    audit["checklist_edition"] = checklist.edition
+    audit["counts"] = grade_counts(db, audit_id)
+    audit["results"] = ordered
+    audit["findings"] = [
+        {k: f[k] for k in ("ref_no", "item_id", "clause_ref", "grade", "status", "due_on",
+                           "unit", "description")}
+        for f in query_dicts(db, "SELECT * FROM findings WHERE audit_id = ? ORDER BY ref_no",
+                             [audit_id])]
+    return audit
+
+
+# --- answers files ---------------------------------------------------------------------
+
+
+def load_answers(path: Path, checklist: Checklist) -> dict[str, Answer]:
+    """Read answers from YAML (``item: grade`` or ``item: {grade, note, evidence}``) or CSV
+    (columns item, grade, note, evidence); refuse the whole file on any bad line."""
+    if not path.exists() or path.is_dir():
+        raise InvalidInput(f"The answers file {path} does not exist.")
+    if path.stat().st_size > 5 * 1024 * 1024:
+        raise InvalidInput(f"The answers file {path} is larger than 5 MB.")
+    try:
+        text = path.read_text(encoding="utf-8-sig")
+    except UnicodeDecodeError:
+        raise InvalidInput(f"The answers file {path} is not UTF-8 text.") from None
+    if path.suffix.lower() == ".csv":
+        entries = _answers_from_csv(text)
+    else:
+        entries = _answers_from_yaml(text, path.name)
+    problems: list[str] = []
+    answers: dict[str, Answer] = {}
+    items = {item.id: item for item in checklist.iter_items()}
+    for line, item_id, grade, note, evidence in entries:
+        where = f"{path.name}:{line}"
+        item = items.get(item_id)
+        if item is None:
+            problems.append(f"{where}: unknown item {item_id!r}")
+            continue
+        if item.is_metric:
+            problems.append(f"{where}: item {item_id} is evaluated from the data")
+            continue
+        if item_id in answers:
+            problems.append(f"{where}: item {item_id} is answered twice")
+            continue
+        try:
+            parsed = parse_grade(grade)
+            note = clean_text(note, field="note", max_length=4000)
+            evidence = clean_text(evidence, field="evidence", max_length=4000)
+            if parsed in FINDING_GRADES and not note:
+                raise InvalidInput(f"a {parsed} result needs a note")
+        except InvalidInput as exc:
+            problems.append(f"{where}: {exc}")
+            continue
+        answers[item_id] = Answer(parsed, note, evidence)
+    if problems:
+        raise InvalidInput(
+            f"The answers file {path.name} has {len(problems)} bad "
+            f"{'line' if len(problems) == 1 else 'lines'}; nothing was recorded.",
+            problems)
+    return answers
+
+
+def _answers_from_yaml(text: str, name: str) -> list[tuple[int, str, Any, Any, Any]]:
+    import yaml
+
+    try:
+        node = yaml.compose(text, Loader=yaml.SafeLoader)
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        line = f" at line {mark.line + 1}" if mark else ""
+        raise InvalidInput(f"The answers file {name} is not valid YAML{line}.") from None
+    if node is None:
+        raise InvalidInput(f"The answers file {name} is empty.")
+    if not isinstance(node, yaml.MappingNode):
+        raise InvalidInput(f"The answers file {name} must map item ids to answers "
+                           f"(line {node.start_mark.line + 1}).")
+    entries = []
+    for key, value in node.value:
+        line = key.start_mark.line + 1
+        if not isinstance(key, yaml.ScalarNode) or not _plain_tag(key):
+            raise InvalidInput(f"{name}:{line}: an item id must be plain text.")
+        if isinstance(value, yaml.ScalarNode) and _plain_tag(value):
+            entries.append((line, key.value, value.value, "", ""))
+        elif isinstance(value, yaml.MappingNode):
+            fields: dict[str, Any] = {}
+            for k, v in value.value:
+                if not (isinstance(k, yaml.ScalarNode) and isinstance(v, yaml.ScalarNode)
+                        and _plain_tag(k) and _plain_tag(v)):
+                    raise InvalidInput(f"{name}:{k.start_mark.line + 1}: answer fields must "
+                                       "be plain text.")
+                if k.value not in ("grade", "note", "evidence"):
+                    raise InvalidInput(f"{name}:{k.start_mark.line + 1}: unknown field "
+                                       f"{k.value!r} (use grade, note, evidence).")
+                fields[k.value] = v.value
+            entries.append((line, key.value, fields.get("grade"), fields.get("note", ""),
+                            fields.get("evidence", "")))
+        else:
+            raise InvalidInput(f"{name}:{line}: the answer to {key.value!r} must be a grade "
+                               "or a mapping with grade, note and evidence.")
+    return entries
+
+
+def _plain_tag(node) -> bool:
+    return node.tag.startswith("tag:yaml.org,2002:") and node.tag.rsplit(":", 1)[1] in (
+        "str", "int", "float", "bool", "null", "map")
+
+
+def _answers_from_csv(text: str) -> list[tuple[int, str, Any, Any, Any]]:
+    from qmstrack.parsing import normalise_header
+
+    lines = text.splitlines()
+    if not lines:
+        raise InvalidInput("The answers file is empty.")
+    delimiter = ";" if lines[0].count(";") > lines[0].count(",") else ","
+    reader = csv.reader(lines, delimiter=delimiter)
+    header = [normalise_header(h) for h in next(reader)]
+    aliases = {"item": ("item", "itemid", "id", "butir"), "grade": ("grade", "nilai", "hasil"),
+               "note": ("note", "catatan"), "evidence": ("evidence", "bukti")}
+    index = {}
+    for name, names in aliases.items():
+        for i, h in enumerate(header):
+            if h in names:
+                index[name] = i
+    if "item" not in index or "grade" not in index:
+        raise InvalidInput("The answers CSV needs the columns item and grade (line 1).")
+    entries = []
+    for number, row in enumerate(reader, start=2):
+        if not any(cell.strip() for cell in row):
+            continue
+        if len(row) != len(header):
+            raise InvalidInput(f"The answers CSV line {number} has {len(row)} cells; the "
+                               f"header has {len(header)}.")
+
+        def cell(name: str, row=row) -> str:
+            return row[index[name]].strip() if name in index else ""
+
+        entries.append((number, cell("item"), cell("grade"), cell("note"), cell("evidence")))
+    return entries
+
+
+# --- the 12-month audit programme ------------------------------------------------------
+
+
+def clause_coverage(db: sqlite_utils.Database, checklist: Checklist, end: date,
+                    units: Iterable[str] = ()) -> list[dict[str, Any]]:
+    """For every assessable clause: when it was last audited in the 12 months up to
+    ``end``, and whether it is covered or due."""
+    start = _twelve_months_before(end)
+    scope = set(units)
+    last: dict[str, str] = {}
+    for ref, period_end, audit_scope in db.execute(
+        "SELECT r.clause_ref, a.period_end, a.scope FROM audit_results r "
+        "JOIN audits a ON a.id = r.audit_id WHERE a.checklist_id = ? AND r.grade != 'pending' "
+        "AND a.period_end > ? AND a.period_end <= ?",
+        [checklist.id, start.isoformat(), end.isoformat()]):
+        if scope and not scope & set(json.loads(audit_scope)):
+            continue
+        if ref not in last or period_end > last[ref]:
+            last[ref] = period_end
+    rows = []
+    for clause in checklist.iter_clauses():
+        if not clause.assessable:
+            continue
+        rows.append({"clause_ref": clause.ref, "title": clause.text("title", "en"),
+                     "title_id": clause.text("title", "id"),
+                     "last_audited": last.get(clause.ref),
+                     "status": "covered" if clause.ref in last else "due"})
+    return rows
+
+
+def _twelve_months_before(end: date) -> date:
+    try:
+        return end.replace(year=end.year - 1)
+    except ValueError:  # 29 February
+        return end.replace(year=end.year - 1, day=28)

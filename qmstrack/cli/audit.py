@@ -1,0 +1,320 @@
+"""``qmstrack audit``: run the monthly internal audit, answer, finalise, report, plan."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from qmstrack.cli.options import (
+    FromOption,
+    JsonOption,
+    LangOption,
+    NoInputOption,
+    ToOption,
+    UnitFilter,
+)
+from qmstrack.cli.state import open_db
+
+app = typer.Typer(
+    help="The internal audit. Without a subcommand: run (or resume) the audit of the "
+         "previous calendar month.",
+    invoke_without_command=True,
+)
+
+PeriodOption = Annotated[
+    str | None, typer.Option("--period", help="The month to audit, e.g. 2026-10 "
+                             "(default: the previous calendar month).")]
+ChecklistOption = Annotated[
+    str | None, typer.Option("--checklist", help="Checklist id or file (default: "
+                             "configured, else iso9001-2015).")]
+OutOption = Annotated[
+    Path | None, typer.Option("--out", help="Directory for the report files "
+                              "(default: configured report_dir, else ./qmstrack-reports).",
+                              file_okay=False)]
+TemplateDirOption = Annotated[
+    Path | None, typer.Option("--template-dir", help="Directory with templates that "
+                              "override the built-in ones.", file_okay=False)]
+AuditId = Annotated[int, typer.Argument(help="Audit number (see 'qmstrack audit list').")]
+
+
+def _period(period: str | None, from_: str | None, to: str | None):
+    from datetime import date
+
+    from qmstrack.cli.values import opt_date, option_value
+    from qmstrack.errors import UsageError
+    from qmstrack.metrics import Period
+    from qmstrack.parsing import parse_period, previous_month
+
+    if period and (from_ or to):
+        raise UsageError("Give either --period or --from/--to, not both.")
+    if bool(from_) != bool(to):
+        raise UsageError("--from and --to go together.")
+    if from_:
+        return option_value("--from/--to", lambda: Period(opt_date(from_, "--from"),
+                                                          opt_date(to, "--to")))
+    if period:
+        return Period(*option_value("--period", lambda: parse_period(period)))
+    return Period(*previous_month(date.today()))
+
+
+def _ask_in_terminal(lang: str):
+    """A Rich prompt for each person-answered item; 's' skips, 'q' stops asking."""
+    from rich.prompt import Prompt
+
+    from qmstrack.audits import Answer, parse_grade
+    from qmstrack.cli.output import err_console
+
+    console = err_console()
+    choices = {"c": "conform", "mi": "minor", "ma": "major", "o": "observation", "na": "na",
+               "s": "skip", "q": "quit"}
+    stopped = [False]
+
+    def ask(item) -> Answer | None:
+        if stopped[0]:
+            return None
+        console.rule(f"{item.clause_ref}  {item.id}")
+        console.print(item.text("question", lang), markup=False)
+        guidance = item.text("guidance", lang)
+        if guidance:
+            console.print(guidance, style="dim", markup=False)
+        key = Prompt.ask("Grade [c]onform [mi]nor [ma]jor [o]bservation [na] [s]kip [q]uit",
+                         choices=list(choices), show_choices=False, console=console)
+        if key == "q":
+            stopped[0] = True
+            return None
+        if key == "s":
+            return None
+        grade = parse_grade(choices[key])
+        note = Prompt.ask("Note (what you saw)", default="", console=console)
+        while grade in ("minor", "major", "observation") and not note.strip():
+            note = Prompt.ask("A finding needs a note; what did you find?", console=console)
+        evidence = Prompt.ask("Evidence (documents, records looked at)", default="",
+                              console=console)
+        return Answer(grade, note, evidence)
+
+    return ask
+
+
+@app.callback()
+def run(
+    ctx: typer.Context,
+    period: PeriodOption = None,
+    from_: FromOption = None,
+    to: ToOption = None,
+    unit: UnitFilter = None,
+    checklist: ChecklistOption = None,
+    auditor: Annotated[str, typer.Option("--auditor", help="Lead auditor's name.")] = "",
+    answers: Annotated[Path | None, typer.Option(
+        "--answers", help="YAML or CSV file with answers keyed by item id.",
+        dir_okay=False)] = None,
+    out: OutOption = None,
+    lang: LangOption = None,
+    template_dir: TemplateDirOption = None,
+    no_input: NoInputOption = False,
+    json: JsonOption = False,
+) -> None:
+    """Run the audit: evaluate the data, ask the questions, write the reports.
+
+    Running it again for the same period and units resumes the same open audit.
+    """
+    if ctx.invoked_subcommand is not None:
+        return
+    from qmstrack.audit_metrics import default_checklist
+    from qmstrack.audits import get_audit, load_answers, run_audit, start_or_resume
+    from qmstrack.checklists import resolve_checklist
+    from qmstrack.cli.state import can_prompt
+    from qmstrack.cli.values import opt_units
+    from qmstrack.db import get_setting
+    from qmstrack.setup import check_lang
+
+    db = open_db(ctx)
+    the_period = _period(period, from_, to)
+    units = opt_units(db, unit)
+    language = check_lang(lang, db)
+    chosen = (resolve_checklist(checklist, get_setting(db, "checklist_dir") or None)
+              if checklist else default_checklist(db))
+    answer_map = None
+    if answers:
+        # Answers are checked against the checklist the audit will really use (a resumed
+        # audit keeps its frozen copy).
+        from qmstrack.audits import frozen_checklist
+
+        audit, _ = start_or_resume(db, the_period, units, chosen, auditor)
+        answer_map = load_answers(answers, frozen_checklist(audit))
+    ask = _ask_in_terminal(language) if can_prompt(ctx, no_input) else None
+    result = run_audit(db, the_period, units, chosen, auditor=auditor, answers=answer_map,
+                       ask=ask)
+    paths = _write_reports(ctx, db, result.audit_id, out, language, template_dir)
+    audit = get_audit(db, result.audit_id, language)
+    _print_summary(audit, result, paths, json)
+
+
+def _write_reports(ctx, db, audit_id: int, out: Path | None, lang: str,
+                   template_dir: Path | None, formats=("md", "html")) -> list[Path]:
+    from qmstrack.db import get_setting
+    from qmstrack.reports import write_audit_reports
+
+    directory = out or Path(get_setting(db, "report_dir") or "qmstrack-reports")
+    templates = template_dir or (Path(get_setting(db, "template_dir"))
+                                 if get_setting(db, "template_dir") else None)
+    return write_audit_reports(db, audit_id, directory, formats=formats, lang=lang,
+                               template_dir=templates)
+
+
+def _print_summary(audit: dict, result, paths: list[Path], as_json: bool) -> None:
+    from qmstrack.cli.output import message, print_json, print_table
+
+    if as_json:
+        print_json({"audit_id": audit["id"], "resumed": result.resumed,
+                    "status": audit["status"], "counts": audit["counts"],
+                    "evaluated": result.evaluated, "answered": result.answered,
+                    "findings_raised": result.findings_raised,
+                    "reports": [str(p) for p in paths]})
+        return
+    verb = "Resumed" if result.resumed else "Started"
+    message(f"{verb} audit {audit['id']}: {audit['period_start']} to {audit['period_end']}, "
+            f"units {', '.join(audit['scope'])}, checklist {audit['checklist_id']}.")
+    counts = audit["counts"]
+    print_table([{"grade": g, "items": counts[g]} for g in counts], ["grade", "items"],
+                title=f"Audit {audit['id']} results")
+    if result.findings_raised:
+        message(f"Findings raised: {', '.join(result.findings_raised)}.")
+    if counts["pending"]:
+        message(f"{counts['pending']} items are pending; answer them with 'qmstrack audit "
+                f"answer {audit['id']} ITEM --grade ...' or run the audit again on a terminal.")
+    for path in paths:
+        typer.echo(str(path))
+
+
+@app.command("list")
+def list_cmd(ctx: typer.Context, json: JsonOption = False) -> None:
+    """List the audits, newest period first, with counts by grade."""
+    from qmstrack.audits import list_audits
+    from qmstrack.cli.output import emit_rows
+
+    columns = ["id", "period_start", "period_end", "scope", "checklist_id", "status",
+               "conform", "minor", "major", "observation", "na", "pending"]
+    emit_rows(list_audits(open_db(ctx)), columns, as_json=json,
+              empty="No audits yet; run 'qmstrack audit'.")
+
+
+@app.command("show")
+def show(ctx: typer.Context, audit_id: AuditId, lang: LangOption = None,
+         json: JsonOption = False) -> None:
+    """Show one audit: its results item by item, counts and findings."""
+    from qmstrack.audits import get_audit
+    from qmstrack.cli.output import print_json, print_record, print_table
+    from qmstrack.setup import check_lang
+
+    db = open_db(ctx)
+    audit = get_audit(db, audit_id, check_lang(lang, db))
+    if json:
+        print_json(audit)
+        return
+    results = audit.pop("results")
+    findings = audit.pop("findings")
+    counts = audit.pop("counts")
+    audit["scope"] = ", ".join(audit["scope"])
+    audit["counts"] = ", ".join(f"{k} {v}" for k, v in counts.items())
+    print_record(audit, title=f"Audit {audit['id']}")
+    print_table(results, ["clause_ref", "item_id", "grade", "measured", "target", "note"],
+                title="Results")
+    print_table(findings, ["ref_no", "item_id", "grade", "status", "due_on"],
+                title="Findings", empty="No findings.")
+
+
+@app.command("answer")
+def answer(
+    ctx: typer.Context,
+    audit_id: AuditId,
+    item: Annotated[str, typer.Argument(help="Item id, e.g. 7.2-a.")],
+    grade: Annotated[str, typer.Option("--grade", help="conform, minor, major, "
+                                       "observation or na.")],
+    note: Annotated[str, typer.Option("--note", help="What was found.")] = "",
+    evidence: Annotated[str, typer.Option("--evidence", help="Records and documents "
+                                          "looked at.")] = "",
+    auditor: Annotated[str, typer.Option("--auditor", help="Who answered.")] = "",
+) -> None:
+    """Answer one person-answered item of an open audit."""
+    from qmstrack.audits import Answer, answer_item, parse_grade
+    from qmstrack.cli.output import message
+    from qmstrack.cli.values import option_value
+
+    parsed = option_value("--grade", lambda: parse_grade(grade))
+    ref = answer_item(open_db(ctx), audit_id, item, Answer(parsed, note, evidence), by=auditor)
+    message(f"Item {item} of audit {audit_id}: {parsed}."
+            + (f" Finding {ref} raised." if ref else ""))
+
+
+@app.command("finalize")
+def finalize(
+    ctx: typer.Context,
+    audit_id: AuditId,
+    allow_pending: Annotated[bool, typer.Option("--allow-pending", help="Finalise even "
+                                                "with pending items.")] = False,
+) -> None:
+    """Finalise an audit: from then on it can no longer change."""
+    from qmstrack.audits import finalize_audit
+    from qmstrack.cli.output import message
+
+    audit = finalize_audit(open_db(ctx), audit_id, allow_pending=allow_pending)
+    message(f"Audit {audit_id} is final (checklist {audit['checklist_id']} "
+            f"v{audit['checklist_version']}, sha256 {audit['checklist_sha256'][:12]}).")
+
+
+@app.command("report")
+def report(
+    ctx: typer.Context,
+    audit_id: AuditId,
+    format: Annotated[str, typer.Option("--format", help="Comma-separated: md, html.")]
+    = "md,html",
+    out: OutOption = None,
+    lang: LangOption = None,
+    template_dir: TemplateDirOption = None,
+) -> None:
+    """Write the audit report (Markdown and/or HTML); prints the file paths."""
+    from qmstrack.errors import UsageError
+    from qmstrack.setup import check_lang
+
+    formats = tuple(f.strip().lower() for f in format.split(",") if f.strip())
+    unknown = [f for f in formats if f not in ("md", "html")]
+    if unknown or not formats:
+        raise UsageError(f"--format {format!r}: use md, html or md,html (PDF: print the "
+                         "HTML report from a browser).")
+    db = open_db(ctx)
+    for path in _write_reports(ctx, db, audit_id, out, check_lang(lang, db), template_dir,
+                               formats):
+        typer.echo(str(path))
+
+
+@app.command("plan")
+def plan(
+    ctx: typer.Context,
+    checklist: ChecklistOption = None,
+    unit: UnitFilter = None,
+    on: Annotated[str | None, typer.Option("--on", help="Look back 12 months from this "
+                                           "date (default today).")] = None,
+    json: JsonOption = False,
+) -> None:
+    """The 12-month audit programme: which clauses were audited, and which are due."""
+    from datetime import date
+
+    from qmstrack.audit_metrics import default_checklist
+    from qmstrack.audits import clause_coverage
+    from qmstrack.checklists import resolve_checklist
+    from qmstrack.cli.output import emit_rows, message
+    from qmstrack.cli.values import opt_date, opt_units
+    from qmstrack.db import get_setting
+
+    db = open_db(ctx)
+    chosen = (resolve_checklist(checklist, get_setting(db, "checklist_dir") or None)
+              if checklist else default_checklist(db))
+    end = opt_date(on, "--on") or date.today()
+    rows = clause_coverage(db, chosen, end, opt_units(db, unit))
+    emit_rows(rows, ["clause_ref", "title", "last_audited", "status"], as_json=json)
+    if not json and rows:
+        due = sum(1 for r in rows if r["status"] == "due")
+        message(f"{len(rows) - due} of {len(rows)} assessable clauses audited in the 12 "
+                f"months to {end}; {due} due.")

@@ -1,0 +1,200 @@
+"""Findings and their corrective actions, tracked to closure.
+
+A finding is a nonconformity (``major``/``minor``) or an ``observation`` (opportunity for
+improvement), raised by an internal audit (automatically, from a result) or recorded by
+hand, including those of the certification body. Its life: ``open`` -> ``action_planned``
+(root cause, correction, corrective action, owner, due date) -> ``closed`` once someone
+verified the action was effective. An action verified as not effective reopens the finding
+with a new action.
+"""
+
+from __future__ import annotations
+
+from datetime import date, timedelta
+from typing import Any
+
+import sqlite_utils
+
+from qmstrack.db import get_setting, writing
+from qmstrack.errors import Conflict, InvalidInput, NotFound
+from qmstrack.parsing import clean_text, parse_code, parse_date, parse_nip
+from qmstrack.registers.common import get_staff, query_dicts, require_unit
+
+GRADES = ("major", "minor", "observation")
+SOURCES = ("internal", "sucofindo", "certification", "external", "management", "complaint")
+STATUSES = ("open", "action_planned", "closed")
+
+LIST_COLUMNS = ["ref_no", "raised_on", "source", "grade", "clause_ref", "unit", "status",
+                "due_on", "closed_on", "description"]
+
+
+def parse_grade(value: str) -> str:
+    grade = str(value).strip().lower()
+    aliases = {"mayor": "major", "ringan": "minor", "observasi": "observation",
+               "ofi": "observation", "obs": "observation", "kecil": "minor", "berat": "major"}
+    grade = aliases.get(grade, grade)
+    if grade not in GRADES:
+        raise InvalidInput(f"The grade {value!r} is not major, minor or observation.")
+    return grade
+
+
+def parse_clause_ref(value: str) -> str:
+    ref = str(value).strip()
+    parts = ref.split(".")
+    if not ref or len(parts) > 5 or not all(p.isdigit() and len(p) <= 2 for p in parts):
+        raise InvalidInput(f"The clause {value!r} is not a clause number like 8.5.1.")
+    return ref
+
+
+def default_due(db: sqlite_utils.Database, grade: str, raised: date) -> date:
+    days = (get_setting(db, "finding_due_days") or {}).get(grade)
+    if days is None:
+        days = {"major": 30, "minor": 60, "observation": 90}[grade]
+    return raised + timedelta(days=int(days))
+
+
+def next_finding_ref(db: sqlite_utils.Database, year: int) -> str:
+    prefix = f"F-{year}-"
+    row = db.execute(
+        "SELECT ref_no FROM findings WHERE ref_no LIKE ? ORDER BY ref_no DESC LIMIT 1",
+        [prefix + "%"],
+    ).fetchone()
+    seq = int(row[0][len(prefix):]) + 1 if row and row[0][len(prefix):].isdigit() else 1
+    return f"{prefix}{seq:03d}"
+
+
+def raise_finding(db: sqlite_utils.Database, *, clause_ref: str, grade: str,
+                  description: str, raised_on: date, source: str = "internal",
+                  unit: str | None = None, audit_id: int | None = None,
+                  item_id: str | None = None, due_on: date | None = None,
+                  ref_no: str | None = None) -> dict[str, Any]:
+    """Record a finding; its corrective-action due date defaults per grade."""
+    grade = parse_grade(grade)
+    source = str(source).strip().lower()
+    if source not in SOURCES:
+        raise InvalidInput(f"The source {source!r} is not one of {', '.join(SOURCES)}.")
+    record = {
+        "ref_no": parse_code(ref_no, field="finding reference") if ref_no
+        else next_finding_ref(db, raised_on.year),
+        "source": source,
+        "audit_id": audit_id,
+        "item_id": item_id,
+        "clause_ref": parse_clause_ref(clause_ref),
+        "grade": grade,
+        "unit": require_unit(db, unit) if unit else None,
+        "description": clean_text(description, field="description", max_length=4000,
+                                  required=True),
+        "raised_on": raised_on.isoformat(),
+        "status": "open",
+        "due_on": (due_on or default_due(db, grade, raised_on)).isoformat(),
+    }
+    with writing(db):
+        if db.execute("SELECT 1 FROM findings WHERE ref_no = ?",
+                      [record["ref_no"]]).fetchone():
+            raise Conflict(f"A finding {record['ref_no']} already exists.")
+        db["findings"].insert(record)
+    return record
+
+
+def get_finding(db: sqlite_utils.Database, ref: str) -> dict[str, Any]:
+    rows = list(query_dicts(db, "SELECT * FROM findings WHERE ref_no = ?", [str(ref).strip()]))
+    if not rows:
+        raise NotFound(f"There is no finding {ref!r}; 'qmstrack finding list' shows them.")
+    row = rows[0]
+    row["actions"] = list(query_dicts(
+        db, "SELECT action, owner_nip, planned_on, due_on, verified_by, verified_on, "
+            "effective, note FROM finding_actions WHERE finding_id = ? ORDER BY id",
+        [row["id"]]))
+    return row
+
+
+def plan_finding(db: sqlite_utils.Database, ref: str, *, action: str, due: Any,
+                 root_cause: str | None = None, correction: str | None = None,
+                 owner: str | None = None, on: date | None = None) -> dict[str, Any]:
+    """Record the root cause, correction and corrective action with its owner and due date."""
+    on = on or date.today()
+    due_on = parse_date(due, field="due date")
+    action = clean_text(action, field="action", max_length=4000, required=True)
+    with writing(db):
+        finding = get_finding(db, ref)
+        if finding["status"] == "closed":
+            raise Conflict(f"Finding {finding['ref_no']} was closed on {finding['closed_on']}.")
+        if due_on < date.fromisoformat(finding["raised_on"]):
+            raise InvalidInput(f"The due date {due_on} is before the finding was raised "
+                               f"({finding['raised_on']}).")
+        owner_nip = get_staff(db, parse_nip(owner).value)["nip"] if owner else None
+        changes: dict[str, Any] = {"status": "action_planned", "due_on": due_on.isoformat()}
+        if root_cause is not None:
+            changes["root_cause"] = clean_text(root_cause, field="root cause", max_length=4000)
+        if correction is not None:
+            changes["correction"] = clean_text(correction, field="correction", max_length=4000)
+        if owner_nip:
+            changes["owner_nip"] = owner_nip
+        db["findings"].update(finding["id"], changes)
+        db["finding_actions"].insert({
+            "finding_id": finding["id"], "action": action, "owner_nip": owner_nip,
+            "planned_on": on.isoformat(), "due_on": due_on.isoformat(), "note": "",
+        })
+    return get_finding(db, ref)
+
+
+def close_finding(db: sqlite_utils.Database, ref: str, *, verified_by: str, effective: bool,
+                  note: str = "", on: date | None = None, new_action: str | None = None,
+                  new_due: Any = None) -> dict[str, Any]:
+    """Verify the current action. Effective: the finding closes. Not effective: it reopens,
+    with the new action when one is given."""
+    on = on or date.today()
+    verified_by = clean_text(verified_by, field="verifier", max_length=200, required=True)
+    note = clean_text(note, field="note", max_length=4000)
+    with writing(db):
+        finding = get_finding(db, ref)
+        if finding["status"] == "closed":
+            raise Conflict(f"Finding {finding['ref_no']} was already closed on "
+                           f"{finding['closed_on']}.")
+        action = db.execute(
+            "SELECT id FROM finding_actions WHERE finding_id = ? AND verified_on IS NULL "
+            "ORDER BY id DESC LIMIT 1", [finding["id"]]).fetchone()
+        if action is None:
+            raise Conflict(f"Finding {finding['ref_no']} has no corrective action to verify; "
+                           "plan one first with 'qmstrack finding plan'.")
+        if on < date.fromisoformat(finding["raised_on"]):
+            raise InvalidInput(f"The verification date {on} is before the finding was raised.")
+        db["finding_actions"].update(action[0], {
+            "verified_by": verified_by, "verified_on": on.isoformat(),
+            "effective": 1 if effective else 0, "note": note,
+        })
+        if effective:
+            db["findings"].update(finding["id"], {"status": "closed",
+                                                  "closed_on": on.isoformat()})
+        else:
+            db["findings"].update(finding["id"], {"status": "open"})
+    if not effective and new_action:
+        return plan_finding(db, ref, action=new_action,
+                            due=new_due or default_due(db, finding["grade"], on), on=on)
+    return get_finding(db, ref)
+
+
+def list_findings(db: sqlite_utils.Database, *, open_on: date | None = None,
+                  overdue_on: date | None = None, units: tuple[str, ...] = (),
+                  source: str | None = None, audit_id: int | None = None):
+    """Stream findings; ``open_on``/``overdue_on`` follow the SPEC's definitions."""
+    clauses, params = [], []
+    if open_on:
+        clauses.append("raised_on <= ? AND (closed_on IS NULL OR closed_on > ?)")
+        params.extend([open_on.isoformat()] * 2)
+    if overdue_on:
+        clauses.append("raised_on <= ? AND (closed_on IS NULL OR closed_on > ?) "
+                       "AND due_on < ?")
+        params.extend([overdue_on.isoformat()] * 3)
+    if units:
+        clauses.append(f"unit IN ({', '.join('?' for _ in units)})")
+        params.extend(units)
+    if source:
+        clauses.append("source = ?")
+        params.append(source)
+    if audit_id is not None:
+        clauses.append("audit_id = ?")
+        params.append(audit_id)
+    where = " AND ".join(clauses) or "1"
+    return query_dicts(db, f"SELECT * FROM findings WHERE {where} ORDER BY raised_on, ref_no",
+                       params)
