@@ -160,6 +160,19 @@ def _require_open(audit: dict[str, Any]) -> None:
         )
 
 
+def checklist_in_use(db: sqlite_utils.Database, period: Period, units: Iterable[str],
+                     checklist: Checklist) -> Checklist:
+    """The checklist an audit run will use: the frozen copy of the open audit it would
+    resume, else ``checklist`` itself. Nothing is written."""
+    scope = tuple(sorted(set(units))) or tuple(known_units(db))
+    row = db.execute(
+        "SELECT id FROM audits WHERE period_start = ? AND period_end = ? AND scope = ? AND "
+        "checklist_id = ? AND status = 'open'",
+        [period.start.isoformat(), period.end.isoformat(), _scope_key(scope),
+         checklist.id]).fetchone()
+    return frozen_checklist(get_audit_row(db, row[0])) if row else checklist
+
+
 def start_or_resume(db: sqlite_utils.Database, period: Period, units: Iterable[str],
                     checklist: Checklist, auditor: str = "",
                     today: date | None = None) -> tuple[dict[str, Any], bool]:

@@ -44,23 +44,23 @@ clauses:
             title: {en: Control of service provision, id: Pengendalian penyediaan layanan}
             items:
               - id: on-time
-                question: {en: Are requests completed on time?, id: Apakah tepat waktu?}
+                question: {en: "Are requests completed on time?", id: "Apakah tepat waktu?"}
                 metric: requests.on_time_rate
                 target: ">= 0.90"
                 on_miss: minor
               - id: adherence
-                question: {en: Do staff keep to the SOPs?, id: Apakah SOP dipatuhi?}
+                question: {en: "Do staff keep to the SOPs?", id: "Apakah SOP dipatuhi?"}
                 metric: adherence.rate
                 target: ">= 0.95"
                 on_miss: major
               - id: smp-overdue
-                question: {en: No overdue SMP requests?, id: Tidak ada yang terlambat?}
+                question: {en: "No overdue SMP requests?", id: "Tidak ada yang terlambat?"}
                 units: [SMP]
                 metric: requests.overdue
                 target: "<= 0"
                 on_miss: observation
               - id: sop-displayed
-                question: {en: Are the SOPs displayed at the desk?, id: Apakah SOP dipajang?}
+                question: {en: "Are the SOPs displayed at the desk?", id: "Apakah SOP dipajang?"}
   - ref: "9"
     title: {en: Performance evaluation, id: Evaluasi kinerja}
     clauses:
@@ -68,7 +68,7 @@ clauses:
         title: {en: Internal audit, id: Audit internal}
         items:
           - id: programme
-            question: {en: Is there an audit programme?, id: Apakah ada program audit?}
+            question: {en: "Is there an audit programme?", id: "Apakah ada program audit?"}
 """
 
 

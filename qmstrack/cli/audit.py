@@ -122,27 +122,24 @@ def run(
     if ctx.invoked_subcommand is not None:
         return
     from qmstrack.audit_metrics import default_checklist
-    from qmstrack.audits import get_audit, load_answers, run_audit, start_or_resume
+    from qmstrack.audits import checklist_in_use, get_audit, load_answers, run_audit
     from qmstrack.checklists import resolve_checklist
     from qmstrack.cli.state import can_prompt
-    from qmstrack.cli.values import opt_units
+    from qmstrack.cli.values import opt_units, option_value
     from qmstrack.db import get_setting
     from qmstrack.setup import check_lang
 
     db = open_db(ctx)
     the_period = _period(period, from_, to)
     units = opt_units(db, unit)
-    language = check_lang(lang, db)
+    language = option_value("--lang", lambda: check_lang(lang, db))
     chosen = (resolve_checklist(checklist, get_setting(db, "checklist_dir") or None)
               if checklist else default_checklist(db))
     answer_map = None
     if answers:
-        # Answers are checked against the checklist the audit will really use (a resumed
-        # audit keeps its frozen copy).
-        from qmstrack.audits import frozen_checklist
-
-        audit, _ = start_or_resume(db, the_period, units, chosen, auditor)
-        answer_map = load_answers(answers, frozen_checklist(audit))
+        # Checked, before anything is written, against the checklist the audit will really
+        # use (a resumed audit keeps its frozen copy).
+        answer_map = load_answers(answers, checklist_in_use(db, the_period, units, chosen))
     ask = _ask_in_terminal(language) if can_prompt(ctx, no_input) else None
     result = run_audit(db, the_period, units, chosen, auditor=auditor, answers=answer_map,
                        ask=ask)
