@@ -1,0 +1,89 @@
+"""``qmstrack summary``: the nightly digest of a day or a period (made for cron)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from qmstrack.cli.options import FromOption, JsonOption, LangOption, ToOption, UnitFilter
+from qmstrack.cli.state import open_db
+
+
+def register(root: typer.Typer) -> None:
+    @root.command("summary")
+    def summary_cmd(
+        ctx: typer.Context,
+        on: Annotated[str | None, typer.Option(
+            "--date", help="The day to summarise: a date, today, yesterday, hari ini, "
+                           "kemarin (default today).")] = None,
+        start: FromOption = None,
+        end: ToOption = None,
+        unit: UnitFilter = None,
+        fmt: Annotated[str | None, typer.Option(
+            "--format", help="text, md (Markdown) or json (default text).")] = None,
+        json: JsonOption = False,
+        out: Annotated[Path | None, typer.Option(
+            "--out", dir_okay=False,
+            help="Write to this file (atomically) instead of standard output.")] = None,
+        lang: LangOption = None,
+        alert: Annotated[bool, typer.Option(
+            "--alert", help="Exit with status 3 when any request or corrective action is "
+                            "overdue (after writing the summary).")] = False,
+    ) -> None:
+        """Figures of a day (or --from/--to) and what is overdue, for the head of office.
+
+        Requests (received, completed, on time, open, overdue), SOP adherence, findings and
+        public satisfaction (IKM), then the overdue requests and corrective actions by
+        reference number. Exit codes: 0 done; 1 failed; 2 wrong usage; 3 with --alert when
+        something is overdue.
+        """
+        import sys
+        from datetime import date
+
+        from qmstrack.cli.output import message
+        from qmstrack.cli.values import opt_date, opt_units, option_value
+        from qmstrack.errors import UsageError
+        from qmstrack.metrics import Period
+        from qmstrack.setup import check_lang
+        from qmstrack.summary import build_summary, needs_attention, parse_format, render
+
+        chosen = option_value("--format", lambda: parse_format(fmt or "text"))
+        if json:
+            if fmt is not None and chosen != "json":
+                raise UsageError(f"--json and --format {fmt} contradict each other; pass "
+                                 "one of them.")
+            chosen = "json"
+        if on is not None and (start is not None or end is not None):
+            raise UsageError("--date cannot be combined with --from/--to; pass either a "
+                             "day or a period.")
+        if (start is None) != (end is None):
+            raise UsageError("--from and --to go together; pass both (or --date for one "
+                             "day).")
+        today = date.today()
+        if start is not None:
+            first, last = opt_date(start, "--from", today=today), opt_date(end, "--to",
+                                                                            today=today)
+            if last < first:
+                raise UsageError(f"--to {last} is before --from {first}.")
+        else:
+            first = last = opt_date(on, "--date", today=today) or today
+        db = open_db(ctx)
+        language = option_value("--lang", lambda: check_lang(lang, db))
+        units = opt_units(db, unit)
+        summary = build_summary(db, Period(first, last), units)
+        text = render(summary, chosen, language)
+        if out is not None:
+            from qmstrack.summary import write_atomic
+
+            target = write_atomic(out, text)
+            message(f"Summary written to {target}.")
+        else:
+            sys.stdout.write(text)
+            sys.stdout.flush()
+        if alert and needs_attention(summary):
+            from qmstrack.cli.app import EXIT_ATTENTION
+
+            raise typer.Exit(EXIT_ATTENTION)
+

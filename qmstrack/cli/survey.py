@@ -1,0 +1,162 @@
+"""``qmstrack survey``: public satisfaction survey responses (SKM) and the IKM report."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+import typer
+
+from qmstrack.cli.options import (
+    CsvOption,
+    DryRunOption,
+    FromOption,
+    ImportFile,
+    JsonOption,
+    MapOption,
+    RejectsOption,
+    SkipInvalidOption,
+    ToOption,
+    UnitFilter,
+)
+from qmstrack.cli.state import open_db
+
+app = typer.Typer(help="Public satisfaction surveys (SKM, PermenPAN-RB 14/2017) and the IKM.",
+                  no_args_is_help=True)
+
+ServiceFilter = Annotated[str | None, typer.Option("--service", help="Only this service.")]
+
+
+@app.command("add")
+def add(
+    ctx: typer.Context,
+    service: Annotated[str, typer.Option("--service", help="Service code the response is "
+                                         "about.")],
+    scores: Annotated[str, typer.Option("--scores", help="The nine element scores u1..u9, "
+                                        "each 1-4, e.g. 4,3,4,4,3,4,4,3,4.")],
+    on: Annotated[str | None, typer.Option("--date", help="Date the questionnaire was "
+                                           "filled in (default today).")] = None,
+    note: Annotated[str, typer.Option("--note", help="The respondent's suggestion or "
+                                      "comment.")] = "",
+) -> None:
+    """Record one questionnaire; prints its key."""
+    from qmstrack.cli.output import message
+    from qmstrack.cli.values import opt_date, option_value
+    from qmstrack.registers.surveys import add_response, parse_scores
+
+    parsed = option_value("--scores", lambda: parse_scores(scores))
+    record = add_response(open_db(ctx), service=service, scores=parsed,
+                          on=opt_date(on, "--date"), note=note)
+    typer.echo(record["response_key"])
+    message(f"Survey response for {record['service_code']} on {record['responded_on']} "
+            "saved.")
+
+
+@app.command("import")
+def import_cmd(ctx: typer.Context, file: ImportFile, dry_run: DryRunOption = False,
+               skip_invalid: SkipInvalidOption = False, rejects: RejectsOption = None,
+               map: MapOption = None, json: JsonOption = False) -> None:
+    """Import questionnaires from CSV or XLSX.
+
+    Columns: tanggal, kode_layanan, the nine elements (u1..u9, unsur1.., or their names:
+    Persyaratan, Prosedur, Waktu Penyelesaian, Biaya/Tarif, Produk Spesifikasi Jenis
+    Pelayanan, Kompetensi Pelaksana, Perilaku Pelaksana, Penanganan Pengaduan, Sarana dan
+    Prasarana), optionally no (sheet number) and saran. Importing a file again changes
+    nothing.
+    """
+    from qmstrack.cli.imports import run_import_command
+    from qmstrack.registers.surveys import import_responses
+
+    run_import_command(ctx, import_responses, file, dry_run=dry_run,
+                       skip_invalid=skip_invalid, rejects=rejects, mapping=map, as_json=json)
+
+
+def _filters(ctx, start, end, unit, service):
+    from qmstrack.cli.values import opt_date, opt_units, option_value
+    from qmstrack.parsing import parse_code
+    from qmstrack.registers.common import get_service
+
+    db = open_db(ctx)
+    first, last = opt_date(start, "--from"), opt_date(end, "--to")
+    if first and last and last < first:
+        from qmstrack.errors import UsageError
+
+        raise UsageError(f"--to {last} is before --from {first}.")
+    units = opt_units(db, unit)
+    if service is not None:
+        service = option_value("--service", lambda: parse_code(service, field="service code"))
+        get_service(db, service)
+    return db, first, last, units, service
+
+
+@app.command("list")
+def list_cmd(
+    ctx: typer.Context,
+    start: FromOption = None,
+    end: ToOption = None,
+    unit: UnitFilter = None,
+    service: ServiceFilter = None,
+    json: JsonOption = False,
+    csv: CsvOption = False,
+) -> None:
+    """List survey responses, oldest first."""
+    from qmstrack.cli.output import emit_rows
+    from qmstrack.registers.surveys import LIST_COLUMNS, list_responses
+
+    db, first, last, units, service = _filters(ctx, start, end, unit, service)
+    rows = list_responses(db, units=units, service=service, since=first, until=last)
+    columns = LIST_COLUMNS if (json or csv) else [c for c in LIST_COLUMNS
+                                                  if c != "response_key"]
+    emit_rows(rows, columns, as_json=json, as_csv=csv, empty="No survey responses match.")
+
+
+@app.command("report")
+def report(
+    ctx: typer.Context,
+    start: FromOption = None,
+    end: ToOption = None,
+    unit: UnitFilter = None,
+    service: ServiceFilter = None,
+    json: JsonOption = False,
+) -> None:
+    """NRR per element and the IKM with its category, per service and overall.
+
+    IKM = (sum of the nine NRR x 1/9) x 25; A (Sangat Baik) >= 88.31, B (Baik) >= 76.61,
+    C (Kurang Baik) >= 65.00, else D (Tidak Baik), judged on the IKM rounded to two
+    decimals. JSON keeps full precision.
+    """
+    from qmstrack.cli.output import message, print_json, print_table
+    from qmstrack.metrics import Scope
+    from qmstrack.registers.surveys import ELEMENTS
+    from qmstrack.satisfaction import rounded_ikm, satisfaction_report
+
+    db, first, last, units, service = _filters(ctx, start, end, unit, service)
+    data = satisfaction_report(db, start=first, end=last,
+                               scope=Scope(units=units, service=service))
+    if json:
+        print_json(data)
+        return
+    overall = data["overall"]
+    if not overall["responses"]:
+        message("No survey responses in the period.")
+        return
+
+    def ikm(v):
+        return "" if v is None else f"{rounded_ikm(v):.2f}"
+
+    def category(r):
+        return f"{r['category']} ({r['category_label']})" if r["category"] else ""
+
+    period = data["period"]
+    elements = [{"element": f"U{i}", "name": name, "nrr": f"{nrr:.2f}"}
+                for i, ((name, _), nrr) in enumerate(zip(ELEMENTS, overall["nrr"],
+                                                         strict=True), start=1)]
+    print_table(elements, ["element", "name", "nrr"], ["Element", "Name", "NRR"],
+                title=f"Survey {period['start']} to {period['end']}: "
+                      f"{overall['responses']} responses")
+    rows = [{**r, "ikm": ikm(r["ikm"]), "category": category(r)} for r in data["services"]]
+    rows.append({"service_code": "ALL", "service_name": "All services", "unit": "",
+                 "responses": overall["responses"], "ikm": ikm(overall["ikm"]),
+                 "category": category(overall)})
+    print_table(rows, ["service_code", "service_name", "unit", "responses", "ikm",
+                       "category"],
+                ["Service", "Name", "Unit", "Responses", "IKM", "Category"])

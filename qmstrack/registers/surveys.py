@@ -1,0 +1,320 @@
+"""Survey responses (Survei Kepuasan Masyarakat, PermenPAN-RB 14/2017).
+
+One response is one questionnaire: the date it was filled in, the service it is about, and
+the nine elements (unsur) each scored 1-4. The unit of a response is always the unit of its
+service. Responses are typed one by one (``survey add``) or imported from the spreadsheets
+the office already keeps (``survey import``), with one column per element.
+
+Each response has a ``response_key`` (unique), which is what makes a re-import of the same
+file change nothing:
+
+- a response typed on the command line gets a random key (a uuid4 in hex);
+- an imported row that carries the respondent's sheet number (``no``, ``nomor``,
+  ``no_kuesioner``, ``ref``) gets ``SERVICE:NUMBER`` (sheet numbers restart for each
+  service; ``017`` and ``17`` are the same sheet, because Excel drops leading zeros);
+  importing the row again with other scores updates that response. A sheet number
+  already recorded for a *different date* is refused (naming the row) instead of
+  overwriting that response: files numbered from 1 each month would otherwise replace
+  last month's answers. (Two batches numbered from 1 on the same day cannot be told apart
+  from a correction; number the sheets uniquely.)
+- an imported row without a sheet number gets ``h:`` + a SHA-256 of (date, service, the
+  nine scores, and how many identical rows came before it in the same file). Two people
+  may well give the same answers on the same day, so identical rows are distinct responses;
+  importing the same file again produces the same keys and changes nothing. The price:
+  if a later version of the file inserts a row identical to an earlier one *above* it, the
+  occurrence numbers shift and one extra response is added. Offices that re-import growing
+  files should number their sheets.
+
+The figures (NRR per element, IKM and its category) are computed in
+:mod:`qmstrack.satisfaction`.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import re
+import uuid
+from collections.abc import Iterator, Sequence
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+import sqlite_utils
+
+from qmstrack.db import writing
+from qmstrack.errors import InvalidInput
+from qmstrack.parsing import clean_text, parse_code, parse_date, parse_int
+from qmstrack.registers.common import date_filters, get_service, query_dicts
+from qmstrack.tabular import Field, ImportReport, RowBuilder, build_one, run_import
+
+ELEMENT_COUNT = 9
+MIN_SCORE, MAX_SCORE = 1, 4
+SCORE_COLUMNS = tuple(f"u{i}" for i in range(1, ELEMENT_COUNT + 1))
+
+# The nine elements (unsur) of PermenPAN-RB 14/2017: (Indonesian, English).
+ELEMENTS: tuple[tuple[str, str], ...] = (
+    ("Persyaratan", "Requirements"),
+    ("Sistem, Mekanisme, dan Prosedur", "Systems, mechanisms and procedures"),
+    ("Waktu Penyelesaian", "Completion time"),
+    ("Biaya/Tarif", "Cost/fee"),
+    ("Produk Spesifikasi Jenis Pelayanan", "Product specification of the service"),
+    ("Kompetensi Pelaksana", "Competence of the staff"),
+    ("Perilaku Pelaksana", "Behaviour of the staff"),
+    ("Penanganan Pengaduan, Saran dan Masukan", "Handling of complaints and suggestions"),
+    ("Sarana dan Prasarana", "Facilities and infrastructure"),
+)
+
+# How the elements are written in the headers of the spreadsheets offices keep.
+_ELEMENT_NAMES: tuple[tuple[str, ...], ...] = (
+    ("persyaratan", "syarat", "requirements"),
+    ("sistem mekanisme prosedur", "sistem mekanisme dan prosedur", "sistem/mekanisme/prosedur",
+     "prosedur", "mekanisme", "sistem", "procedure", "procedures"),
+    ("waktu penyelesaian", "waktu pelayanan", "waktu", "kecepatan", "completion time",
+     "time"),
+    ("biaya tarif", "biaya/tarif", "biaya", "tarif", "cost", "fee", "cost fee"),
+    ("produk spesifikasi jenis pelayanan", "produk spesifikasi", "spesifikasi jenis pelayanan",
+     "produk layanan", "produk", "product", "product specification"),
+    ("kompetensi pelaksana", "kompetensi petugas", "kompetensi", "competence"),
+    ("perilaku pelaksana", "perilaku petugas", "perilaku", "sikap petugas", "behaviour",
+     "behavior"),
+    ("penanganan pengaduan saran masukan", "penanganan pengaduan saran dan masukan",
+     "penanganan pengaduan/saran/masukan", "penanganan pengaduan", "pengaduan",
+     "maklumat pelayanan", "complaint handling", "complaints"),
+    ("sarana dan prasarana", "sarana prasarana", "sarana/prasarana", "sarpras", "sarana",
+     "facilities"),
+)
+
+
+def _element_aliases(i: int) -> tuple[str, ...]:
+    prefixes = (f"U{i}", f"unsur{i}", f"unsur_{i}", f"unsur {i}", f"u_{i}", f"u {i}",
+                f"element {i}", f"{i}")
+    names = _ELEMENT_NAMES[i - 1]
+    aliases = list(prefixes)
+    # "Persyaratan", "U1 Persyaratan", "Unsur 1 - Persyaratan", "1. Persyaratan"
+    for name in names:
+        aliases.append(name)
+        aliases.extend(f"{p} {name}" for p in prefixes)
+    return tuple(aliases)
+
+
+IMPORT_FIELDS = [
+    Field("responded_on", ("tanggal", "tgl", "date", "tanggal_survei", "tanggal_pengisian",
+                           "tgl_survei", "tanggal_isi"), required=True),
+    Field("service_code", ("kode_layanan", "layanan", "service", "jenis_layanan",
+                           "kode"), required=True),
+    Field("ref", ("no", "nomor", "no_kuesioner", "nomor_kuesioner", "no_responden",
+                  "nomor_responden", "no_urut", "reference", "sheet")),
+    Field("note", ("saran", "catatan", "keterangan", "notes", "komentar", "saran_masukan",
+                   "kritik_saran", "kritik_dan_saran")),
+    *(Field(col, _element_aliases(i), required=True)
+      for i, col in enumerate(SCORE_COLUMNS, start=1)),
+    # A tenth element column means the sheet is not the nine-element questionnaire.
+    Field("u10", ("unsur10", "unsur_10", "unsur 10", "u_10")),
+]
+
+LIST_COLUMNS = ["responded_on", "service_code", "unit", *SCORE_COLUMNS, "note",
+                "response_key"]
+
+
+def element_label(i: int, lang: str = "id") -> str:
+    """The name of element ``i`` (1-9) in Indonesian or English."""
+    return ELEMENTS[i - 1][0 if lang == "id" else 1]
+
+
+# --- scores ---------------------------------------------------------------------------
+
+
+def parse_score(value: Any, element: int) -> int:
+    """One element's score, a whole number from 1 to 4."""
+    label = f"score of element {element} ({ELEMENTS[element - 1][0]})"
+    text = str(value).strip()
+    try:
+        return parse_int(value, field=label, minimum=MIN_SCORE, maximum=MAX_SCORE)
+    except InvalidInput:
+        raise InvalidInput(
+            f"The {label} is {text[:20]!r}; scores are whole numbers from {MIN_SCORE} to "
+            f"{MAX_SCORE}."
+        ) from None
+
+
+def parse_scores(value: str | Sequence[Any]) -> tuple[int, ...]:
+    """Nine scores, ``"4,3,4,4,3,4,4,3,4"`` (commas, semicolons or spaces) or a sequence."""
+    if isinstance(value, str):
+        parts = [p for p in re.split(r"[,;\s]+", value.strip()) if p]
+    else:
+        parts = list(value)
+    if len(parts) != ELEMENT_COUNT:
+        raise InvalidInput(
+            f"Expected {ELEMENT_COUNT} scores (one per element, u1 to u9, each 1-4), "
+            f"got {len(parts)}."
+        )
+    return tuple(parse_score(p, i) for i, p in enumerate(parts, start=1))
+
+
+def _sheet_number(value: Any) -> str:
+    if isinstance(value, float) and value.is_integer():
+        value = int(value)
+    text = clean_text(value, field="sheet number", max_length=60, required=True)
+    if text.isdigit():
+        # Excel turns "017" into 17; both mean the same sheet.
+        text = str(int(text))
+    return text
+
+
+def sheet_key(service: str, sheet: str) -> str:
+    return f"{service}:{sheet}"
+
+
+def content_key(responded_on: str, service: str, scores: Sequence[int], occurrence: int) -> str:
+    """The key of an unnumbered imported row (see the module docstring)."""
+    payload = json.dumps([responded_on, service, list(scores), occurrence],
+                         separators=(",", ":"))
+    return "h:" + hashlib.sha256(payload.encode()).hexdigest()
+
+
+# --- converting rows ------------------------------------------------------------------
+
+
+class _Lookups:
+    def __init__(self, db: sqlite_utils.Database, today: date | None = None):
+        self.db = db
+        self.service_unit = dict(db.execute("SELECT code, unit FROM services").fetchall())
+        self.today = today or date.today()
+        # identical unnumbered rows seen so far in this file
+        self.occurrences: dict[tuple, int] = {}
+
+    def recorded_on(self, key: str) -> str | None:
+        row = self.db.execute("SELECT responded_on FROM surveys WHERE response_key = ?",
+                              [key]).fetchone()
+        return row[0] if row else None
+
+    def service(self, value: Any) -> str:
+        code = parse_code(value, field="service code")
+        if code not in self.service_unit:
+            raise InvalidInput(f"There is no service {code!r}; 'qmstrack service list' "
+                               "shows them.")
+        return code
+
+
+def _convert(lk: _Lookups, b: RowBuilder, *, key: str | None = None) -> dict[str, Any] | None:
+    responded = b.get("responded_on", lambda v: parse_date(v, field="survey date"),
+                      required=True)
+    service = b.get("service_code", lk.service, required=True)
+    sheet = b.get("ref", _sheet_number)
+    note = b.get("note", lambda v: clean_text(v, field="note", max_length=4000), default="")
+    missing = [c for c in SCORE_COLUMNS if b.raw(c) is None]
+    scores = []
+    if missing:
+        b.fail(missing[0], f"has {ELEMENT_COUNT - len(missing)} of the {ELEMENT_COUNT} element "
+                           f"scores ({', '.join(missing)} empty); a response needs all nine")
+    for i, column in enumerate(SCORE_COLUMNS, start=1):
+        if column not in missing:
+            scores.append(b.get(column, lambda v, i=i: parse_score(v, i)))
+    if b.raw("u10") is not None:
+        b.fail("u10", f"holds a tenth score; the questionnaire has {ELEMENT_COUNT} elements")
+    if responded and responded > lk.today:
+        b.fail("responded_on", f"{responded} is in the future")
+    if key is None and sheet is not None and service and responded:
+        # A sheet number already recorded for another day is another questionnaire (files
+        # numbered from 1 each month): refuse it rather than overwrite that response.
+        earlier = lk.recorded_on(sheet_key(service, sheet))
+        if earlier is not None and earlier != responded.isoformat():
+            b.fail("ref", f"sheet {sheet} of {service} was already imported for {earlier}; "
+                          "number the sheets uniquely, or remove the column to import "
+                          "without sheet numbers")
+    if b.problems:
+        return None
+    record = {
+        "responded_on": responded.isoformat(),
+        "service_code": service,
+        "unit": lk.service_unit[service],
+        **dict(zip(SCORE_COLUMNS, scores, strict=True)),
+        "note": note,
+    }
+    if key is not None:
+        record["response_key"] = key
+    elif sheet is not None:
+        record["response_key"] = sheet_key(service, sheet)
+    else:
+        identity = (record["responded_on"], service, tuple(scores))
+        occurrence = lk.occurrences.get(identity, 0)
+        lk.occurrences[identity] = occurrence + 1
+        record["response_key"] = content_key(record["responded_on"], service, scores,
+                                             occurrence)
+    return record
+
+
+_COMPARED = ("responded_on", "service_code", "unit", *SCORE_COLUMNS, "note")
+
+
+def _write_batch(db: sqlite_utils.Database, batch: list[dict[str, Any]]):
+    keys = [r["response_key"] for r in batch]
+    cursor = db.execute(
+        f"SELECT id, response_key, {', '.join(_COMPARED)} FROM surveys "
+        f"WHERE response_key IN ({', '.join('?' for _ in keys)})", keys)
+    existing = {row[1]: (row[0], tuple(row[2:])) for row in cursor}
+    new = [r for r in batch if r["response_key"] not in existing]
+    if new:
+        columns = list(new[0])
+        db.conn.executemany(
+            f"INSERT INTO surveys ({', '.join(columns)}) "
+            f"VALUES ({', '.join('?' for _ in columns)})",
+            [[r[c] for c in columns] for r in new],
+        )
+    updated = unchanged = 0
+    for record in batch:
+        old = existing.get(record["response_key"])
+        if old is None:
+            continue
+        if old[1] == tuple(record[c] for c in _COMPARED):
+            unchanged += 1
+        else:
+            db["surveys"].update(old[0], {c: record[c] for c in _COMPARED})
+            updated += 1
+    return len(new), updated, unchanged
+
+
+# --- public API -----------------------------------------------------------------------
+
+
+def add_response(db: sqlite_utils.Database, *, service: str, scores: str | Sequence[Any],
+                 on: Any = None, note: str = "", today: date | None = None) -> dict[str, Any]:
+    """Record one questionnaire typed by hand (its key is a random uuid4)."""
+    today = today or date.today()
+    parsed = parse_scores(scores)
+    responded = parse_date(on, field="survey date") if on else today
+    if responded > today:
+        raise InvalidInput(f"The survey date {responded} is in the future.")
+    get_service(db, parse_code(service, field="service code"))
+    lk = _Lookups(db, today)
+    values = {"responded_on": responded, "service_code": service, "note": note,
+              **dict(zip(SCORE_COLUMNS, parsed, strict=True))}
+    record = build_one(lambda b: _convert(lk, b, key=uuid.uuid4().hex), values)
+    with writing(db):
+        _write_batch(db, [record])
+    return record
+
+
+def import_responses(db: sqlite_utils.Database, path: Path, **options) -> ImportReport:
+    """Import questionnaires from CSV/XLSX; see the module docstring for the keys."""
+    lk = _Lookups(db)
+    return run_import(db, path, fields=IMPORT_FIELDS, convert=lambda b: _convert(lk, b),
+                      write_batch=_write_batch, key=lambda r: r["response_key"], **options)
+
+
+def list_responses(db: sqlite_utils.Database, *, units: tuple[str, ...] = (),
+                   service: str | None = None, since: date | None = None,
+                   until: date | None = None) -> Iterator[dict[str, Any]]:
+    """Stream responses, oldest first."""
+    clauses, params = date_filters("responded_on", since, until)
+    if units:
+        clauses.append(f"unit IN ({', '.join('?' for _ in units)})")
+        params.extend(units)
+    if service:
+        clauses.append("service_code = ?")
+        params.append(service)
+    where = " AND ".join(clauses) or "1"
+    return query_dicts(
+        db, f"SELECT {', '.join(LIST_COLUMNS)} FROM surveys WHERE {where} "
+            "ORDER BY responded_on, service_code, id", params)

@@ -1,0 +1,385 @@
+"""The nightly summary: the figures of a period in one dict, and the digest people read.
+
+:func:`build_summary` gathers, for a period and a set of units, the request, adherence,
+finding and satisfaction figures from the *same* functions the metric registry uses
+(``qmstrack.metric_defs`` and ``qmstrack.satisfaction``), plus the lists of overdue
+requests and overdue corrective actions. :func:`render_text` and :func:`render_markdown`
+turn it into a short digest in Indonesian or English that a head of office reads in ten
+seconds; JSON is the dict itself. :func:`write_atomic` writes a file so that a reader
+(a mailer, a web server) never sees it half-written.
+"""
+
+from __future__ import annotations
+
+import os
+import tempfile
+from collections.abc import Sequence
+from datetime import date, datetime
+from pathlib import Path
+from typing import Any
+
+import sqlite_utils
+
+from qmstrack.metrics import Period, Scope
+
+LIST_CAP = 20
+FORMATS = ("text", "md", "json")
+_FORMAT_ALIASES = {"text": "text", "txt": "text", "plain": "text", "md": "md",
+                   "markdown": "md", "json": "json"}
+
+
+def parse_format(value: str) -> str:
+    from qmstrack.errors import InvalidInput
+
+    fmt = _FORMAT_ALIASES.get(str(value).strip().lower())
+    if fmt is None:
+        raise InvalidInput(f"The format {value!r} is not one of text, md, json.")
+    return fmt
+
+
+# --- the figures ----------------------------------------------------------------------
+
+
+def overdue_requests(db: sqlite_utils.Database, period: Period, scope: Scope,
+                     calendar=None) -> list[dict[str, Any]]:
+    """Requests open at the end of the period and due before it, by due date.
+
+    ``days_late`` is the number of working days from the due date to the end date.
+    """
+    from qmstrack.calendar import WorkingCalendar
+
+    calendar = calendar or WorkingCalendar.from_db(db)
+    where, params = scope.where("unit", "service_code")
+    e = period.end.isoformat()
+    cursor = db.execute(
+        f"""
+        SELECT ref_no, service_code, unit, received_on, due_on FROM requests
+        WHERE received_on <= ? AND (closed_on IS NULL OR closed_on > ?) AND due_on < ?
+          AND {where}
+        ORDER BY due_on, received_on, ref_no
+        """, [e, e, e, *params])
+    return [
+        {"ref_no": ref, "service_code": service, "unit": unit, "received_on": received,
+         "due_on": due,
+         "days_late": calendar.working_days_between(date.fromisoformat(due), period.end)}
+        for ref, service, unit, received, due in cursor
+    ]
+
+
+def overdue_findings(db: sqlite_utils.Database, period: Period,
+                     scope: Scope) -> list[dict[str, Any]]:
+    """Findings open at the end of the period whose corrective action was due before it."""
+    where, params = scope.where("unit")
+    e = period.end.isoformat()
+    cursor = db.execute(
+        f"""
+        SELECT ref_no, grade, clause_ref, due_on, unit FROM findings
+        WHERE raised_on <= ? AND (closed_on IS NULL OR closed_on > ?)
+          AND due_on IS NOT NULL AND due_on < ? AND {where}
+        ORDER BY due_on, ref_no
+        """, [e, e, e, *params])
+    return [{"ref_no": ref, "grade": grade, "clause_ref": clause, "due_on": due, "unit": unit}
+            for ref, grade, clause, due, unit in cursor]
+
+
+def build_summary(db: sqlite_utils.Database, period: Period, units: Sequence[str] = (), *,
+                  now: datetime | None = None) -> dict[str, Any]:
+    """Every figure of the summary for a period and units (empty = all units).
+
+    Rates are fractions 0-1 (None when there is nothing to rate); dates are ISO strings.
+    """
+    from qmstrack.db import get_setting
+    from qmstrack.metric_defs import adherence_counts, finding_counts, request_counts
+    from qmstrack.satisfaction import satisfaction_figures
+
+    scope = Scope(units=tuple(units))
+    requests = request_counts(db, period, scope)
+    adherence = adherence_counts(db, period, scope)
+    findings = finding_counts(db, period, scope)
+    satisfaction = satisfaction_figures(db, period, scope)
+    all_units = [r[0] for r in db.execute("SELECT code FROM units ORDER BY code")]
+    return {
+        "period": {"start": period.start.isoformat(), "end": period.end.isoformat()},
+        "generated_at": (now or datetime.now().astimezone()).isoformat(timespec="seconds"),
+        "org_name": get_setting(db, "org_name") or "",
+        "units": sorted(units) if units else all_units,
+        "all_units": not units,
+        "requests": requests,
+        "adherence": adherence,
+        "findings": findings,
+        "satisfaction": {k: satisfaction[k] for k in
+                         ("responses", "ikm", "category", "category_label")},
+        "overdue_requests": overdue_requests(db, period, scope),
+        "overdue_findings": overdue_findings(db, period, scope),
+    }
+
+
+def needs_attention(summary: dict[str, Any]) -> bool:
+    """True when anything is overdue: a request or a corrective action."""
+    return bool(summary["requests"]["overdue"] or summary["findings"]["overdue"]
+                or summary["overdue_requests"] or summary["overdue_findings"])
+
+
+# --- the digest -----------------------------------------------------------------------
+
+
+class _Digest:
+    """The digest's sentences in one language, shared by the text and Markdown layouts."""
+
+    def __init__(self, summary: dict[str, Any], lang: str):
+        from qmstrack.i18n import translations
+
+        t = translations(lang)
+        self.s = summary
+        self.lang = lang
+        self._ = t.gettext
+        self.ngettext = t.ngettext
+
+    def n(self, value) -> str:
+        from qmstrack.i18n import format_number
+
+        return format_number(value, self.lang)
+
+    def pct(self, value) -> str:
+        from qmstrack.i18n import format_percent
+
+        return format_percent(value, self.lang)
+
+    def day(self, iso: str, full: bool = False) -> str:
+        from qmstrack.i18n import format_date
+
+        return format_date(date.fromisoformat(iso), self.lang, full=full)
+
+    def title(self) -> str:
+        _ = self._
+        org = self.s.get("org_name") or ""
+        return _("Quality summary – {org}").format(org=org) if org else _("Quality summary")
+
+    def period(self) -> str:
+        from qmstrack.i18n import format_period
+
+        p = self.s["period"]
+        return format_period(date.fromisoformat(p["start"]), date.fromisoformat(p["end"]),
+                             self.lang)
+
+    def units(self) -> str:
+        _ = self._
+        if self.s.get("all_units"):
+            return _("Units: all ({units})").format(units=", ".join(self.s["units"]))
+        return _("Units: {units}").format(units=", ".join(self.s["units"]))
+
+    def status(self) -> str:
+        _, ngettext = self._, self.ngettext
+        late_requests = self.s["requests"]["overdue"]
+        late_findings = self.s["findings"]["overdue"]
+        if not (late_requests or late_findings):
+            return _("Nothing is overdue.")
+        parts = []
+        if late_requests:
+            parts.append(ngettext("{n} overdue request", "{n} overdue requests",
+                                  late_requests).format(n=self.n(late_requests)))
+        if late_findings:
+            parts.append(ngettext("{n} overdue corrective action",
+                                  "{n} overdue corrective actions",
+                                  late_findings).format(n=self.n(late_findings)))
+        return _("Needs attention: {items}.").format(items=", ".join(parts))
+
+    def request_lines(self) -> list[str]:
+        _ = self._
+        r = self.s["requests"]
+        lines = [
+            _("Received: {received}, completed: {completed}, rejected: {rejected}").format(
+                received=self.n(r["received"]), completed=self.n(r["completed"]),
+                rejected=self.n(r["rejected"])),
+        ]
+        if r["completed"]:
+            lines.append(_("On time: {on_time} of {completed} completed ({rate})").format(
+                on_time=self.n(r["on_time"]), completed=self.n(r["completed"]),
+                rate=self.pct(r["on_time_rate"])))
+        else:
+            lines.append(_("On time: no request completed in the period"))
+        lines.append(_("Open: {open}, overdue: {overdue}").format(
+            open=self.n(r["open"]), overdue=self.n(r["overdue"])))
+        return lines
+
+    def adherence_line(self) -> str:
+        _ = self._
+        a = self.s["adherence"]
+        if not a["observations"]:
+            return _("SOP adherence: no observations")
+        return _("SOP adherence: {rate} ({comply} comply, {breach} breach, {na} not "
+                 "applicable)").format(rate=self.pct(a["rate"]), comply=self.n(a["comply"]),
+                                       breach=self.n(a["breach"]),
+                                       na=self.n(a.get("na", 0)))
+
+    def findings_line(self) -> str:
+        f = self.s["findings"]
+        return self._("Findings: {open} open, {overdue} overdue").format(
+            open=self.n(f["open"]), overdue=self.n(f["overdue"]))
+
+    def category_name(self, letter: str) -> str:
+        _ = self._
+        return {"A": _("Very good"), "B": _("Good"), "C": _("Less than good"),
+                "D": _("Not good")}[letter]
+
+    def satisfaction_line(self) -> str:
+        from qmstrack.i18n import format_number
+        from qmstrack.satisfaction import rounded_ikm
+
+        _, ngettext = self._, self.ngettext
+        sat = self.s["satisfaction"]
+        if not sat["responses"] or sat["ikm"] is None:
+            return _("Public satisfaction (IKM): no survey responses")
+        responses = ngettext("{n} response", "{n} responses", sat["responses"]).format(
+            n=self.n(sat["responses"]))
+        return _("Public satisfaction (IKM): {ikm}, {category} ({label}), {responses}").format(
+            ikm=format_number(rounded_ikm(sat["ikm"]), self.lang, decimals=2),
+            category=sat["category"], label=self.category_name(sat["category"]),
+            responses=responses)
+
+    def overdue_request_items(self) -> tuple[str, list[tuple[str, str]], int]:
+        _, ngettext = self._, self.ngettext
+        rows = self.s["overdue_requests"]
+        items = []
+        for row in rows[:LIST_CAP]:
+            detail = _("{service}, {unit}, due {due}").format(
+                service=row["service_code"], unit=row["unit"], due=self.day(row["due_on"]))
+            if row["days_late"]:
+                detail += ", " + ngettext("{n} working day late", "{n} working days late",
+                                          row["days_late"]).format(n=self.n(row["days_late"]))
+            items.append((row["ref_no"], detail))
+        heading = _("Overdue requests ({n})").format(n=self.n(len(rows)))
+        return heading, items, max(0, len(rows) - LIST_CAP)
+
+    def overdue_finding_items(self) -> tuple[str, list[tuple[str, str]], int]:
+        _ = self._
+        rows = self.s["overdue_findings"]
+        grades = {"major": _("major"), "minor": _("minor"), "observation": _("observation")}
+        items = []
+        for row in rows[:LIST_CAP]:
+            detail = _("{grade}, clause {clause}, due {due}").format(
+                grade=grades.get(row["grade"], row["grade"]), clause=row["clause_ref"],
+                due=self.day(row["due_on"]))
+            if row.get("unit"):
+                detail += f", {row['unit']}"
+            items.append((row["ref_no"], detail))
+        heading = _("Overdue corrective actions ({n})").format(n=self.n(len(rows)))
+        return heading, items, max(0, len(rows) - LIST_CAP)
+
+    def more(self, count: int) -> str:
+        return self._("… and {n} more").format(n=self.n(count))
+
+    def section_requests(self) -> str:
+        return self._("Service requests")
+
+    def footer(self) -> str:
+        generated = self.s.get("generated_at", "")
+        return self._("Generated by qmstrack at {time}.").format(time=generated)
+
+
+def render_text(summary: dict[str, Any], lang: str) -> str:
+    """The plain-text digest (for a terminal, a cron mail or a file)."""
+    d = _Digest(summary, lang)
+    lines = [d.title(), d.period(), d.units(), "", d.status(), "", d.section_requests()]
+    lines += [f"  {line}" for line in d.request_lines()]
+    lines += [d.adherence_line(), d.findings_line(), d.satisfaction_line()]
+    for heading, items, more in (d.overdue_request_items(), d.overdue_finding_items()):
+        if not items:
+            continue
+        lines += ["", heading]
+        width = max(len(ref) for ref, _ in items)
+        lines += [f"  {ref:<{width}}  {detail}" for ref, detail in items]
+        if more:
+            lines.append(f"  {d.more(more)}")
+    lines += ["", d.footer()]
+    return "\n".join(_plain(line) for line in lines) + "\n"
+
+
+def _plain(text: str) -> str:
+    # Users typed the organisation name and reference numbers: no control characters
+    # (an ANSI escape in a name must not reach a terminal or a mail).
+    return "".join(ch if ch.isprintable() else "?" for ch in text)
+
+
+# Characters that mean something inside a Markdown line (user text never starts a line
+# here: every line begins with "# ", "- " or "**").
+_MD_SPECIAL = set("\\`*_[]<>!|~&")
+
+
+def md_escape(text: str) -> str:
+    """Escape Markdown (and inline HTML) in text users typed."""
+    return "".join("\\" + ch if ch in _MD_SPECIAL else ch for ch in _plain(str(text)))
+
+
+def render_markdown(summary: dict[str, Any], lang: str) -> str:
+    """The Markdown digest (for a wiki, a mail in Markdown, or conversion to HTML)."""
+    d = _Digest(summary, lang)
+    e = md_escape
+    lines = [f"# {e(d.title())}", "", f"**{e(d.period())}** · {e(d.units())}", "",
+             f"**{e(d.status())}**", "", f"## {e(d.section_requests())}", ""]
+    lines += [f"- {e(line)}" for line in d.request_lines()]
+    lines += ["", f"- {e(d.adherence_line())}", f"- {e(d.findings_line())}",
+              f"- {e(d.satisfaction_line())}"]
+    for heading, items, more in (d.overdue_request_items(), d.overdue_finding_items()):
+        if not items:
+            continue
+        lines += ["", f"## {e(heading)}", ""]
+        lines += [f"- **{e(ref)}**: {e(detail)}" for ref, detail in items]
+        if more:
+            lines.append(f"- {e(d.more(more))}")
+    lines += ["", f"_{e(d.footer())}_"]
+    return "\n".join(lines) + "\n"
+
+
+def render(summary: dict[str, Any], fmt: str, lang: str) -> str:
+    """The summary as ``text``, ``md`` or ``json``."""
+    if fmt == "json":
+        import json
+
+        return json.dumps(summary, ensure_ascii=False, indent=2) + "\n"
+    if fmt == "md":
+        return render_markdown(summary, lang)
+    return render_text(summary, lang)
+
+
+# --- writing --------------------------------------------------------------------------
+
+
+def write_atomic(path: str | os.PathLike, text: str) -> Path:
+    """Write ``text`` to ``path`` through a temp file in the same directory and a rename.
+
+    A reader sees the old file or the new one, never half of one; a failure leaves the old
+    file as it was and no temp file behind.
+    """
+    from qmstrack.errors import InvalidInput
+
+    target = Path(path).expanduser()
+    if target.is_dir():
+        raise InvalidInput(f"{target} is a directory; --out needs a file name.")
+    directory = target.parent
+    if not directory.is_dir():
+        raise InvalidInput(f"Cannot write {target}: the directory {directory} does not exist.")
+    try:
+        mode = target.stat().st_mode & 0o7777
+    except FileNotFoundError:
+        umask = os.umask(0)
+        os.umask(umask)
+        mode = 0o666 & ~umask
+    except OSError as exc:
+        raise InvalidInput(f"Cannot write {target}: {exc.strerror}.") from None
+    tmp = None
+    try:
+        fd, tmp = tempfile.mkstemp(dir=directory, prefix=f".{target.name}.", suffix=".partial")
+        with os.fdopen(fd, "w", encoding="utf-8", newline="\n") as fh:
+            fh.write(text)
+            fh.flush()
+            os.fsync(fh.fileno())
+        os.chmod(tmp, mode)
+        os.replace(tmp, target)
+        tmp = None
+    except OSError as exc:
+        raise InvalidInput(f"Cannot write {target}: {exc.strerror or exc}.") from None
+    finally:
+        if tmp is not None and os.path.exists(tmp):
+            os.unlink(tmp)
+    return target
