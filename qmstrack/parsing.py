@@ -130,9 +130,15 @@ def parse_nip(value: object) -> Nip:
     """Validate an 18-digit NIP; spaces, dots and dashes between groups are accepted."""
     if value is None:
         raise InvalidInput("The NIP is missing.")
+    if isinstance(value, float):
+        # A spreadsheet number keeps 15 significant digits: an 18-digit NIP typed into a
+        # number cell has already lost its last digits, and guessing them could name the
+        # wrong person.
+        raise InvalidInput(
+            f"The NIP {value:.0f} was stored as a number, which keeps only 15 digits; format "
+            "the NIP column as text and type the NIP again."
+        )
     raw = str(value).strip()
-    if isinstance(value, float) and value.is_integer():
-        raw = str(int(value))
     digits = re.sub(r"[\s.\-]", "", raw)
     shown = raw if len(raw) <= 30 else raw[:27] + "..."
     if not digits.isascii() or not digits.isdigit():
@@ -148,17 +154,20 @@ def parse_nip(value: object) -> Nip:
     year, month = int(digits[8:12]), int(digits[12:14])
     if not 1 <= month <= 12:
         raise InvalidInput(f"The NIP {shown!r} has an appointment month {month:02d}.")
-    if year < birth.year + 15 or year > date.today().year + 1:
+    if (year, month) < (birth.year + 15, birth.month) or year > date.today().year + 1:
         raise InvalidInput(
-            f"The NIP {shown!r} has an appointment year {year} that does not fit its "
-            f"birth year {birth.year}."
+            f"The NIP {shown!r} has an appointment date {year}-{month:02d} that does not fit "
+            f"its birth date {birth} (appointed before the age of 15, or in the future)."
         )
     sex = int(digits[14])
     if sex not in (1, 2):
         raise InvalidInput(f"The NIP {shown!r} has sex digit {sex}; it must be 1 or 2.")
     serial = int(digits[15:])
     if serial == 0:
-        raise InvalidInput(f"The NIP {shown!r} has serial number 000.")
+        raise InvalidInput(
+            f"The NIP {shown!r} has serial number 000 (a spreadsheet that stored the NIP as a "
+            "number drops its last digits; format that column as text)."
+        )
     return Nip(digits, birth, (year, month), sex, serial)
 
 

@@ -22,7 +22,7 @@ import sqlite_utils
 
 from qmstrack.csvsafe import spreadsheet_safe
 from qmstrack.db import writing
-from qmstrack.errors import ImportRefused, InvalidInput, RowProblem
+from qmstrack.errors import ImportRefused, InvalidInput, RowProblem, UsageError
 from qmstrack.parsing import normalise_header
 
 MAX_FIELD_CHARS = 10_000
@@ -264,7 +264,7 @@ def map_headers(headers: Sequence[str], fields: Sequence[Field],
     for item in overrides:
         column, sep, target = item.partition("=")
         if not sep or not column.strip() or target.strip() not in known:
-            raise InvalidInput(
+            raise UsageError(
                 f"--map {item!r} must be COLUMN=FIELD with FIELD one of: "
                 f"{', '.join(sorted(known))}."
             )
@@ -397,13 +397,24 @@ class _RejectsWriter:
 
     def __init__(self, target: Path, headers: Sequence[str]):
         self.target = target
+        if target.is_dir():
+            raise InvalidInput(f"The rejects file {target} is a directory; name a file.")
         self.tmp = target.with_name(f".{target.name}.{os.getpid()}.partial")
-        self.fh = open(self.tmp, "w", encoding="utf-8-sig", newline="")
+        try:
+            # Rejected rows hold personal data: readable by the owner only, like the database.
+            fd = os.open(self.tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+        except OSError as exc:
+            raise InvalidInput(
+                f"Cannot write the rejects file {target}: {exc.strerror}; choose another "
+                "place with --rejects."
+            ) from None
+        self.fh = open(fd, "w", encoding="utf-8-sig", newline="")
         self.writer = csv.writer(self.fh)
-        self.writer.writerow(["row", "error", *headers])
+        self.writer.writerow(["row", "error", *(spreadsheet_safe(h) for h in headers)])
 
     def write(self, number: int, cells: Sequence[Any], exc: RowInvalid) -> None:
-        self.writer.writerow([number, str(exc), *(spreadsheet_safe(c) for c in cells)])
+        self.writer.writerow([number, spreadsheet_safe(str(exc)),
+                              *(spreadsheet_safe(c) for c in cells)])
 
     def finish(self) -> str:
         self.fh.close()

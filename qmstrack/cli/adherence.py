@@ -60,10 +60,15 @@ def list_cmd(
 ) -> None:
     """List observations."""
     from qmstrack.cli.output import emit_rows
-    from qmstrack.cli.values import opt_date, opt_units
-    from qmstrack.registers.adherence import LIST_COLUMNS, list_observations
+    from qmstrack.cli.values import opt_date, opt_units, option_value
+    from qmstrack.parsing import parse_nip
+    from qmstrack.registers.adherence import LIST_COLUMNS, list_observations, parse_result
 
     db = open_db(ctx)
+    if staff is not None:
+        staff = option_value("--staff", lambda: parse_nip(staff).value)
+    if result is not None:
+        result = option_value("--result", lambda: parse_result(result))
     rows = list_observations(db, units=opt_units(db, unit), staff=staff, rule=rule,
                              result=result, since=opt_date(since, "--since"),
                              until=opt_date(until, "--until"))

@@ -93,9 +93,11 @@ def _register() -> None:
         adherence,
         audit,
         checklist,
+        complaint,
         demo,
         finding,
         metrics,
+        objective,
         request,
         rule,
         service,
@@ -119,6 +121,8 @@ def _register() -> None:
     app.add_typer(checklist.app, name="checklist")
     app.add_typer(audit.app, name="audit")
     app.add_typer(finding.app, name="finding")
+    app.add_typer(objective.app, name="objective")
+    app.add_typer(complaint.app, name="complaint")
     metrics.register(app)
     summary.register(app)
 

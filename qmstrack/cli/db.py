@@ -60,8 +60,11 @@ def register_root_commands(root: typer.Typer) -> None:
     ) -> None:
         """Create the database, or bring an existing one up to date (safe to repeat)."""
         from qmstrack.cli.output import message
-        from qmstrack.setup import initialise
+        from qmstrack.cli.values import option_value
+        from qmstrack.setup import check_lang, initialise
 
+        if lang is not None:
+            lang = option_value("--lang", lambda: check_lang(lang))
         db = open_db(ctx, create=True)
         initialise(db, org=org, lang=lang)
         from qmstrack.cli.state import db_path

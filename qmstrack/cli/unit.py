@@ -9,7 +9,7 @@ import typer
 from qmstrack.cli.options import JsonOption
 from qmstrack.cli.state import open_db
 
-app = typer.Typer(help="Organisational units (e.g. SMP, SMA, SEKRETARIAT).",
+app = typer.Typer(help="Organisational units in scope, such as SMP, SMA and SEKRETARIAT.",
                   no_args_is_help=True)
 
 

@@ -160,7 +160,8 @@ def adherence_stats(db: sqlite_utils.Database, *, by: str = "unit",
                     until: date | None = None):
     """comply / breach / na counts and the rate, grouped by unit, staff or rule."""
     if by not in GROUPINGS:
-        raise InvalidInput(f"--by must be one of {', '.join(GROUPINGS)}.")
+        raise InvalidInput(f"The grouping {str(by)[:20]!r} is not one of "
+                           f"{', '.join(GROUPINGS)}.")
     clauses, params = date_filters("a.observed_on", since, until)
     if units:
         clauses.append(f"a.unit IN ({', '.join('?' for _ in units)})")

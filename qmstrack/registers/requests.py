@@ -38,7 +38,8 @@ LIST_COLUMNS = [
 ]
 
 IMPORT_FIELDS = [
-    Field("ref_no", ("no_registrasi", "no_reg", "nomor", "no", "nomor_registrasi",
+    # Not plain "No": Indonesian spreadsheets start with a "No" column counting the rows.
+    Field("ref_no", ("no_registrasi", "no_reg", "nomor", "nomor_registrasi",
                      "reference", "ref"), required=True),
     Field("received_on", ("tanggal_masuk", "tgl_masuk", "tanggal_diterima", "received",
                           "tanggal"), required=True),
@@ -157,13 +158,12 @@ def _text(value: Any) -> str:
 
 def next_ref(db: sqlite_utils.Database, unit: str, received: date) -> str:
     prefix = f"{unit}-{received.year}-"
+    # Only generated-style numbers (prefix + 6 digits) count; codes never hold GLOB's * ? [.
     row = db.execute(
-        "SELECT ref_no FROM requests WHERE ref_no LIKE ? ORDER BY ref_no DESC LIMIT 1",
-        [prefix.replace("_", r"\_") + "%"],
+        "SELECT ref_no FROM requests WHERE ref_no GLOB ? ORDER BY ref_no DESC LIMIT 1",
+        [prefix + "[0-9]" * 6],
     ).fetchone()
-    seq = 1
-    if row and row[0][len(prefix):].isdigit():
-        seq = int(row[0][len(prefix):]) + 1
+    seq = int(row[0][len(prefix):]) + 1 if row else 1
     return f"{prefix}{seq:06d}"
 
 

@@ -1,0 +1,96 @@
+"""Every command, subcommand, option and argument has help text: now and as groups are added.
+
+The tree is walked from ``typer.main.get_command(app)``, so a command group registered by
+any module shows up here without touching this test.
+"""
+
+from __future__ import annotations
+
+import typer
+
+from qmstrack.cli.app import app
+
+
+def walk(command, path):
+    yield path, command
+    if hasattr(command, "list_commands"):  # a group
+        for name in command.list_commands(None):
+            sub = command.get_command(None, name)
+            assert sub is not None, f"{' '.join(path)} lists {name!r} but cannot load it"
+            yield from walk(sub, [*path, name])
+
+
+def all_commands(root=None):
+    return list(walk(root or typer.main.get_command(app), ["qmstrack"]))
+
+
+def test_the_tree_holds_the_record_commands():
+    paths = {" ".join(path) for path, _ in all_commands()}
+    expected = {
+        "qmstrack init", "qmstrack db path", "qmstrack db backup",
+        *(f"qmstrack {group} {cmd}" for group in ("service", "staff", "rule")
+          for cmd in ("add", "list", "import")),
+        "qmstrack unit add", "qmstrack unit list", "qmstrack staff show",
+        *(f"qmstrack request {cmd}" for cmd in ("add", "update", "list", "show", "import")),
+        *(f"qmstrack adherence {cmd}" for cmd in ("add", "list", "stats", "import")),
+    }
+    assert expected <= paths, expected - paths
+
+
+def test_every_command_has_help():
+    missing = [" ".join(path) for path, command in all_commands()
+               if not (command.help or "").strip()]
+    assert missing == []
+
+
+def test_every_command_has_a_one_line_summary_that_is_not_cut_short():
+    """Click cuts the summary at the first '. '; 'e.g. X' would show as 'e.g.'."""
+    bad = []
+    for path, command in all_commands():
+        summary = command.get_short_help_str(limit=200)
+        if not summary.strip() or summary.rstrip().endswith(("e.g.", "i.e.", "etc.")):
+            bad.append((" ".join(path), summary))
+    assert bad == []
+
+
+def test_every_option_and_argument_has_help():
+    missing = []
+    for path, command in all_commands():
+        for param in command.params:
+            if "--help" in getattr(param, "opts", []):
+                continue
+            if not (getattr(param, "help", None) or "").strip():
+                missing.append(f"{' '.join(path)} {param.name}")
+    assert missing == []
+
+
+def test_help_of_every_command_renders():
+    """Render each help page from the one command tree (rebuilding it per page is slow)."""
+    root = typer.main.get_command(app)
+    contexts = {(): root.context_class(root, info_name="qmstrack")}
+    for path, command in all_commands(root):
+        key = tuple(path[1:])
+        if key:
+            contexts[key] = command.context_class(command, info_name=path[-1],
+                                                  parent=contexts[key[:-1]])
+        text = command.get_help(contexts[key])
+        assert text.startswith("Usage: " + " ".join(path)), text[:80]
+        assert (command.help or "").split()[0] in text
+
+
+def test_group_help_through_the_cli(runner):
+    result = runner.invoke(app, ["request", "--help"])
+    assert result.exit_code == 0
+    assert "Usage: qmstrack request" in result.stdout
+    for command in ("add", "update", "list", "show", "import"):
+        assert command in result.stdout
+
+
+def test_installed_help(run_installed):
+    result = run_installed("--help", input="")
+    assert result.returncode == 0, result.stderr
+    assert "Usage: qmstrack" in result.stdout
+    for group in ("init", "db", "unit", "service", "staff", "rule", "request", "adherence"):
+        assert group in result.stdout
+    assert "\x1b[" not in result.stdout
+    assert result.stderr == ""
