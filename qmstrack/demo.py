@@ -225,5 +225,30 @@ def _demo_adherence(db: sqlite_utils.Database, rng: random.Random,
 
 def _demo_extras(db: sqlite_utils.Database, rng: random.Random,
                  calendar: WorkingCalendar) -> dict:
-    """Records of the later registers (surveys, complaints, documents...), when present."""
-    return {}
+    """Records of the other registers: surveys, complaints, documents, objectives, review."""
+    return {"survey_responses": _demo_surveys(db, rng, calendar)}
+
+
+def _demo_surveys(db: sqlite_utils.Database, rng: random.Random,
+                  calendar: WorkingCalendar) -> int:
+    """A few questionnaires a week per service; completion time scores lower in busy months."""
+    rows = []
+    number = 0
+    for day in _working_days(calendar, DEMO_START, DEMO_END):
+        for code, _, unit, _, _, weight in SERVICES:
+            if rng.random() > 0.12 * weight:
+                continue
+            number += 1
+            busy = day.month in (6, 7, 8)
+            scores = []
+            for element in range(1, 10):
+                # Element 3 is completion time, element 8 complaint handling.
+                low = 0.30 if (element == 3 and busy) else 0.12 if element in (3, 8) else 0.06
+                draw = rng.random()
+                scores.append(2 if draw < low else 3 if draw < low + 0.40 else 4)
+            rows.append((f"{code}:{number}", day.isoformat(), code, unit, *scores))
+    db.conn.executemany(
+        "INSERT INTO surveys (response_key, responded_on, service_code, unit, "
+        "u1, u2, u3, u4, u5, u6, u7, u8, u9) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+        rows)
+    return len(rows)
