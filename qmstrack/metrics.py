@@ -102,7 +102,7 @@ def compute_all(db: sqlite_utils.Database, period: Period, scope: Scope = Scope(
 def _load_all() -> None:
     # Metric definitions live beside this registry; importing registers them.
     from qmstrack import audit_metrics, metric_defs, satisfaction  # noqa: F401
-    from qmstrack.registers import complaints  # noqa: F401
+    from qmstrack.registers import complaints, documents  # noqa: F401
 
 
 def day_before(d: date) -> date:

@@ -92,10 +92,14 @@ def _register() -> None:
     from qmstrack.cli import (
         adherence,
         audit,
+        bundle,
         checklist,
         complaint,
         demo,
+        document,
         finding,
+        integrity,
+        log,
         metrics,
         objective,
         request,
@@ -123,8 +127,12 @@ def _register() -> None:
     app.add_typer(finding.app, name="finding")
     app.add_typer(objective.app, name="objective")
     app.add_typer(complaint.app, name="complaint")
+    app.add_typer(document.app, name="document")
+    integrity.register(db_cli.app)
     metrics.register(app)
     summary.register(app)
+    log.register(app)
+    bundle.register(app)
 
 
 _register()

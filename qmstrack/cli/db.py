@@ -37,18 +37,16 @@ def backup_cmd(
 ) -> None:
     """Copy the live database safely (SQLite online backup), even while others use it.
 
-    To restore: stop every qmstrack job, then copy the backup over the database file and
-    delete any leftover '-wal' and '-shm' files beside it.
+    The evidence files go to '<backup name>-evidence/' beside the backup. To restore, see
+    the README: stop every qmstrack job, put the backup in place of the database with no
+    leftover '-wal' or '-shm' file, copy the evidence folder, and run 'qmstrack db check'.
     """
+    from qmstrack.backup import backup
     from qmstrack.cli.output import message
-    from qmstrack.db import backup_to
-    from qmstrack.errors import Conflict
+    from qmstrack.cli.state import db_path
 
-    if out.exists() and not force:
-        raise Conflict(f"{out} already exists; pass --force to replace it.")
-    db = open_db(ctx)
-    backup_to(db, out)
-    message(f"Backed up {state(ctx).db_option or 'the database'} to {out}.")
+    copied = backup(open_db(ctx), db_path(ctx), out, force=force)
+    message(f"Backed up {db_path(ctx)} to {out} ({copied} evidence files copied).")
 
 
 def register_root_commands(root: typer.Typer) -> None:

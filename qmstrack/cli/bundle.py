@@ -1,0 +1,64 @@
+"""``qmstrack export`` and ``qmstrack verify``: the auditor's evidence bundle (BagIt)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from qmstrack.cli.options import LangOption, UnitFilter
+from qmstrack.cli.state import db_path, open_db
+
+
+def export_cmd(
+    ctx: typer.Context,
+    start: Annotated[str, typer.Option("--from", help="First day of the period "
+                                       "(inclusive).")],
+    end: Annotated[str, typer.Option("--to", help="Last day of the period (inclusive).")],
+    out: Annotated[Path, typer.Option("--out", help="Bundle to write: a folder, or a file "
+                                      "ending in .zip.")],
+    redact: Annotated[bool, typer.Option("--redact", help="Replace requesters' and "
+                                         "complainants' personal data by stable "
+                                         "pseudonyms.")] = False,
+    force: Annotated[bool, typer.Option("--force", help="Replace an existing bundle.")] = False,
+    unit: UnitFilter = None,
+    lang: LangOption = None,
+) -> None:
+    """Export the period's records, checklists, evidence files and change log as a
+    BagIt bundle for the auditor (check it with 'qmstrack verify')."""
+    from qmstrack.bundle import export_bundle
+    from qmstrack.cli.output import message
+    from qmstrack.cli.values import opt_date, opt_units, option_value
+    from qmstrack.setup import check_lang
+
+    db = open_db(ctx)
+    language = option_value("--lang", lambda: check_lang(lang, db))
+    result = export_bundle(db, db_path(ctx), start=opt_date(start, "--from"),
+                           end=opt_date(end, "--to"), out=out, units=opt_units(db, unit),
+                           redact=redact, force=force, lang=language)
+    typer.echo(str(result.path))
+    rows = sum(n for name, n in result.counts.items() if name != "evidence_files")
+    message(f"Exported {rows} rows, {result.evidence_files} evidence files and "
+            f"{result.changelog_entries} change-log entries ({result.files} files, "
+            f"{result.bytes} bytes){' with personal data redacted' if result.redacted else ''}"
+            f" to {result.path}.")
+    message(f"Fingerprint (SHA-256 of tagmanifest-sha256.txt): {result.fingerprint}")
+
+
+def verify_cmd(
+    path: Annotated[Path, typer.Argument(help="Bundle folder or .zip file.")],
+) -> None:
+    """Check a bundle: exits 1 naming every missing, extra or altered file."""
+    from qmstrack.bundle import verify_bundle
+    from qmstrack.cli.output import message
+
+    result = verify_bundle(path)
+    message(f"Bag valid: {result.files} files")
+    if result.fingerprint:
+        message(f"Fingerprint (SHA-256 of tagmanifest-sha256.txt): {result.fingerprint}")
+
+
+def register(root: typer.Typer) -> None:
+    root.command("export")(export_cmd)
+    root.command("verify")(verify_cmd)

@@ -1,0 +1,48 @@
+"""``qmstrack log``: what was changed, when, and by which command (the change log)."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+import typer
+
+from qmstrack.cli.options import JsonOption, SinceOption
+from qmstrack.cli.state import open_db
+
+
+def log_cmd(
+    ctx: typer.Context,
+    since: SinceOption = None,
+    table: Annotated[str | None, typer.Option("--table", help="Only changes to this table "
+                                              "(requests, documents...).")] = None,
+    limit: Annotated[int | None, typer.Option("--limit", min=1, help="At most the N newest "
+                                              "entries.")] = None,
+    json: JsonOption = False,
+) -> None:
+    """Show the change log, newest first: seal time (UTC), command, table, key, old and new.
+
+    Entries not sealed by qmstrack (edits made with other tools) show the command
+    '(outside qmstrack)'; 'qmstrack db check' reports them.
+    """
+    from qmstrack.cli.output import emit_rows
+    from qmstrack.cli.values import opt_date
+    from qmstrack.db import LOGGED_TABLES
+    from qmstrack.errors import UsageError
+    from qmstrack.integrity import describe_change, iter_log
+
+    if table is not None and table not in LOGGED_TABLES:
+        raise UsageError(f"--table: there is no logged table {table!r}; use one of "
+                         f"{', '.join(LOGGED_TABLES)}.")
+    db = open_db(ctx)
+    entries = iter_log(db, since=opt_date(since, "--since"), table=table, limit=limit)
+    if json:
+        emit_rows((e.as_dict() for e in entries), [], as_json=True)
+        return
+    rows = ({"id": e.id, "at": e.at or "", "command": e.command, "table": e.table,
+             "key": e.key, "op": e.op, "changes": describe_change(e)} for e in entries)
+    emit_rows(rows, ["id", "at", "command", "table", "key", "op", "changes"],
+              empty="The change log has no matching entries.")
+
+
+def register(root: typer.Typer) -> None:
+    root.command("log")(log_cmd)

@@ -1,0 +1,411 @@
+"""Checking that the database is still what qmstrack recorded, and reading the change log.
+
+``check_database`` runs, inside one read snapshot:
+
+1. SQLite's own ``PRAGMA integrity_check`` and ``foreign_key_check``;
+2. the change log's hash chain (``qmstrack.changelog.verify_chain``): altered, deleted or
+   unsealed entries;
+3. the change-log triggers of every logged table (a dropped or rewritten trigger means
+   writes are no longer recorded);
+4. a replay: the current content of every logged row must equal the ``new`` state of the
+   row's latest change-log entry, every row must have one, and a logged row may only be
+   gone after a ``delete`` entry. Done in SQL, one join per table, so it streams;
+5. every stored evidence file: present, and its SHA-256 unchanged.
+
+``iter_log`` lists change-log entries with the seal (command and time) that covers them.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import sqlite3
+from collections.abc import Iterator
+from dataclasses import asdict, dataclass, field
+from datetime import date
+from typing import Any
+
+import sqlite_utils
+
+from qmstrack.errors import IntegrityFailure, InvalidInput
+
+MAX_PROBLEMS = 10_000
+OUTSIDE = "(outside qmstrack)"
+
+
+@dataclass(frozen=True)
+class Problem:
+    """One thing that is wrong, for people (``message``) and scripts (the other fields)."""
+
+    check: str
+    message: str
+    table: str | None = None
+    key: str | None = None
+    entry_id: int | None = None
+    file: str | None = None
+
+
+@dataclass
+class CheckReport:
+    entries: int = 0
+    seals: int = 0
+    evidence_files: int = 0
+    problems: list[Problem] = field(default_factory=list)
+    # Problems found beyond MAX_PROBLEMS are counted, not kept.
+    more_problems: int = 0
+
+    @property
+    def ok(self) -> bool:
+        return not self.problems
+
+    def add(self, problem: Problem) -> None:
+        if len(self.problems) < MAX_PROBLEMS:
+            self.problems.append(problem)
+        else:
+            self.more_problems += 1
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "ok": self.ok,
+            "entries": self.entries,
+            "seals": self.seals,
+            "evidence_files": self.evidence_files,
+            "problems": [{k: v for k, v in asdict(p).items() if v is not None}
+                         for p in self.problems],
+            "more_problems": self.more_problems,
+        }
+
+    def summary(self) -> str:
+        return (f"Database OK: {self.entries} entries, {self.seals} seals, "
+                f"{self.evidence_files} evidence files checked.")
+
+
+# --- the shape of each logged table, as the triggers see it ----------------------------
+
+
+def table_columns(db: sqlite_utils.Database, table: str) -> tuple[list[str], list[str]]:
+    """The columns of ``table`` and its key columns, exactly as the change triggers use them."""
+    info = db.execute(f"PRAGMA table_info([{table}])").fetchall()
+    columns = [r[1] for r in info]
+    pks = [r[1] for r in sorted((r for r in info if r[5]), key=lambda r: r[5])] or ["rowid"]
+    return columns, pks
+
+
+def row_object_sql(columns: list[str], alias: str) -> str:
+    return "json_object(" + ", ".join(f"'{c}', {alias}.[{c}]" for c in columns) + ")"
+
+
+def row_key_sql(pks: list[str], alias: str) -> str:
+    if len(pks) == 1:
+        return f"CAST({alias}.[{pks[0]}] AS TEXT)"
+    return "json_array(" + ", ".join(f"{alias}.[{c}]" for c in pks) + ")"
+
+
+def _normalise_sql(sql: str | None) -> str:
+    return " ".join((sql or "").split())
+
+
+def expected_triggers(db: sqlite_utils.Database, tables: list[str]) -> dict[str, tuple[str, str]]:
+    """name -> (table, SQL) of the change triggers the migrations would create today.
+
+    Built by running ``qmstrack.db.create_change_triggers`` on copies of the tables'
+    definitions in a scratch in-memory database.
+    """
+    from qmstrack.db import create_change_triggers
+
+    scratch = sqlite_utils.Database(sqlite3.connect(":memory:"))
+    try:
+        for (sql,) in db.execute(
+            "SELECT sql FROM sqlite_master WHERE type = 'table' AND "
+            f"name IN ({', '.join('?' for _ in tables)})", tables,
+        ).fetchall():
+            # Foreign keys name tables the scratch database does not have; keep the shape.
+            scratch.execute(sql)
+        present = {r[0] for r in scratch.execute(
+            "SELECT name FROM sqlite_master WHERE type = 'table'")}
+        for table in tables:
+            if table in present:
+                create_change_triggers(scratch, table)
+        return {
+            name: (tbl, _normalise_sql(sql))
+            for name, tbl, sql in scratch.execute(
+                "SELECT name, tbl_name, sql FROM sqlite_master WHERE type = 'trigger'")
+        }
+    finally:
+        scratch.conn.close()
+
+
+# --- the checks ------------------------------------------------------------------------
+
+
+def _check_sqlite(db: sqlite_utils.Database, report: CheckReport) -> None:
+    for (text,) in db.execute("PRAGMA integrity_check"):
+        if text != "ok":
+            report.add(Problem("sqlite", f"SQLite integrity check: {text}"))
+    for table, rowid, parent, _fk in db.execute("PRAGMA foreign_key_check"):
+        report.add(Problem(
+            "foreign_key",
+            f"{table} row {rowid} refers to a {parent} row that does not exist",
+            table=table, key=None if rowid is None else str(rowid),
+        ))
+
+
+def _check_chain(db: sqlite_utils.Database, report: CheckReport) -> None:
+    from qmstrack.changelog import verify_chain
+
+    for problem in verify_chain(db):
+        report.add(Problem("chain", problem.message, entry_id=problem.entry_id))
+
+
+def _check_triggers(db: sqlite_utils.Database, tables: list[str],
+                    report: CheckReport) -> None:
+    actual = {
+        name: (tbl, _normalise_sql(sql))
+        for name, tbl, sql in db.execute(
+            "SELECT name, tbl_name, sql FROM sqlite_master WHERE type = 'trigger'")
+    }
+    expected = expected_triggers(db, tables)
+    for table in tables:
+        for op in ("insert", "update", "delete"):
+            name = f"log_{table}_{op}"
+            if name not in actual:
+                report.add(Problem(
+                    "trigger",
+                    f"the change-log trigger {name} of table {table} is missing: {op}s of "
+                    f"{table} are no longer recorded (it was dropped outside qmstrack)",
+                    table=table))
+            elif name in expected and actual[name] != expected[name]:
+                report.add(Problem(
+                    "trigger",
+                    f"the change-log trigger {name} of table {table} was rewritten outside "
+                    "qmstrack",
+                    table=table))
+
+
+def _differences(current: str | None, logged: str | None, limit: int = 3) -> str:
+    try:
+        now = json.loads(current) if current else {}
+        then = json.loads(logged) if logged else {}
+    except ValueError:
+        return ""
+    changed = [k for k in {**then, **now} if now.get(k) != then.get(k)]
+    parts = [f"{k} is {_short(now.get(k))}, the log says {_short(then.get(k))}"
+             for k in changed[:limit]]
+    if len(changed) > limit:
+        parts.append(f"and {len(changed) - limit} more columns")
+    return "; ".join(parts)
+
+
+def _short(value: Any) -> str:
+    text = repr(value)
+    return text if len(text) <= 40 else text[:37] + "..."
+
+
+def _check_replay(db: sqlite_utils.Database, tables: list[str], report: CheckReport) -> None:
+    """Current rows against the latest logged state of each row, one SQL join per table."""
+    db.execute("DROP TABLE IF EXISTS temp.qms_latest")
+    # The latest entry of every logged row, keyed for the joins below (in SQLite's temp
+    # store, which spills to disk: memory stays flat).
+    db.execute("CREATE TEMP TABLE qms_latest (tbl TEXT, row_key TEXT, id INTEGER, "
+               "PRIMARY KEY (tbl, row_key)) WITHOUT ROWID")
+    db.execute("INSERT INTO temp.qms_latest "
+               "SELECT tbl, row_key, max(id) FROM change_log GROUP BY tbl, row_key")
+    existing = {r[0] for r in db.execute("SELECT name FROM sqlite_master WHERE type='table'")}
+    try:
+        for table in tables:
+            if table not in existing:
+                report.add(Problem("replay", f"the logged table {table} is missing",
+                                   table=table))
+                continue
+            columns, pks = table_columns(db, table)
+            # Every current row against the latest entry for its key (index lookups).
+            present = f"""
+                SELECT cur.k, c.id, c.op, c.new, cur.obj
+                FROM (SELECT {row_key_sql(pks, 't')} AS k, {row_object_sql(columns, 't')} AS obj
+                      FROM [{table}] AS t) AS cur
+                LEFT JOIN temp.qms_latest AS l ON l.tbl = ? AND l.row_key = cur.k
+                LEFT JOIN change_log AS c ON c.id = l.id
+                WHERE cur.obj IS NOT c.new
+            """
+            for key, entry_id, op, logged, current in db.execute(present, [table]):
+                report.add(_replay_problem(table, key, entry_id, op, logged, current))
+            # Logged rows (latest entry not a delete) that are gone, found by primary key.
+            gone = f"""
+                SELECT l.row_key, c.id, c.op, c.new
+                FROM temp.qms_latest AS l JOIN change_log AS c ON c.id = l.id
+                WHERE l.tbl = ? AND c.op <> 'delete'
+                  AND NOT EXISTS (SELECT 1 FROM [{table}] AS t WHERE {_key_match(pks)})
+                ORDER BY c.id
+            """
+            for key, entry_id, op, logged in db.execute(gone, [table]):
+                report.add(_replay_problem(table, key, entry_id, op, logged, None))
+    finally:
+        db.execute("DROP TABLE IF EXISTS temp.qms_latest")
+
+
+def _key_match(pks: list[str]) -> str:
+    """SQL matching row ``t`` to the change-log key ``l.row_key`` through the primary key."""
+    if len(pks) == 1:
+        return f"t.[{pks[0]}] = l.row_key"
+    return " AND ".join(f"t.[{c}] = json_extract(l.row_key, '$[{i}]')"
+                        for i, c in enumerate(pks))
+
+
+def _replay_problem(table: str, key: str, entry_id: int | None, op: str | None,
+                    logged: str | None, current: str | None) -> Problem:
+    where = f"{table} row {key}"
+    if entry_id is None:
+        message = f"{where} has no change-log entry: it was inserted outside qmstrack"
+    elif current is None:
+        message = (f"{where} was deleted without a change-log entry (last logged: {op} in "
+                   f"entry {entry_id})")
+    elif op == "delete":
+        message = f"{where} exists, but change-log entry {entry_id} says it was deleted"
+    else:
+        detail = _differences(current, logged)
+        message = (f"{where} was changed outside qmstrack after change-log entry {entry_id}"
+                   + (f" ({detail})" if detail else ""))
+    return Problem("replay", message, table=table, key=key, entry_id=entry_id)
+
+
+def _check_evidence(db: sqlite_utils.Database, db_path: str | os.PathLike,
+                    report: CheckReport) -> None:
+    from qmstrack.evidence import check_store
+
+    for problem in check_store(db, db_path):
+        report.evidence_files += 1
+        if problem is not None:
+            report.add(Problem("evidence", problem.message, table="evidence_files",
+                               key=problem.sha256, file=problem.sha256))
+
+
+def check_database(db: sqlite_utils.Database, db_path: str | os.PathLike) -> CheckReport:
+    """Run every check in one read snapshot; return what was found (never raises for it)."""
+    from qmstrack.db import LOGGED_TABLES
+
+    report = CheckReport()
+    tables = list(LOGGED_TABLES)
+    began = not db.conn.in_transaction
+    if began:
+        db.execute("BEGIN")
+    try:
+        report.entries = db.execute("SELECT count(*) FROM change_log").fetchone()[0]
+        report.seals = db.execute("SELECT count(*) FROM change_seals").fetchone()[0]
+        _check_sqlite(db, report)
+        _check_chain(db, report)
+        _check_triggers(db, tables, report)
+        _check_replay(db, tables, report)
+        _check_evidence(db, db_path, report)
+    finally:
+        if began and db.conn.in_transaction:
+            db.execute("ROLLBACK")
+    return report
+
+
+def check(db: sqlite_utils.Database, db_path: str | os.PathLike) -> CheckReport:
+    """``check_database``, raising ``IntegrityFailure`` naming the first problem."""
+    report = check_database(db, db_path)
+    raise_for(report)
+    return report
+
+
+def raise_for(report: CheckReport, shown: int = 20) -> None:
+    if report.ok:
+        return
+    total = len(report.problems) + report.more_problems
+    first, rest = report.problems[0], report.problems[1:]
+    details = [p.message for p in rest[:shown]]
+    hidden = total - 1 - len(details)
+    if hidden > 0:
+        details.append(f"... and {hidden} more (--json lists them).")
+    noun = "problem" if total == 1 else "problems"
+    raise IntegrityFailure(
+        f"The database does not match its change log ({total} {noun}); the first: "
+        f"{first.message}.",
+        details,
+    )
+
+
+# --- reading the change log ------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class LogEntry:
+    id: int
+    seal_id: int | None
+    at: str | None
+    command: str
+    table: str
+    key: str
+    op: str
+    old: Any
+    new: Any
+
+    def as_dict(self) -> dict[str, Any]:
+        return asdict(self)
+
+
+def _load(text: str | None) -> Any:
+    if text is None:
+        return None
+    try:
+        return json.loads(text)
+    except ValueError:
+        return text
+
+
+def iter_log(db: sqlite_utils.Database, *, since: date | None = None,
+             table: str | None = None, limit: int | None = None) -> Iterator[LogEntry]:
+    """Change-log entries, newest first, each with the seal (time, command) covering it.
+
+    ``since`` keeps entries sealed on or after that day (UTC) and those not sealed at all.
+    Entries written after the last seal (or in a gap between seals) were not written by
+    qmstrack; their command is ``(outside qmstrack)``.
+    """
+    from qmstrack.db import LOGGED_TABLES
+
+    if table is not None and table not in LOGGED_TABLES:
+        raise InvalidInput(f"There is no logged table {table!r}; the logged tables are "
+                           f"{', '.join(LOGGED_TABLES)}.")
+    clauses, params = [], []
+    if table:
+        clauses.append("tbl = ?")
+        params.append(table)
+    if since:
+        start = db.execute("SELECT min(first_id) FROM change_seals WHERE at >= ?",
+                           [since.isoformat()]).fetchone()[0]
+        if start is None:
+            start = (db.execute("SELECT max(last_id) FROM change_seals").fetchone()[0]
+                     or 0) + 1
+        clauses.append("id >= ?")
+        params.append(start)
+    where = " AND ".join(clauses) or "1"
+    sql = f"SELECT id, tbl, row_key, op, old, new FROM change_log WHERE {where} ORDER BY id DESC"
+    if limit:
+        sql += f" LIMIT {int(limit)}"
+    # Both streams run newest first, so one pass pairs every entry with its seal.
+    seals = db.conn.execute(
+        "SELECT id, at, command, first_id, last_id FROM change_seals ORDER BY id DESC")
+    seal = seals.fetchone()
+    for entry_id, tbl, row_key, op, old, new in db.conn.execute(sql, params):
+        while seal is not None and seal[3] > entry_id:
+            seal = seals.fetchone()
+        if seal is not None and seal[3] <= entry_id <= seal[4]:
+            seal_id, at, command = seal[0], seal[1], seal[2]
+        else:
+            seal_id, at, command = None, None, OUTSIDE
+        yield LogEntry(entry_id, seal_id, at, command, tbl, row_key, op, _load(old), _load(new))
+
+
+def describe_change(entry: LogEntry, width: int = 120) -> str:
+    """``status: 'received' -> 'completed'`` for an update; the values for inserts/deletes."""
+    old = entry.old if isinstance(entry.old, dict) else {}
+    new = entry.new if isinstance(entry.new, dict) else {}
+    if entry.op == "update":
+        parts = [f"{k}: {_short(old.get(k))} -> {_short(new.get(k))}"
+                 for k in new if old.get(k) != new.get(k)]
+        text = "; ".join(parts) or "(no change)"
+    else:
+        values = new if entry.op == "insert" else old
+        text = ", ".join(f"{k}={_short(v)}" for k, v in values.items() if v not in (None, ""))
+    return text if len(text) <= width else text[: width - 3] + "..."
