@@ -213,6 +213,7 @@ LABELS = {
         "documents": "Documented information", "type": "Type", "doc_title": "Title",
         "clause": "Clause", "unit": "Unit", "issued": "Issued", "review_due": "Review due",
         "stale": "review overdue", "file": "File", "none": "None.",
+        "reports": "Audit reports", "audit": "Audit", "status": "Status",
         "checklists": "Checklists used by the audits", "checklist": "Checklist",
         "version": "Version", "evidence": "Evidence files", "original_name": "Original name",
         "media_type": "Media type", "bytes": "Bytes", "changelog": "Change log",
@@ -234,7 +235,8 @@ LABELS = {
         "documents": "Informasi terdokumentasi", "type": "Jenis", "doc_title": "Judul",
         "clause": "Klausul", "unit": "Unit", "issued": "Terbit",
         "review_due": "Jatuh tempo tinjauan", "stale": "lewat tinjauan", "file": "Berkas",
-        "none": "Tidak ada.", "checklists": "Daftar periksa yang dipakai audit",
+        "none": "Tidak ada.", "reports": "Laporan audit", "audit": "Audit",
+        "status": "Status", "checklists": "Daftar periksa yang dipakai audit",
         "checklist": "Daftar periksa", "version": "Versi", "evidence": "Berkas bukti",
         "original_name": "Nama asli", "media_type": "Jenis media", "bytes": "Byte",
         "changelog": "Catatan perubahan",
@@ -421,6 +423,38 @@ def _write_checklists(db: sqlite_utils.Database, root: Path,
     return out
 
 
+def _write_reports(db: sqlite_utils.Database, root: Path, audits: Register, lang: str,
+                   end: date) -> list[dict[str, Any]]:
+    """The report of every audit in the bundle, in Markdown and HTML.
+
+    A report is dated by its audit's finalisation, or by the end of the exported period
+    for an audit still open, so exporting the same data again gives the same files.
+    """
+    from qmstrack.db import get_setting
+    from qmstrack.reports import build_audit_context, render_audit_report
+
+    template_dir = get_setting(db, "template_dir") or None
+    out: list[dict[str, Any]] = []
+    for audit_id, period_start, period_end, status, finalized_on in db.conn.execute(
+        "SELECT id, period_start, period_end, status, finalized_on FROM audits "
+        f"WHERE {audits.where} ORDER BY period_start, id", audits.params,
+    ).fetchall():
+        dated = date.fromisoformat(finalized_on) if finalized_on else end
+        context = build_audit_context(db, audit_id, lang, today=dated)
+        entry: dict[str, Any] = {"id": audit_id, "period_start": period_start,
+                                 "period_end": period_end, "status": status}
+        for fmt in ("md", "html"):
+            relative = (f"reports/audit-{int(audit_id)}-"
+                        f"{sanitise_name(str(period_start)[:7], 'period')}-{lang}.{fmt}")
+            text = render_audit_report(db, audit_id, fmt, lang, template_dir,
+                                       context=context)
+            with open(_safe_join(root, relative), "w", encoding="utf-8", newline="") as f:
+                f.write(text)
+            entry[fmt] = relative
+        out.append(entry)
+    return out
+
+
 def _redact_log_value(table: str, text: str | None, pseudo: Pseudonymiser | None
                       ) -> tuple[str | None, bool]:
     """The stored JSON of a change-log entry, with secrets and (with --redact) personal
@@ -596,6 +630,7 @@ def export_bundle(db: sqlite_utils.Database, db_path: str | os.PathLike, *, star
             counts["evidence_files"] = len(evidence)
             by_name = {r.name: r for r in regs}
             checklists = _write_checklists(db, bag_dir, by_name["audits"])
+            reports = _write_reports(db, bag_dir, by_name["audits"], lang, end)
             changelog = _write_changelog(db, bag_dir, start, end, pseudo)
             documents = _documents_for_index(db, by_name["documents"], end)
         finally:
@@ -612,6 +647,7 @@ def export_bundle(db: sqlite_utils.Database, db_path: str | os.PathLike, *, star
                            "csv": f"registers/{name}.csv", "json": f"registers/{name}.json"}
                           for name, n in counts.items()],
             "documents": documents, "checklists": checklists, "evidence": evidence,
+            "reports": reports,
             "changelog": changelog,
         })
         info = {

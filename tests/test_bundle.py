@@ -24,7 +24,20 @@ from qmstrack.registers.requests import add_request, update_request
 NAMES = ["Ani Lestari", "Bayu Pratama", "Citra Dewi", "Dodi Hermawan"]
 CONTACTS = ["081234500001", "bayu@example.id", "081234500003", "081234500004"]
 COMPLAINANT = ("Eko Saputra", "eko.saputra@example.id")
-CHECKLIST_YAML = "id: iso9001-2015\nversion: 3\nclauses:\n  - ref: '7.5'\n"
+CHECKLIST_YAML = """\
+id: iso9001-2015
+title: Test checklist
+standard: ISO 9001
+edition: "2015"
+version: 3
+languages: [en, id]
+clauses:
+  - ref: "7.5"
+    title: Documented information
+    items:
+      - id: 7.5-a
+        question: Are the SOPs reviewed on time?
+"""
 CHECKLIST_SHA = hashlib.sha256(CHECKLIST_YAML.encode()).hexdigest()
 TODAY = date.today().isoformat()
 
@@ -158,6 +171,13 @@ def test_export_writes_a_valid_bag_of_the_period(cli, year, tmp_path):
 
     checklist = out / "data" / "checklists" / f"iso9001-2015-v3-{CHECKLIST_SHA[:8]}.yaml"
     assert checklist.read_text("utf-8") == CHECKLIST_YAML
+    # The audit's report, in both formats, linked from the index.
+    report_html = out / "data" / "reports" / "audit-1-2025-06-id.html"
+    report_md = out / "data" / "reports" / "audit-1-2025-06-id.md"
+    assert "SOP not reviewed" in report_md.read_text("utf-8")
+    assert "<html" in report_html.read_text("utf-8")
+    index = (out / "data" / "index.html").read_text("utf-8")
+    assert 'href="reports/audit-1-2025-06-id.html"' in index
     csv_head = (out / "data" / "registers" / "requests.csv").read_text("utf-8-sig")
     assert csv_head.splitlines()[0].startswith("id,ref_no,received_on")
 
