@@ -260,10 +260,21 @@ def evaluate_metrics(db: sqlite_utils.Database, audit: dict[str, Any],
     return evaluated, raised
 
 
-def _describe(item: Item, grade: str, measured: Any, note: str) -> str:
-    question = item.text("question", "en")
+def _describe(db: sqlite_utils.Database, item: Item, measured: Any, note: str) -> str:
+    """The finding's description, in the office's configured language."""
+    from qmstrack.db import get_setting
+
+    lang = get_setting(db, "lang") or "id"
+    question = item.text("question", lang)
     if item.is_metric and measured is not None:
-        return f"{question} Measured {measured:.4g} against target {item.target_text}."
+        from qmstrack.reports import format_target, format_value, metric_kind
+
+        kind = metric_kind(item.metric)
+        value, target = (format_value(measured, kind, lang),
+                         format_target(item.target_text, kind, lang))
+        if lang == "id":
+            return f"{question} Hasil ukur {value}, target {target} ({item.metric})."
+        return f"{question} Measured {value} against the target {target} ({item.metric})."
     return f"{question} {note}".strip()
 
 
@@ -291,7 +302,7 @@ def _sync_finding(db: sqlite_utils.Database, audit: dict[str, Any], item: Item, 
                                                date.fromisoformat(audit["started_on"])))
     finding = raise_finding(
         db, clause_ref=item.clause_ref, grade=grade, description=_describe(
-            item, grade, measured, note), raised_on=raised_on, source="internal",
+            db, item, measured, note), raised_on=raised_on, source="internal",
         unit=unit, audit_id=audit["id"], item_id=item.id)
     return finding["ref_no"]
 

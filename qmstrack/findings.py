@@ -67,8 +67,10 @@ def raise_finding(db: sqlite_utils.Database, *, clause_ref: str, grade: str,
                   description: str, raised_on: date, source: str = "internal",
                   unit: str | None = None, audit_id: int | None = None,
                   item_id: str | None = None, due_on: date | None = None,
-                  ref_no: str | None = None) -> dict[str, Any]:
-    """Record a finding; its corrective-action due date defaults per grade."""
+                  ref_no: str | None = None, evidence_file: Any = None,
+                  db_path: Any = None) -> dict[str, Any]:
+    """Record a finding; its corrective-action due date defaults per grade. An
+    ``evidence_file`` is copied into the evidence store beside ``db_path``."""
     grade = parse_grade(grade)
     source = str(source).strip().lower()
     if source not in SOURCES:
@@ -92,6 +94,10 @@ def raise_finding(db: sqlite_utils.Database, *, clause_ref: str, grade: str,
         if db.execute("SELECT 1 FROM findings WHERE ref_no = ?",
                       [record["ref_no"]]).fetchone():
             raise Conflict(f"A finding {record['ref_no']} already exists.")
+        if evidence_file is not None:
+            from qmstrack.evidence import store_file
+
+            record["evidence_sha256"] = store_file(db, db_path, evidence_file)
         db["findings"].insert(record)
     return record
 

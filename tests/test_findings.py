@@ -97,3 +97,30 @@ def test_finding_commands(cli, office):
     assert json.loads(cli("finding", "list", "--open", "--json").stdout) == []
     missing = cli("finding", "show", "F-1999-999")
     assert missing.exit_code == 1 and "There is no finding" in missing.stderr
+
+
+def test_findings_and_observations_attach_evidence_files(cli, office, db_path, tmp_path):
+    from qmstrack.evidence import evidence_path
+
+    photo = tmp_path / "meja-layanan.jpg"
+    photo.write_bytes(b"\xff\xd8 photo of the service desk")
+    added = cli("finding", "add", "--clause", "7.1.4", "--grade", "observation",
+                "--description", "Antrean tidak tertata", "--evidence", str(photo))
+    assert added.exit_code == 0, added.stderr
+    finding = json.loads(cli("finding", "show", added.stdout.strip(), "--json").stdout)
+    sha = finding["evidence_sha256"]
+    assert evidence_path(db_path, sha).read_bytes() == photo.read_bytes()
+
+    observed = cli("adherence", "add", "--staff", BUDI, "--rule", "SOP-LEG", "--result",
+                   "breach", "--on", "2026-11-02", "--note", "No receipt",
+                   "--evidence", str(photo))
+    assert observed.exit_code == 0, observed.stderr
+    row = office.execute("SELECT evidence_sha256 FROM adherence").fetchone()
+    assert row[0] == sha  # same content, stored once
+    assert office.execute("SELECT count(*) FROM evidence_files").fetchone()[0] == 1
+
+    missing = cli("finding", "add", "--clause", "7.1.4", "--grade", "minor",
+                  "--description", "x", "--evidence", str(tmp_path / "nope.jpg"))
+    assert missing.exit_code == 1 and "Traceback" not in missing.stderr
+    assert office.execute("SELECT count(*) FROM findings").fetchone()[0] == 1
+    assert cli("db", "check").exit_code == 0

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Annotated
 
 import typer
@@ -34,14 +35,18 @@ def add(
     = None,
     observer: Annotated[str, typer.Option("--observer", help="Who observed.")] = "",
     note: Annotated[str, typer.Option("--note", help="What was seen.")] = "",
+    evidence: Annotated[Path | None, typer.Option(
+        "--evidence", dir_okay=False, help="A file (photo, scan) kept as evidence.")] = None,
 ) -> None:
     """Record one observation (one per staff member, rule and day)."""
     from qmstrack.cli.output import message
+    from qmstrack.cli.state import db_path
     from qmstrack.cli.values import opt_date
     from qmstrack.registers.adherence import add_observation
 
     record = add_observation(open_db(ctx), staff=staff, rule=rule, result=result,
-                             on=opt_date(on, "--on"), observer=observer, note=note)
+                             on=opt_date(on, "--on"), observer=observer, note=note,
+                             evidence_file=evidence, db_path=db_path(ctx))
     message(f"Observation saved: {record['staff_nip']} {record['rule_code']} "
             f"{record['observed_on']} {record['result']}.")
 

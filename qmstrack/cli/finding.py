@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Annotated
 
 import typer
@@ -32,18 +33,23 @@ def add(
     ref: Annotated[str | None, typer.Option("--ref", help="Reference (generated when "
                                             "omitted), e.g. the certification body's "
                                             "number.")] = None,
+    evidence: Annotated[Path | None, typer.Option(
+        "--evidence", dir_okay=False, help="A file (report, photo, scan) kept as "
+                                           "evidence.")] = None,
 ) -> None:
     """Record a finding by hand, including one from the certification body."""
     from datetime import date
 
     from qmstrack.cli.output import message
+    from qmstrack.cli.state import db_path
     from qmstrack.cli.values import opt_date
     from qmstrack.findings import raise_finding
 
     record = raise_finding(open_db(ctx), clause_ref=clause, grade=grade,
                            description=description, source=source, unit=unit,
                            raised_on=opt_date(raised, "--raised") or date.today(),
-                           due_on=opt_date(due, "--due"), ref_no=ref)
+                           due_on=opt_date(due, "--due"), ref_no=ref,
+                           evidence_file=evidence, db_path=db_path(ctx))
     typer.echo(record["ref_no"])
     message(f"Finding {record['ref_no']} ({record['grade']}, clause {record['clause_ref']}) "
             f"recorded; corrective action due {record['due_on']}.")

@@ -111,14 +111,21 @@ def _write_batch(db: sqlite_utils.Database, batch: list[dict[str, Any]]):
 
 def add_observation(db: sqlite_utils.Database, *, staff: str, rule: str, result: str,
                     on: Any = None, observer: str = "", note: str = "",
-                    evidence_sha256: str | None = None) -> dict[str, Any]:
+                    evidence_sha256: str | None = None, evidence_file: Any = None,
+                    db_path: Any = None) -> dict[str, Any]:
+    """Record one observation; ``evidence_file`` is copied into the evidence store (beside
+    ``db_path``) in the same transaction."""
     lk = _Lookups(db)
     values = {"staff": staff, "rule": rule, "result": result,
               "observed_on": on or date.today(), "observer": observer, "note": note}
     record = build_one(lambda b: _convert(lk, b), values)
-    if evidence_sha256:
-        record["evidence_sha256"] = evidence_sha256
     with writing(db):
+        if evidence_file is not None:
+            from qmstrack.evidence import store_file
+
+            evidence_sha256 = store_file(db, db_path, evidence_file)
+        if evidence_sha256:
+            record["evidence_sha256"] = evidence_sha256
         _write_batch(db, [record])
     return record
 
