@@ -95,6 +95,7 @@ def _register() -> None:
         bundle,
         checklist,
         complaint,
+        config,
         demo,
         document,
         finding,
@@ -128,6 +129,7 @@ def _register() -> None:
     app.add_typer(objective.app, name="objective")
     app.add_typer(complaint.app, name="complaint")
     app.add_typer(document.app, name="document")
+    app.add_typer(config.app, name="config")
     integrity.register(db_cli.app)
     metrics.register(app)
     summary.register(app)

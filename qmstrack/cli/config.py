@@ -1,0 +1,102 @@
+"""``qmstrack config``: the office's settings and its working calendar."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+import typer
+
+from qmstrack.cli.options import JsonOption
+from qmstrack.cli.state import open_db
+
+app = typer.Typer(help="Settings: organisation, language, working days, defaults.",
+                  no_args_is_help=True)
+days_off_app = typer.Typer(help="The office's extra days off (cuti bersama).",
+                           no_args_is_help=True)
+app.add_typer(days_off_app, name="days-off")
+
+KeyArgument = Annotated[str, typer.Argument(help="Setting name ('qmstrack config show' "
+                                            "lists them).")]
+DaysArgument = Annotated[list[str], typer.Argument(help="One or more dates.")]
+
+
+@app.command("show")
+def show(ctx: typer.Context, json: JsonOption = False) -> None:
+    """Show every setting and its current value."""
+    from qmstrack.cli.output import emit_rows, print_json
+    from qmstrack.config import SETTINGS, show_settings
+
+    values = show_settings(open_db(ctx))
+    if json:
+        print_json(values)
+        return
+    rows = [{"setting": key, "value": values[key],
+             "meaning": SETTINGS[key].description if key in SETTINGS
+             else "Extra days off ('qmstrack config days-off list')."} for key in values]
+    emit_rows(rows, ["setting", "value", "meaning"])
+
+
+@app.command("set")
+def set_cmd(ctx: typer.Context, key: KeyArgument,
+            value: Annotated[str, typer.Argument(help="The new value.")]) -> None:
+    """Change a setting (a new working week recomputes the stored due dates)."""
+    from qmstrack.cli.output import message
+    from qmstrack.cli.values import option_value
+    from qmstrack.config import set_value
+
+    db = open_db(ctx)
+    parsed = option_value(key, lambda: set_value(db, key, value))
+    message(f"{key} = {parsed}")
+
+
+@app.command("unset")
+def unset(ctx: typer.Context, key: KeyArgument) -> None:
+    """Return a setting to its default."""
+    from qmstrack.cli.output import message
+    from qmstrack.cli.values import option_value
+    from qmstrack.config import unset_value
+
+    db = open_db(ctx)
+    option_value(key, lambda: unset_value(db, key))
+    message(f"{key} is back to its default.")
+
+
+@days_off_app.command("add")
+def days_off_add(ctx: typer.Context, days: DaysArgument) -> None:
+    """Add extra days off; the due dates they touch are recomputed."""
+    from qmstrack.cli.output import message
+    from qmstrack.cli.values import option_value
+    from qmstrack.config import add_days_off
+
+    db = open_db(ctx)
+    added, changed = option_value("DATE", lambda: add_days_off(db, days))
+    message(f"Added {len(added)} days off; {changed} due dates recomputed.")
+
+
+@days_off_app.command("remove")
+def days_off_remove(ctx: typer.Context, days: DaysArgument) -> None:
+    """Remove extra days off; the due dates they touch are recomputed."""
+    from qmstrack.cli.output import message
+    from qmstrack.cli.values import option_value
+    from qmstrack.config import remove_days_off
+
+    db = open_db(ctx)
+    removed, changed = option_value("DATE", lambda: remove_days_off(db, days))
+    message(f"Removed {len(removed)} days off; {changed} due dates recomputed.")
+
+
+@days_off_app.command("list")
+def days_off_list(
+    ctx: typer.Context,
+    year: Annotated[int | None, typer.Option("--year", min=1990, max=2100,
+                                             help="Year (default this year).")] = None,
+    json: JsonOption = False,
+) -> None:
+    """Non-working weekdays of a year: public holidays and the office's days off."""
+    from datetime import date
+
+    from qmstrack.cli.output import emit_rows
+    from qmstrack.config import days_off
+
+    rows = days_off(open_db(ctx), year or date.today().year)
+    emit_rows(rows, ["date", "weekday", "kind", "name"], as_json=json)

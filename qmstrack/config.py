@@ -1,0 +1,236 @@
+"""The office's settings: organisation, language, working calendar, defaults.
+
+Settings live in the database (table ``settings``), so cron and every person at a terminal
+see the same ones. Changing the working calendar (extra days off, working weekdays)
+recomputes the stored due dates it affects, so every metric keeps following the
+definition of a working day.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+import sqlite_utils
+
+from qmstrack.calendar import WorkingCalendar
+from qmstrack.db import DEFAULT_SETTINGS, get_setting, set_setting, writing
+from qmstrack.errors import InvalidInput
+from qmstrack.parsing import clean_text, parse_date, parse_int
+
+
+@dataclass(frozen=True)
+class Setting:
+    key: str
+    description: str
+    parse: Callable[[str], Any]
+
+
+def _lang(value: str) -> str:
+    from qmstrack.setup import check_lang
+
+    return check_lang(value)
+
+
+def _weekdays(value: str) -> list[int]:
+    names = {"mon": 1, "tue": 2, "wed": 3, "thu": 4, "fri": 5, "sat": 6, "sun": 7,
+             "sen": 1, "sel": 2, "rab": 3, "kam": 4, "jum": 5, "sab": 6, "min": 7}
+    days = set()
+    for part in str(value).replace(";", ",").split(","):
+        part = part.strip().lower()
+        if not part:
+            continue
+        if part[:3] in names:
+            days.add(names[part[:3]])
+        else:
+            days.add(parse_int(part, field="weekday", minimum=1, maximum=7))
+    if not days:
+        raise InvalidInput("Give at least one working weekday, e.g. 1,2,3,4,5 (Monday = 1).")
+    return sorted(days)
+
+
+def _days(value: str) -> int:
+    return parse_int(value, field="number of working days", minimum=0, maximum=60)
+
+
+def _calendar_days(value: str) -> int:
+    return parse_int(value, field="number of days", minimum=1, maximum=365)
+
+
+def _text(value: str) -> str:
+    return clean_text(value, field="value", max_length=300, required=True)
+
+
+def _directory(value: str) -> str:
+    path = Path(value).expanduser()
+    if path.exists() and not path.is_dir():
+        raise InvalidInput(f"{path} is not a directory.")
+    return str(path)
+
+
+def _checklist(value: str) -> str:
+    from qmstrack.checklists import resolve_checklist
+
+    return resolve_checklist(value).id if not Path(value).exists() else str(Path(value))
+
+
+SETTINGS: dict[str, Setting] = {s.key: s for s in [
+    Setting("org_name", "Name of the organisation, shown on reports.", _text),
+    Setting("lang", "Default language of reports and summaries: id or en.", _lang),
+    Setting("working_weekdays", "Working weekdays, Monday = 1 (default 1,2,3,4,5).",
+            _weekdays),
+    Setting("complaint_response_days",
+            "Working days to respond to a complaint (default 5).", _days),
+    Setting("finding_due_days.major", "Days to correct a major nonconformity (default 30).",
+            _calendar_days),
+    Setting("finding_due_days.minor", "Days to correct a minor nonconformity (default 60).",
+            _calendar_days),
+    Setting("finding_due_days.observation", "Days to act on an observation (default 90).",
+            _calendar_days),
+    Setting("default_checklist", "Checklist of the monthly audit (default iso9001-2015).",
+            _checklist),
+    Setting("report_dir", "Where audit reports go when --out is not given.", _directory),
+    Setting("template_dir", "Templates that override the built-in report templates.",
+            _directory),
+    Setting("checklist_dir", "The office's own checklists (YAML).", _directory),
+]}
+
+
+def show_settings(db: sqlite_utils.Database) -> dict[str, Any]:
+    out: dict[str, Any] = {}
+    for key in SETTINGS:
+        if "." in key:
+            parent, child = key.split(".", 1)
+            out[key] = (get_setting(db, parent) or {}).get(
+                child, DEFAULT_SETTINGS[parent][child])
+        else:
+            out[key] = get_setting(db, key)
+    out["extra_days_off"] = get_setting(db, "extra_days_off") or []
+    return out
+
+
+def _require(key: str) -> Setting:
+    if key not in SETTINGS:
+        raise InvalidInput(f"There is no setting {key!r}; known: {', '.join(SETTINGS)}.")
+    return SETTINGS[key]
+
+
+def set_value(db: sqlite_utils.Database, key: str, value: str) -> Any:
+    """Change one setting; a new working week recomputes every stored due date."""
+    parsed = _require(key).parse(value)
+    with writing(db):
+        if "." in key:
+            parent, child = key.split(".", 1)
+            current = dict(DEFAULT_SETTINGS[parent])
+            current.update(get_setting(db, parent) or {})
+            current[child] = parsed
+            set_setting(db, parent, current)
+        else:
+            set_setting(db, key, parsed)
+        if key in ("working_weekdays", "complaint_response_days"):
+            recompute_due_dates(db)
+    return parsed
+
+
+def unset_value(db: sqlite_utils.Database, key: str) -> None:
+    _require(key)
+    with writing(db):
+        if "." in key:
+            parent, child = key.split(".", 1)
+            current = dict(get_setting(db, parent) or {})
+            current.pop(child, None)
+            set_setting(db, parent, current)
+        else:
+            db.execute("DELETE FROM settings WHERE key = ?", [key])
+        if key in ("working_weekdays", "complaint_response_days"):
+            recompute_due_dates(db)
+
+
+# --- the working calendar --------------------------------------------------------------
+
+
+def _extra_days(db: sqlite_utils.Database) -> list[str]:
+    return sorted(set(get_setting(db, "extra_days_off") or []))
+
+
+def add_days_off(db: sqlite_utils.Database, days: Iterable[Any]) -> tuple[list[str], int]:
+    """Add office days off (cuti bersama); return the days added and due dates changed."""
+    parsed = sorted({parse_date(d, field="day off").isoformat() for d in days})
+    with writing(db):
+        current = _extra_days(db)
+        added = [d for d in parsed if d not in current]
+        set_setting(db, "extra_days_off", sorted(set(current) | set(added)))
+        changed = recompute_due_dates(db, around=added)
+    return added, changed
+
+
+def remove_days_off(db: sqlite_utils.Database, days: Iterable[Any]) -> tuple[list[str], int]:
+    parsed = sorted({parse_date(d, field="day off").isoformat() for d in days})
+    with writing(db):
+        current = _extra_days(db)
+        missing = [d for d in parsed if d not in current]
+        if missing:
+            raise InvalidInput(f"{missing[0]} is not one of the office's extra days off.")
+        set_setting(db, "extra_days_off", [d for d in current if d not in parsed])
+        changed = recompute_due_dates(db, around=parsed)
+    return parsed, changed
+
+
+def days_off(db: sqlite_utils.Database, year: int) -> list[dict[str, str]]:
+    """Every non-working weekday of a year: public holidays and the office's days off."""
+    calendar = WorkingCalendar.from_db(db)
+    rows = []
+    day = date(year, 1, 1)
+    while day.year == year:
+        if day.isoweekday() in calendar.weekdays and not calendar.is_working_day(day):
+            name = calendar.holiday_name(day) or ""
+            kind = "office" if day in calendar.extra_days_off else "public holiday"
+            rows.append({"date": day.isoformat(), "weekday": day.strftime("%A"),
+                         "kind": kind, "name": name})
+        day = date.fromordinal(day.toordinal() + 1)
+    return rows
+
+
+def recompute_due_dates(db: sqlite_utils.Database, around: Iterable[str] | None = None) -> int:
+    """Recompute stored due dates after the calendar changed; return how many changed.
+
+    With ``around`` (the days that changed), only requests and complaints whose span from
+    receipt to due date covers one of those days can change; otherwise all are checked.
+    """
+    calendar = WorkingCalendar.from_db(db)
+    response_days = get_setting(db, "complaint_response_days")
+    response_days = 5 if response_days is None else int(response_days)
+    days = list(around) if around is not None else None
+    if days is not None and not days:
+        return 0
+    window = ""
+    params: list[Any] = []
+    if days is not None:
+        window = " WHERE " + " OR ".join("(received_on <= ? AND {due} >= ?)" for _ in days)
+        for d in days:
+            params.extend([d, d])
+    changed = 0
+    rows = db.execute(
+        "SELECT r.id, r.received_on, r.due_on, s.sla_days FROM requests r "
+        "JOIN services s ON s.code = r.service_code"
+        + window.replace("received_on", "r.received_on").replace("{due}", "r.due_on"),
+        params).fetchall()
+    updates = []
+    for rid, received, due, sla in rows:
+        new = calendar.due_date(date.fromisoformat(received), sla).isoformat()
+        if new != due:
+            updates.append((new, rid))
+    db.conn.executemany("UPDATE requests SET due_on = ? WHERE id = ?", updates)
+    changed += len(updates)
+    rows = db.execute("SELECT id, received_on, response_due_on FROM complaints"
+                      + window.replace("{due}", "response_due_on"), params).fetchall()
+    updates = []
+    for cid, received, due in rows:
+        new = calendar.due_date(date.fromisoformat(received), response_days).isoformat()
+        if new != due:
+            updates.append((new, cid))
+    db.conn.executemany("UPDATE complaints SET response_due_on = ? WHERE id = ?", updates)
+    return changed + len(updates)
