@@ -226,7 +226,12 @@ def _demo_adherence(db: sqlite_utils.Database, rng: random.Random,
 def _demo_extras(db: sqlite_utils.Database, rng: random.Random,
                  calendar: WorkingCalendar) -> dict:
     """Records of the other registers: surveys, complaints, documents, objectives, review."""
-    return {"survey_responses": _demo_surveys(db, rng, calendar)}
+    counts = {"survey_responses": _demo_surveys(db, rng, calendar)}
+    counts["complaints"] = _demo_complaints(db, rng, calendar)
+    counts["objectives"] = _demo_objectives(db, rng)
+    counts["findings"] = _demo_findings(db)
+    counts["reviews"] = _demo_review(db)
+    return counts
 
 
 def _demo_surveys(db: sqlite_utils.Database, rng: random.Random,
@@ -252,3 +257,219 @@ def _demo_surveys(db: sqlite_utils.Database, rng: random.Random,
         "u1, u2, u3, u4, u5, u6, u7, u8, u9) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
         rows)
     return len(rows)
+
+
+# unit -> what the public complains about (pengaduan), in the words of the register.
+COMPLAINT_SUBJECTS = {
+    "SMA": [
+        "Legalisir ijazah SMA belum selesai melewati waktu layanan",
+        "Petugas loket legalisir kurang ramah",
+        "Rekomendasi mutasi siswa SMA tertunda tanpa pemberitahuan",
+        "Persyaratan mutasi siswa di laman dinas tidak sama dengan di loket",
+        "Antrean legalisir terlalu panjang pada masa kelulusan",
+        "Hasil legalisir salah cap dan harus diulang",
+    ],
+    "SMP": [
+        "Surat keterangan pengganti ijazah SMP lama diproses",
+        "Status permohonan mutasi siswa SMP tidak dapat dilacak",
+        "Nomor telepon layanan bidang SMP tidak dapat dihubungi",
+        "Pemohon diminta melengkapi berkas berulang kali",
+    ],
+    "SEKRETARIAT": [
+        "Permohonan informasi publik belum ditanggapi",
+        "Izin penelitian belum terbit setelah lima hari kerja",
+        "Ruang tunggu layanan panas dan kursi kurang",
+        "Laman PPID tidak dapat diakses",
+        "Surat keterangan umum salah penulisan nama",
+    ],
+}
+COMPLAINT_RESPONSES = [
+    "Permohonan telah diselesaikan dan pemohon sudah dihubungi petugas.",
+    "Petugas yang bersangkutan telah diberi pembinaan oleh atasan langsung.",
+    "Informasi persyaratan telah diperbarui dan disamakan di laman dan loket.",
+    "Keterlambatan disebabkan berkas belum lengkap; pemohon telah diberi penjelasan.",
+    "Perbaikan dokumen telah dilakukan tanpa biaya dan diserahkan kepada pemohon.",
+]
+COMPLAINT_OUTCOMES = [
+    "Selesai; pelapor menyatakan puas atas tindak lanjut.",
+    "Selesai; tindak lanjut dilaporkan melalui SP4N-LAPOR!.",
+    "Selesai; perbaikan prosedur dicatat untuk tinjauan manajemen.",
+]
+COMPLAINT_CHANNELS = (["lapor"] * 7 + ["walk-in"] * 5 + ["phone"] * 3 + ["email"] * 3
+                      + ["letter"] * 2)
+
+
+def _demo_complaints(db: sqlite_utils.Database, rng: random.Random,
+                     calendar: WorkingCalendar) -> int:
+    """About 80 complaints: most answered within the five working days, a few late, a few
+    still open at the end of the demo year; some concern a registered request."""
+    requests: dict[str, list[tuple[str, str]]] = {}
+    for ref, unit, received in db.execute("SELECT ref_no, unit, received_on FROM requests "
+                                          "ORDER BY id"):
+        requests.setdefault(unit, []).append((received, ref))
+    units = [u for u, _ in UNITS]
+    rows = []
+    sequence: dict[int, int] = {}
+    for day in _working_days(calendar, DEMO_START, DEMO_END):
+        if rng.random() > 0.33:
+            continue
+        unit = rng.choices(units, [4, 3, 3])[0]
+        channel = rng.choice(COMPLAINT_CHANNELS)
+        request_ref = None
+        if rng.random() < 0.4:
+            since = (day - timedelta(days=30)).isoformat()
+            until = (day - timedelta(days=1)).isoformat()
+            recent = [ref for received, ref in requests[unit] if since <= received <= until]
+            if recent:
+                request_ref = rng.choice(recent)
+        seq = sequence[day.year] = sequence.get(day.year, 0) + 1
+        due = calendar.due_date(day, 5)
+        draw = rng.random()
+        responded = closed = None
+        response = outcome = ""
+        if draw < 0.84:  # answered within the five working days
+            responded = calendar.due_date(day, rng.randint(1, 5))
+        elif draw < 0.95:  # answered late
+            responded = calendar.due_date(day, rng.randint(6, 12))
+        elif draw < 0.97:  # withdrawn by the complainant, closed without a response
+            closed = calendar.due_date(day, rng.randint(2, 6))
+            outcome = "Pengaduan dicabut oleh pelapor."
+        if responded is not None and responded > DEMO_END:
+            responded = None
+        if responded is not None:
+            response = rng.choice(COMPLAINT_RESPONSES)
+            closed = calendar.due_date(responded, rng.randint(0, 4))
+            outcome = rng.choice(COMPLAINT_OUTCOMES)
+        if closed is not None and closed > DEMO_END:
+            closed, outcome = None, ""
+        rows.append((
+            f"ADU-{day.year}-{seq:04d}", day.isoformat(), channel,
+            rng.choice(COMPLAINT_SUBJECTS[unit]), unit, request_ref, _person(rng),
+            f"08{rng.randint(11, 59)}{rng.randint(10000000, 99999999)}", due.isoformat(),
+            responded.isoformat() if responded else None, response,
+            closed.isoformat() if closed else None, outcome,
+        ))
+    db.conn.executemany(
+        "INSERT INTO complaints (ref_no, received_on, channel, subject, unit, request_ref, "
+        "complainant, contact, response_due_on, responded_on, response, closed_on, outcome) "
+        "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", rows)
+    return len(rows)
+
+
+OBJECTIVE_YEAR = 2026
+# unit, service, title, metric (None: recorded by hand), target, frequency
+OBJECTIVES = [
+    ("SMA", None, "Permohonan layanan SMA selesai tepat waktu", "requests.on_time_rate",
+     ">= 0.9", "monthly"),
+    ("SMP", None, "Permohonan layanan SMP selesai tepat waktu", "requests.on_time_rate",
+     ">= 0.9", "monthly"),
+    ("SEKRETARIAT", None, "Permohonan layanan Sekretariat selesai tepat waktu",
+     "requests.on_time_rate", ">= 0.9", "monthly"),
+    ("SMA", "SMA-LEG", "Legalisir ijazah SMA/SMK selesai tepat waktu",
+     "requests.on_time_rate", ">= 0.95", "monthly"),
+    ("SMA", None, "Kepatuhan petugas layanan SMA terhadap SOP", "adherence.rate", ">= 0.95",
+     "monthly"),
+    ("SMP", None, "Indeks Kepuasan Masyarakat layanan SMP", "satisfaction.ikm", ">= 82",
+     "quarterly"),
+    ("SMA", None, "Persentase arsip layanan tertata", None, ">= 0.9", "monthly"),
+    ("SMP", None, "Persentase arsip layanan tertata", None, ">= 0.9", "monthly"),
+    ("SEKRETARIAT", None, "Persentase arsip layanan tertata", None, ">= 0.9", "monthly"),
+]
+
+
+def _demo_objectives(db: sqlite_utils.Database, rng: random.Random) -> int:
+    """The quality objectives of 2026; the archive objectives are recorded by hand each
+    month up to October (the Secretariat's missed September and October)."""
+    values = []
+    for unit, service, title, metric, target, frequency in OBJECTIVES:
+        objective_id = db["objectives"].insert({
+            "unit": unit, "service_code": service, "title": title, "metric": metric,
+            "target": target, "frequency": frequency, "year": OBJECTIVE_YEAR}).last_pk
+        if metric is not None:
+            continue
+        for month in range(1, DEMO_END.month + 1):
+            value = round(min(1.0, rng.gauss(0.94, 0.025)), 3)
+            if unit == "SEKRETARIAT" and month in (9, 10):
+                value = {9: 0.86, 10: 0.84}[month]  # the digitisation of the archive lags
+            values.append((objective_id, f"{OBJECTIVE_YEAR}-{month:02d}", value,
+                           "Hasil pemeriksaan arsip bulanan oleh arsiparis"))
+    db.conn.executemany("INSERT INTO objective_values (objective_id, period, value, note) "
+                        "VALUES (?, ?, ?, ?)", values)
+    return len(OBJECTIVES)
+
+
+def _demo_findings(db: sqlite_utils.Database) -> int:
+    """The findings of Sucofindo's surveillance audit of March 2026 and their corrective
+    actions: one closed at once, one closed after a second action, one overdue."""
+    andi, ahmad, hendra, fitri = (STAFF[7][0], STAFF[0][0], STAFF[4][0], STAFF[10][0])
+    findings = [
+        ({"ref_no": "SCI-2026-01", "clause_ref": "7.5.3", "grade": "minor",
+          "unit": "SEKRETARIAT", "status": "closed", "owner_nip": andi,
+          "description": "Sebagian arsip surat keluar tahun 2025 belum diberi kode "
+                         "klasifikasi sesuai SOP-SEK-02.",
+          "root_cause": "Petugas persuratan baru belum mendapat pengarahan kearsipan.",
+          "correction": "Arsip surat keluar 2025 diberi kode klasifikasi.",
+          "due_on": "2026-05-11", "closed_on": "2026-05-08"},
+         [("Pengarahan kearsipan bagi petugas persuratan dan pemeriksaan bulanan oleh "
+           "arsiparis", fitri, "2026-03-20", "2026-05-11", "2026-05-08", 1,
+           "Sampel 30 arsip April 2026 seluruhnya berkode.")]),
+        ({"ref_no": "SCI-2026-02", "clause_ref": "8.5.1", "grade": "minor", "unit": "SMA",
+          "status": "closed", "owner_nip": ahmad,
+          "description": "Tanda terima berkas legalisir tidak selalu diberikan kepada "
+                         "pemohon.",
+          "root_cause": "Blanko tanda terima sering habis pada jam sibuk.",
+          "correction": "Tanda terima diberikan untuk berkas yang masih diproses.",
+          "due_on": "2026-07-31", "closed_on": "2026-08-04"},
+         [("Menyediakan blanko tanda terima bernomor di loket legalisir", ahmad,
+           "2026-03-19", "2026-05-11", "2026-05-15", 0,
+           "Pada sampel Mei 2026 masih ada berkas tanpa tanda terima."),
+          ("Menerapkan tanda terima elektronik melalui aplikasi antrean", ahmad,
+           "2026-05-15", "2026-07-31", "2026-08-04", 1, "")]),
+        ({"ref_no": "SCI-2026-03", "clause_ref": "9.1.3", "grade": "observation",
+          "unit": "SMP", "status": "action_planned", "owner_nip": hendra,
+          "description": "Hasil survei kepuasan masyarakat belum dianalisis per unsur untuk "
+                         "menentukan tindak lanjut.",
+          "root_cause": "Belum ada format analisis IKM per unsur.", "correction": "",
+          "due_on": "2026-06-10", "closed_on": None},
+         [("Menyusun analisis IKM per unsur setiap triwulan dan membahasnya dalam rapat "
+           "bidang", hendra, "2026-04-02", "2026-06-10", None, None, "")]),
+    ]
+    for finding, actions in findings:
+        finding_id = db["findings"].insert({
+            **finding, "source": "sucofindo", "raised_on": "2026-03-12"}).last_pk
+        db["finding_actions"].insert_all(
+            {"finding_id": finding_id, "action": action, "owner_nip": owner,
+             "planned_on": planned, "due_on": due, "verified_by":
+             "Wakil Manajemen Mutu" if verified else None, "verified_on": verified,
+             "effective": effective, "note": note}
+            for action, owner, planned, due, verified, effective, note in actions)
+    return len(findings)
+
+
+def _demo_review(db: sqlite_utils.Database) -> int:
+    """The management review of 20 January 2026 and its five decisions: three done, one
+    overdue (the archive), one still running."""
+    import json
+
+    review_id = db["reviews"].insert({
+        "held_on": "2026-01-20", "chair": "Dr. H. Muhammad Kurniawan, M.Pd.",
+        "attendees": json.dumps([STAFF[0][1], STAFF[4][1], STAFF[7][1], STAFF[8][1],
+                                 f"{STAFF[2][1]} (Wakil Manajemen Mutu)"],
+                                ensure_ascii=False)}).last_pk
+    decisions = [
+        ("Menambah petugas loket legalisir SMA pada masa kelulusan (Juni-Agustus)",
+         STAFF[0][0], "2026-05-31", "2026-05-27", "SK penugasan dua petugas tambahan."),
+        ("Menyusun analisis IKM per unsur setiap triwulan", STAFF[4][0], "2026-04-30",
+         "2026-04-24", "Analisis triwulan I dibahas dalam rapat bidang."),
+        ("Menindaklanjuti setiap pengaduan SP4N-LAPOR! paling lambat lima hari kerja dan "
+         "melaporkannya setiap bulan", STAFF[8][0], "2026-03-31", "2026-03-30", ""),
+        ("Digitalisasi arsip surat masuk dan keluar Sekretariat", STAFF[7][0], "2026-09-30",
+         None, ""),
+        ("Pelatihan petugas layanan tentang kode etik dan penanganan pengaduan", STAFF[8][0],
+         "2026-12-15", None, ""),
+    ]
+    db["review_actions"].insert_all(
+        {"review_id": review_id, "decision": decision, "owner_nip": owner, "due_on": due,
+         "status": "closed" if closed else "open", "closed_on": closed, "note": note}
+        for decision, owner, due, closed, note in decisions)
+    return 1

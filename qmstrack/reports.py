@@ -14,6 +14,10 @@ templates every value is escaped for Markdown unless a filter (``md_cell``, ``md
 already did, so nothing a user typed can inject HTML or break a table. Undefined variables
 are errors (``StrictUndefined``).
 
+Other reports (the management review pack of :mod:`qmstrack.review`) use the same
+machinery: :func:`render_formats` renders ``<stem>.<fmt>.j2`` for every format from one
+context, :func:`write_report_files` writes the results atomically.
+
 Labels are gettext messages (source English). Report labels live in their own catalogue,
 ``qmstrack/locales/<lang>/LC_MESSAGES/reports.po``, compiled in memory like qmstrack's
 main catalogue (:mod:`qmstrack.i18n`), which stays the fallback for any other message.
@@ -82,6 +86,8 @@ METRIC_LABELS: dict[str, str] = {
     "documents.stale": N_("Documents past their review date"),
 }
 TARGET_OPS = {">=": "≥", "<=": "≤", ">": ">", "<": "<", "==": "="}
+FREQUENCY_LABELS = {"monthly": N_("monthly"), "quarterly": N_("quarterly"),
+                    "yearly": N_("yearly")}
 
 
 # --- languages -----------------------------------------------------------------------------
@@ -208,6 +214,60 @@ def format_target(target_text: str | None, kind: str, lang: str) -> str:
     except InvalidInput:
         return target_text
     return f"{TARGET_OPS.get(target.op, target.op)} {format_value(target.threshold, kind, lang)}"
+
+
+def objective_kind(objective: dict[str, Any]) -> str:
+    """How an objective's values read: its metric's kind; for a value recorded by hand, a
+    rate when the target is a fraction (``>= 0.9``), else a count."""
+    if objective.get("metric"):
+        return objective.get("metric_kind") or metric_kind(objective["metric"])
+    from qmstrack.parsing import parse_target
+
+    try:
+        threshold = parse_target(objective.get("target") or "").threshold
+    except InvalidInput:
+        return "count"
+    return "rate" if 0 < threshold <= 1 else "count"
+
+
+def objective_period_text(label: str, lang: str) -> str:
+    """An objective's period as people read it: ``2026-08`` -> ``Agustus 2026``,
+    ``2026-Q3`` -> ``Triwulan III 2026``, ``2026`` -> ``2026``."""
+    import re
+
+    if m := re.fullmatch(r"(\d{4})-(\d{2})", label):
+        return _month_name(date(int(m[1]), int(m[2]), 1), lang)
+    if m := re.fullmatch(r"(\d{4})-Q([1-4])", label):
+        quarter = ("I", "II", "III", "IV")[int(m[2]) - 1]
+        return report_translations(lang).gettext("Q%(number)s %(year)s") % {
+            "number": m[2], "quarter": quarter, "year": m[1]}
+    return label
+
+
+def missed_objective_rows(objectives: Iterable[dict[str, Any]], lang: str,
+                          unit_names: dict[str, str]) -> list[dict[str, Any]]:
+    """Objectives missed twice in a row (:func:`qmstrack.objectives.objectives_missed_twice`)
+    with their two periods, values and target written for people."""
+    gettext = report_translations(lang).gettext
+    rows = []
+    for o in objectives:
+        kind = objective_kind(o)
+        frequency = FREQUENCY_LABELS.get(o["frequency"])
+        rows.append({
+            "id": o["id"], "year": o["year"], "unit": o["unit"],
+            "unit_name": unit_names.get(o["unit"], o["unit"]),
+            "service_code": o.get("service_code") or "", "title": o["title"],
+            "metric": o.get("metric") or "", "target": o["target"],
+            "target_text": format_target(o["target"], kind, lang),
+            "frequency": o["frequency"],
+            "frequency_label": gettext(frequency) if frequency else o["frequency"],
+            "periods": [{"period": p["period"],
+                         "label": objective_period_text(p["period"], lang),
+                         "value": p["value"],
+                         "value_text": format_value(p["value"], kind, lang)}
+                        for p in o["periods"]],
+        })
+    return rows
 
 
 # --- Markdown escaping ---------------------------------------------------------------------
@@ -367,6 +427,11 @@ def _compute(db: sqlite_utils.Database, name: str, start: date, end: date,
         return compute(db, name, Period(start, end), Scope(tuple(units)))
     except NotFound:
         return None
+
+
+def checklist_target(checklist, metric: str) -> float | None:
+    """The threshold of the first ``>=``/``>`` target the checklist sets for ``metric``."""
+    return _target_of(checklist, metric)
 
 
 def _target_of(checklist, metric: str) -> float | None:
@@ -566,6 +631,16 @@ def build_audit_context(db: sqlite_utils.Database, audit_id: int, lang: str = "i
         title=gettext("On-time completion and adherence by month"), value_text=pct,
         target_label=gettext("target"), empty_text=gettext("No data"), width=900)
 
+    # Quality objectives of the audited units missed in the two periods before the end of
+    # the audit period (the day after it: a period ending on the last day is complete).
+    from datetime import timedelta
+
+    from qmstrack.objectives import objectives_missed_twice
+
+    missed = missed_objective_rows(
+        (o for o in objectives_missed_twice(db, end + timedelta(days=1))
+         if o["unit"] in scope), lang, _unit_names(db, scope))
+
     assessed = total - counts.get("pending", 0)
     status_label = AUDIT_STATUS_LABELS[audit["status"]]
     return {
@@ -611,6 +686,7 @@ def build_audit_context(db: sqlite_utils.Database, audit_id: int, lang: str = "i
         "months_to": end,
         "targets": targets,
         "charts": {"grades_by_clause": chart_grades, "monthly_rates": chart_rates},
+        "objectives_missed": missed,
     }
 
 
@@ -682,6 +758,12 @@ def render_audit_report(db: sqlite_utils.Database, audit_id: int, fmt: str,
                    context or build_audit_context(db, audit_id, lang))
 
 
+def check_formats(formats: Iterable[str]) -> list[str]:
+    """The formats asked for (``md``, ``html``), lower-cased and without repeats; an
+    unknown or missing format is a usage error."""
+    return _check_formats(formats)
+
+
 def _check_formats(formats: Iterable[str]) -> list[str]:
     wanted = []
     for fmt in formats:
@@ -697,15 +779,59 @@ def _check_formats(formats: Iterable[str]) -> list[str]:
 
 
 def _render(fmt: str, lang: str, template_dir, context: dict[str, Any]) -> str:
+    (fmt,) = _check_formats([fmt])
+    return render_template(FORMATS[fmt], lang, template_dir, context)
+
+
+def render_template(name: str, lang: str, template_dir: str | os.PathLike | None,
+                    context: dict[str, Any]) -> str:
+    """Render one report template (found in ``template_dir`` first) with ``context``.
+
+    Markdown and plain-text templates are escaped for Markdown, every other one for HTML;
+    a template problem becomes one sentence naming the file and line.
+    """
     import jinja2
 
-    (fmt,) = _check_formats([fmt])
     env = make_environment(lang, template_dir)
-    name = FORMATS[fmt]
     try:
         return env.get_template(name).render(context)
     except jinja2.TemplateError as exc:
         raise _template_error(exc, name) from exc
+
+
+def render_formats(stem: str, formats: Iterable[str], lang: str,
+                   template_dir: str | os.PathLike | None,
+                   context: dict[str, Any]) -> list[tuple[str, str]]:
+    """Render the templates ``<stem>.<fmt>.j2`` of every format with the *same* context;
+    return ``(fmt, text)`` pairs. Nothing is written, so a failure leaves no file behind."""
+    return [(fmt, render_template(f"{stem}.{fmt}.j2", lang, template_dir, context))
+            for fmt in _check_formats(formats)]
+
+
+def write_report_files(out_dir: str | os.PathLike,
+                       files: Sequence[tuple[str, str]]) -> list[Path]:
+    """Write ``(file name, text)`` pairs atomically into ``out_dir`` (created if needed);
+    return their paths. A reader never sees a half-written report."""
+    directory = Path(out_dir).expanduser()
+    try:
+        directory.mkdir(parents=True, exist_ok=True)
+    except FileExistsError:
+        raise InvalidInput(f"{directory} is a file, not a directory for the reports.") from None
+    except OSError as exc:
+        raise InvalidInput(f"The report directory {directory} cannot be created: "
+                           f"{exc.strerror or exc}.") from None
+    paths = []
+    for name, text in files:
+        if Path(name).name != name or name in ("", ".", ".."):
+            raise InvalidInput(f"The report file name {name!r} is not a plain file name.")
+        path = directory / name
+        try:
+            _write_atomically(path, text)
+        except OSError as exc:
+            raise InvalidInput(f"The report {path} cannot be written: "
+                               f"{exc.strerror or exc}.") from None
+        paths.append(path)
+    return paths
 
 
 def _write_atomically(path: Path, text: str) -> None:
@@ -742,21 +868,5 @@ def write_audit_reports(db: sqlite_utils.Database, audit_id: int, out_dir: str |
     context = build_audit_context(db, audit_id, lang, today=today)
     lang = context["lang"]
     rendered = [(fmt, _render(fmt, lang, template_dir, context)) for fmt in wanted]
-    directory = Path(out_dir).expanduser()
-    try:
-        directory.mkdir(parents=True, exist_ok=True)
-    except FileExistsError:
-        raise InvalidInput(f"{directory} is a file, not a directory for the reports.") from None
-    except OSError as exc:
-        raise InvalidInput(f"The report directory {directory} cannot be created: "
-                           f"{exc.strerror or exc}.") from None
-    paths = []
-    for fmt, text in rendered:
-        path = directory / report_filename(context["audit"], fmt, lang)
-        try:
-            _write_atomically(path, text)
-        except OSError as exc:
-            raise InvalidInput(f"The report {path} cannot be written: "
-                               f"{exc.strerror or exc}.") from None
-        paths.append(path)
-    return paths
+    return write_report_files(out_dir, [(report_filename(context["audit"], fmt, lang), text)
+                                        for fmt, text in rendered])

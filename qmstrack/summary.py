@@ -3,7 +3,10 @@
 :func:`build_summary` gathers, for a period and a set of units, the request, adherence,
 finding and satisfaction figures from the *same* functions the metric registry uses
 (``qmstrack.metric_defs`` and ``qmstrack.satisfaction``), plus the lists of overdue
-requests and overdue corrective actions. :func:`render_text` and :func:`render_markdown`
+requests and overdue corrective actions, and the quality objectives missed in the two
+periods before the day after the period (the audit uses the same rule,
+:func:`qmstrack.objectives.objectives_missed_twice`). :func:`render_text` and
+:func:`render_markdown`
 turn it into a short digest in Indonesian or English that a head of office reads in ten
 seconds; JSON is the dict itself. :func:`write_atomic` writes a file so that a reader
 (a mailer, a web server) never sees it half-written.
@@ -14,7 +17,7 @@ from __future__ import annotations
 import os
 import tempfile
 from collections.abc import Sequence
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -51,13 +54,18 @@ def overdue_requests(db: sqlite_utils.Database, period: Period, scope: Scope,
     calendar = calendar or WorkingCalendar.from_db(db)
     where, params = scope.where("unit", "service_code")
     e = period.end.isoformat()
+    # Open at the end = never closed, or closed after the end: two disjoint ranges of
+    # idx_requests_closed (one OR would let SQLite read every request received before;
+    # the unary + keeps it from choosing idx_requests_received for the second range).
     cursor = db.execute(
         f"""
         SELECT ref_no, service_code, unit, received_on, due_on FROM requests
-        WHERE received_on <= ? AND (closed_on IS NULL OR closed_on > ?) AND due_on < ?
-          AND {where}
+        WHERE closed_on IS NULL AND received_on <= ? AND due_on < ? AND {where}
+        UNION ALL
+        SELECT ref_no, service_code, unit, received_on, due_on FROM requests
+        WHERE closed_on > ? AND +received_on <= ? AND due_on < ? AND {where}
         ORDER BY due_on, received_on, ref_no
-        """, [e, e, e, *params])
+        """, [e, e, *params, e, e, e, *params])
     return [
         {"ref_no": ref, "service_code": service, "unit": unit, "received_on": received,
          "due_on": due,
@@ -90,6 +98,7 @@ def build_summary(db: sqlite_utils.Database, period: Period, units: Sequence[str
     """
     from qmstrack.db import get_setting
     from qmstrack.metric_defs import adherence_counts, finding_counts, request_counts
+    from qmstrack.objectives import objectives_missed_twice
     from qmstrack.satisfaction import satisfaction_figures
 
     scope = Scope(units=tuple(units))
@@ -111,11 +120,16 @@ def build_summary(db: sqlite_utils.Database, period: Period, units: Sequence[str
                          ("responses", "ikm", "category", "category_label")},
         "overdue_requests": overdue_requests(db, period, scope),
         "overdue_findings": overdue_findings(db, period, scope),
+        # A period ending on the last day of the summary is complete by then.
+        "objectives_missed_twice": [
+            o for o in objectives_missed_twice(db, period.end + timedelta(days=1))
+            if not units or o["unit"] in units],
     }
 
 
 def needs_attention(summary: dict[str, Any]) -> bool:
-    """True when anything is overdue: a request or a corrective action."""
+    """True when anything is overdue: a request or a corrective action (an objective missed
+    twice is reported, but is not "overdue")."""
     return bool(summary["requests"]["overdue"] or summary["findings"]["overdue"]
                 or summary["overdue_requests"] or summary["overdue_findings"])
 
@@ -266,6 +280,31 @@ class _Digest:
         heading = _("Overdue corrective actions ({n})").format(n=self.n(len(rows)))
         return heading, items, max(0, len(rows) - LIST_CAP)
 
+    def missed_objective_items(self) -> tuple[str, list[tuple[str, str]], int]:
+        from qmstrack.reports import (
+            format_target,
+            format_value,
+            objective_kind,
+            objective_period_text,
+        )
+
+        _ = self._
+        rows = self.s.get("objectives_missed_twice") or []
+        items = []
+        for row in rows[:LIST_CAP]:
+            kind = objective_kind(row)
+            values = ", ".join(
+                f"{objective_period_text(p['period'], self.lang)} "
+                f"{format_value(p['value'], kind, self.lang)}" for p in row["periods"])
+            title = row["title"] + (f" ({row['service_code']})" if row.get("service_code")
+                                    else "")
+            detail = _("{title}: {values} against a target of {target}").format(
+                title=title, values=values,
+                target=format_target(row["target"], kind, self.lang))
+            items.append((f"#{row['id']} {row['unit']}", detail))
+        heading = _("Objectives missed twice in a row ({n})").format(n=self.n(len(rows)))
+        return heading, items, max(0, len(rows) - LIST_CAP)
+
     def more(self, count: int) -> str:
         return self._("… and {n} more").format(n=self.n(count))
 
@@ -283,7 +322,8 @@ def render_text(summary: dict[str, Any], lang: str) -> str:
     lines = [d.title(), d.period(), d.units(), "", d.status(), "", d.section_requests()]
     lines += [f"  {line}" for line in d.request_lines()]
     lines += [d.adherence_line(), d.findings_line(), d.satisfaction_line()]
-    for heading, items, more in (d.overdue_request_items(), d.overdue_finding_items()):
+    for heading, items, more in (d.overdue_request_items(), d.overdue_finding_items(),
+                                 d.missed_objective_items()):
         if not items:
             continue
         lines += ["", heading]
@@ -320,7 +360,8 @@ def render_markdown(summary: dict[str, Any], lang: str) -> str:
     lines += [f"- {e(line)}" for line in d.request_lines()]
     lines += ["", f"- {e(d.adherence_line())}", f"- {e(d.findings_line())}",
               f"- {e(d.satisfaction_line())}"]
-    for heading, items, more in (d.overdue_request_items(), d.overdue_finding_items()):
+    for heading, items, more in (d.overdue_request_items(), d.overdue_finding_items(),
+                                 d.missed_objective_items()):
         if not items:
             continue
         lines += ["", f"## {e(heading)}", ""]

@@ -104,6 +104,7 @@ def _register() -> None:
         metrics,
         objective,
         request,
+        review,
         rule,
         service,
         staff,
@@ -130,6 +131,7 @@ def _register() -> None:
     app.add_typer(complaint.app, name="complaint")
     app.add_typer(document.app, name="document")
     app.add_typer(config.app, name="config")
+    app.add_typer(review.app, name="review")
     integrity.register(db_cli.app)
     metrics.register(app)
     summary.register(app)
