@@ -94,3 +94,25 @@ def test_installed_help(run_installed):
         assert group in result.stdout
     assert "\x1b[" not in result.stdout
     assert result.stderr == ""
+
+
+def test_the_listed_summaries_are_the_commands_own():
+    """'qmstrack --help' lists commands without importing them; the summaries it shows
+    must be the ones the commands really have."""
+    from qmstrack.cli.app import LAZY_COMMANDS, load_command
+
+    for name, (_, _, summary) in LAZY_COMMANDS.items():
+        assert load_command(name).get_short_help_str(limit=300) == summary, name
+
+
+def test_help_and_version_import_no_command_module():
+    import subprocess
+    import sys
+
+    code = ("import sys; from qmstrack.cli.app import main; sys.argv = ['qmstrack', '--help']\n"
+            "try:\n    main()\nexcept SystemExit:\n    pass\n"
+            "print(sorted(m for m in sys.modules if m.startswith('qmstrack.cli.') and "
+            "m not in ('qmstrack.cli.app', 'qmstrack.cli.options', 'qmstrack.cli.state')))")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                         check=True).stdout
+    assert out.strip().splitlines()[-1] == "[]"

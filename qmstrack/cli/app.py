@@ -21,8 +21,127 @@ from qmstrack.cli.state import AppState
 EXIT_ATTENTION = 3
 
 
+# Each command group is imported only when it is used, so that 'qmstrack --help',
+# '--version' and every single command start fast. name -> (module, how to load, summary);
+# the summary is what 'qmstrack --help' lists, and a test keeps it equal to the command's.
+LAZY_COMMANDS: dict[str, tuple[str, str, str]] = {
+    "init": ("qmstrack.cli.db", "root:register_root_commands",
+             'Create the database, or bring an existing one up to date (safe to repeat).'),
+    "demo": ("qmstrack.cli.demo", "root:register",
+             'Create (if needed) and fill a database with a demo year for three units.'),
+    "db": ("qmstrack.cli.db", "group:app",
+             'The database file: where it is, checks and backups.'),
+    "config": ("qmstrack.cli.config", "group:app",
+             'Settings: organisation, language, working days, defaults.'),
+    "unit": ("qmstrack.cli.unit", "group:app",
+             'Organisational units in scope, such as SMP, SMA and SEKRETARIAT.'),
+    "service": ("qmstrack.cli.service", "group:app",
+             'Services and their service time in working days.'),
+    "staff": ("qmstrack.cli.staff", "group:app",
+             'Staff (pegawai), identified by their 18-digit NIP.'),
+    "rule": ("qmstrack.cli.rule", "group:app",
+             'Rules (SOPs, regulations) and the ISO clauses they evidence.'),
+    "request": ("qmstrack.cli.request", "group:app",
+             'Service requests (permohonan layanan).'),
+    "adherence": ("qmstrack.cli.adherence", "group:app",
+             'Adherence observations: staff keeping to SOPs and rules.'),
+    "survey": ("qmstrack.cli.survey", "group:app",
+             'Public satisfaction surveys (SKM, PermenPAN-RB 14/2017) and the IKM.'),
+    "complaint": ("qmstrack.cli.complaint", "group:app",
+             'Complaints from the public (pengaduan).'),
+    "checklist": ("qmstrack.cli.checklist", "group:app",
+             'ISO clause checklists: list, show, validate, and map ISO 9001:2008 <-> '
+             '2015 clauses.'),
+    "audit": ("qmstrack.cli.audit", "group:app",
+             'The monthly internal audit: run it, answer, finalise, report, plan.'),
+    "finding": ("qmstrack.cli.finding", "group:app",
+             'Findings (nonconformities, observations) and corrective actions.'),
+    "metrics": ("qmstrack.cli.metrics", "root:register",
+             'Compute every metric for a period (default: the previous calendar month).'),
+    "objective": ("qmstrack.cli.objective", "group:app",
+             'Quality objectives (sasaran mutu): targets and their achievement.'),
+    "review": ("qmstrack.cli.review", "group:app",
+             'Management review (ISO 9001 9.3): the inputs pack, the decisions and their '
+             'follow-up.'),
+    "summary": ("qmstrack.cli.summary", "root:register",
+             'Figures of a day (or --from/--to) and what is overdue, for the head of office.'),
+    "document": ("qmstrack.cli.document", "group:app",
+             'Documented information: policies, SOPs, minutes, and their reviews.'),
+    "log": ("qmstrack.cli.log", "root:register",
+             'Show the change log, newest first: seal time (UTC), command, table, key, old and '
+             'new.'),
+    "export": ("qmstrack.cli.bundle", "root:register",
+             "Export the period's records, checklists, evidence files and change log as a BagIt "
+             "bundle for the auditor (check it with 'qmstrack verify')."),
+    "verify": ("qmstrack.cli.bundle", "root:register",
+             'Check a bundle: exits 1 naming every missing, extra or altered file.'),
+}
+
+
+def load_command(name: str):
+    """Import the module of one top-level command and build its click command."""
+    import importlib
+
+    module_name, how, _ = LAZY_COMMANDS[name]
+    kind, attr = how.split(":")
+    module = importlib.import_module(module_name)
+    if kind == "group":
+        sub_app = getattr(module, attr)
+        if name == "db":
+            from qmstrack.cli import integrity
+
+            integrity.register(sub_app)
+        return _plain_help(typer.main.get_command(sub_app))
+    holder = typer.Typer()
+    getattr(module, attr)(holder)
+    built = typer.main.get_command(holder)
+    return _plain_help(built.commands[name] if hasattr(built, "commands") else built)
+
+
+def _plain_help(command):
+    """Help pages as plain text, like the root's (Rich panels only clutter a terminal
+    help page and do not belong in a pipe)."""
+    command.rich_markup_mode = None
+    # Shell completion is the root's business, not each group's.
+    command.params = [p for p in command.params
+                      if p.name not in ("install_completion", "show_completion")]
+    for param in command.params:
+        # "--unit UNIT" reads better than Typer's "--unit <list[str]>".
+        opts = getattr(param, "opts", None)
+        if opts and not getattr(param, "is_flag", False) and param.metavar is None and (
+                param.param_type_name == "option"):
+            param.metavar = max(opts, key=len).lstrip("-").upper().replace("-", "_")
+    for sub in getattr(command, "commands", {}).values():
+        _plain_help(sub)
+    return command
+
+
 class QmsGroup(TyperGroup):
-    """Runs subcommands and turns qmstrack's exceptions into messages and exit codes."""
+    """The root group: loads commands on demand and turns qmstrack's exceptions into
+    messages and exit codes."""
+
+    def list_commands(self, ctx) -> list[str]:
+        return [*self.commands, *(n for n in LAZY_COMMANDS if n not in self.commands)]
+
+    def get_command(self, ctx, cmd_name: str):
+        if cmd_name not in self.commands and cmd_name in LAZY_COMMANDS:
+            self.commands[cmd_name] = load_command(cmd_name)
+        return self.commands.get(cmd_name)
+
+    def format_commands(self, ctx, formatter) -> None:
+        from typer.core import TyperCommand
+
+        names = self.list_commands(ctx)
+        limit = formatter.width - 6 - max(len(n) for n in names)
+        rows = []
+        for name in names:
+            summary = LAZY_COMMANDS[name][2] if name in LAZY_COMMANDS else ""
+            if name in self.commands or not summary:
+                rows.append((name, self.get_command(ctx, name).get_short_help_str(limit)))
+            else:
+                rows.append((name, TyperCommand(name, help=summary).get_short_help_str(limit)))
+        with formatter.section("Commands"):
+            formatter.write_dl(rows)
 
     def invoke(self, ctx) -> Any:
         from qmstrack.errors import QmsError
@@ -86,60 +205,6 @@ def root(
     directory (see 'qmstrack db path').
     """
     ctx.obj = AppState(db_option=db, no_input=no_input)
-
-
-def _register() -> None:
-    from qmstrack.cli import (
-        adherence,
-        audit,
-        bundle,
-        checklist,
-        complaint,
-        config,
-        demo,
-        document,
-        finding,
-        integrity,
-        log,
-        metrics,
-        objective,
-        request,
-        review,
-        rule,
-        service,
-        staff,
-        summary,
-        survey,
-        unit,
-    )
-    from qmstrack.cli import db as db_cli
-
-    db_cli.register_root_commands(app)
-    demo.register(app)
-    app.add_typer(db_cli.app, name="db")
-    app.add_typer(unit.app, name="unit")
-    app.add_typer(service.app, name="service")
-    app.add_typer(staff.app, name="staff")
-    app.add_typer(rule.app, name="rule")
-    app.add_typer(request.app, name="request")
-    app.add_typer(adherence.app, name="adherence")
-    app.add_typer(survey.app, name="survey")
-    app.add_typer(checklist.app, name="checklist")
-    app.add_typer(audit.app, name="audit")
-    app.add_typer(finding.app, name="finding")
-    app.add_typer(objective.app, name="objective")
-    app.add_typer(complaint.app, name="complaint")
-    app.add_typer(document.app, name="document")
-    app.add_typer(config.app, name="config")
-    app.add_typer(review.app, name="review")
-    integrity.register(db_cli.app)
-    metrics.register(app)
-    summary.register(app)
-    log.register(app)
-    bundle.register(app)
-
-
-_register()
 
 
 def main() -> None:

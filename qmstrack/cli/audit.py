@@ -18,8 +18,8 @@ from qmstrack.cli.options import (
 from qmstrack.cli.state import open_db
 
 app = typer.Typer(
-    help="The internal audit. Without a subcommand: run (or resume) the audit of the "
-         "previous calendar month.",
+    help="The monthly internal audit: run it, answer, finalise, report, plan.\n\n"
+         "Without a subcommand: run (or resume) the audit of the previous calendar month.",
     invoke_without_command=True,
 )
 

@@ -11,6 +11,7 @@ DbOption = Annotated[
     Path | None,
     typer.Option(
         "--db",
+        metavar="PATH",
         help="Database file (default: $QMSTRACK_DB, else the user data directory).",
         show_default=False,
         dir_okay=False,
