@@ -31,7 +31,7 @@ import tempfile
 import zipfile
 from collections.abc import Iterator
 from dataclasses import dataclass, field
-from datetime import date, timedelta
+from datetime import date
 from pathlib import Path
 from typing import Any
 
@@ -217,9 +217,9 @@ LABELS = {
         "checklists": "Checklists used by the audits", "checklist": "Checklist",
         "version": "Version", "evidence": "Evidence files", "original_name": "Original name",
         "media_type": "Media type", "bytes": "Bytes", "changelog": "Change log",
-        "changelog_note": "Every change qmstrack recorded and sealed in the period (times in "
-                          "UTC). Each seal's SHA-256 chains the previous seal with the "
-                          "entries it covers.",
+        "changelog_note": "Every change qmstrack recorded and sealed from the start of the "
+                          "period up to this export (times in UTC). Each seal's SHA-256 "
+                          "chains the previous seal with the entries it covers.",
         "seals": "Seals", "entries": "Entries", "last_seal": "Last seal (SHA-256)",
     },
     "id": {
@@ -240,9 +240,9 @@ LABELS = {
         "checklist": "Daftar periksa", "version": "Versi", "evidence": "Berkas bukti",
         "original_name": "Nama asli", "media_type": "Jenis media", "bytes": "Byte",
         "changelog": "Catatan perubahan",
-        "changelog_note": "Setiap perubahan yang dicatat dan disegel qmstrack dalam periode "
-                          "ini (waktu UTC). SHA-256 setiap segel merangkai segel sebelumnya "
-                          "dengan entri yang dicakupnya.",
+        "changelog_note": "Setiap perubahan yang dicatat dan disegel qmstrack sejak awal "
+                          "periode sampai ekspor ini (waktu UTC). SHA-256 setiap segel "
+                          "merangkai segel sebelumnya dengan entri yang dicakupnya.",
         "seals": "Segel", "entries": "Entri", "last_seal": "Segel terakhir (SHA-256)",
     },
 }
@@ -480,12 +480,14 @@ def _redact_log_value(table: str, text: str | None, pseudo: Pseudonymiser | None
 
 def _write_changelog(db: sqlite_utils.Database, root: Path, start: date, end: date,
                      pseudo: Pseudonymiser | None) -> dict[str, Any]:
-    """The seals made in the period (UTC dates) and the entries they cover, as JSON lines.
+    """The seals made from the start of the period up to the export (UTC dates), and the
+    entries they cover, as JSON lines: records of the period are often typed in or
+    corrected after it ends, and the auditor must see those changes too.
 
     Without --redact, ``old`` and ``new`` are the exact stored texts, so the auditor can
     recompute each seal's SHA-256 (``qmstrack.changelog``).
     """
-    window = [start.isoformat(), (end + timedelta(days=1)).isoformat()]
+    window = [start.isoformat(), "9999-12-31"]
     seals_path = _safe_join(root, "changelog/seals.jsonl")
     entries_path = _safe_join(root, "changelog/entries.jsonl")
     n_seals = n_entries = 0

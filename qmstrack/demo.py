@@ -231,7 +231,47 @@ def _demo_extras(db: sqlite_utils.Database, rng: random.Random,
     counts["objectives"] = _demo_objectives(db, rng)
     counts["findings"] = _demo_findings(db)
     counts["reviews"] = _demo_review(db)
+    counts["documents"] = _demo_documents(db)
     return counts
+
+
+# type, title, clause, unit, issued, review every (months), text of the file (or None)
+DOCUMENTS = [
+    ("policy", "Kebijakan Mutu", "5.2", None, "2026-01-05", 12,
+     "Kebijakan Mutu\n\nKami berkomitmen memberikan layanan pendidikan yang cepat, tepat, "
+     "transparan dan bebas pungutan, serta terus meningkatkan sistem manajemen mutu.\n"),
+    ("objectives", "Sasaran Mutu 2026", "6.2", None, "2026-01-12", 12, None),
+    ("procedure", "Pedoman Mutu", "4.4", None, "2025-02-03", 24, None),
+    ("sop", "SOP pelayanan legalisir ijazah SMA/SMK", "8.5.1", "SMA", "2025-03-03", 24,
+     None),
+    ("sop", "SOP pelayanan legalisir ijazah SMP", "8.5.1", "SMP", "2025-03-03", 24, None),
+    # Past its review date: the audit's documents.stale item catches it.
+    ("sop", "SOP pengelolaan surat masuk dan keluar", "7.5.3", "SEKRETARIAT",
+     "2024-02-01", 24, None),
+    ("review-minutes", "Notulen Tinjauan Manajemen 2026", "9.3", None, "2026-01-20", None,
+     "Notulen tinjauan manajemen, 20 Januari 2026.\n"),
+    ("training", "Rekap pelatihan layanan prima 2026", "7.2", None, "2026-03-16", None, None),
+]
+
+
+def _demo_documents(db: sqlite_utils.Database) -> int:
+    """The documented information of the office; two documents carry a file."""
+    import tempfile
+    from pathlib import Path
+
+    from qmstrack.registers.documents import add_document
+
+    db_path = next(row[2] for row in db.execute("PRAGMA database_list") if row[1] == "main")
+    with tempfile.TemporaryDirectory() as tmp:
+        for kind, title, clause, unit, issued, months, text in DOCUMENTS:
+            file = None
+            if text is not None:
+                file = Path(tmp) / f"{title.lower().replace(' ', '-')}.txt"
+                file.write_text(text, encoding="utf-8")
+            add_document(db, db_path, type=kind, title=title, clause=clause, unit=unit,
+                         file=file, issued=issued,
+                         review_every=f"{months}m" if months else None, today=DEMO_END)
+    return len(DOCUMENTS)
 
 
 def _demo_surveys(db: sqlite_utils.Database, rng: random.Random,
