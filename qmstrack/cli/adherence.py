@@ -7,15 +7,11 @@ from typing import Annotated
 
 import typer
 
+from qmstrack.cli.imports import add_import_command
 from qmstrack.cli.options import (
     CsvOption,
-    DryRunOption,
-    ImportFile,
     JsonOption,
-    MapOption,
-    RejectsOption,
     SinceOption,
-    SkipInvalidOption,
     UnitFilter,
     UntilOption,
 )
@@ -105,13 +101,6 @@ def stats(
     emit_rows(rows, columns, as_json=json, as_csv=csv, empty="No observations in the period.")
 
 
-@app.command("import")
-def import_cmd(ctx: typer.Context, file: ImportFile, dry_run: DryRunOption = False,
-               skip_invalid: SkipInvalidOption = False, rejects: RejectsOption = None,
-               map: MapOption = None, json: JsonOption = False) -> None:
-    """Import observations from CSV or XLSX (nip, kode_sop, tanggal, hasil, ...)."""
-    from qmstrack.cli.imports import run_import_command
-    from qmstrack.registers.adherence import import_observations
-
-    run_import_command(ctx, import_observations, file, dry_run=dry_run,
-                       skip_invalid=skip_invalid, rejects=rejects, mapping=map, as_json=json)
+add_import_command(
+    app, "qmstrack.registers.adherence:import_observations",
+    "Import observations from CSV or XLSX (nip, kode_sop, tanggal, hasil, ...).")

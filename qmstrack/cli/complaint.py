@@ -6,15 +6,11 @@ from typing import Annotated
 
 import typer
 
+from qmstrack.cli.imports import add_import_command
 from qmstrack.cli.options import (
     CsvOption,
-    DryRunOption,
-    ImportFile,
     JsonOption,
-    MapOption,
-    RejectsOption,
     SinceOption,
-    SkipInvalidOption,
     UnitFilter,
     UntilOption,
 )
@@ -140,13 +136,6 @@ def show(ctx: typer.Context, ref: RefArgument, json: JsonOption = False) -> None
     print_record(record, as_json=json, title=None if json else f"Complaint {record['ref_no']}")
 
 
-@app.command("import")
-def import_cmd(ctx: typer.Context, file: ImportFile, dry_run: DryRunOption = False,
-               skip_invalid: SkipInvalidOption = False, rejects: RejectsOption = None,
-               map: MapOption = None, json: JsonOption = False) -> None:
-    """Import complaints from CSV or XLSX (Indonesian or English headers)."""
-    from qmstrack.cli.imports import run_import_command
-    from qmstrack.registers.complaints import import_complaints
-
-    run_import_command(ctx, import_complaints, file, dry_run=dry_run,
-                       skip_invalid=skip_invalid, rejects=rejects, mapping=map, as_json=json)
+add_import_command(
+    app, "qmstrack.registers.complaints:import_complaints",
+    "Import complaints from CSV or XLSX (Indonesian or English headers).")

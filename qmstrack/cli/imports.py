@@ -7,6 +7,14 @@ from pathlib import Path
 
 import typer
 
+from qmstrack.cli.options import (
+    DryRunOption,
+    ImportFile,
+    JsonOption,
+    MapOption,
+    RejectsOption,
+    SkipInvalidOption,
+)
 from qmstrack.cli.output import message, print_json, progress
 from qmstrack.cli.state import open_db
 
@@ -37,3 +45,21 @@ def run_import_command(ctx: typer.Context, importer: Callable, path: Path, *,
         message(f"Ignored columns: {', '.join(report.ignored_columns)}.")
     if report.rejects_file:
         message(f"Rejected rows written to {report.rejects_file}.")
+
+
+def add_import_command(app: typer.Typer, importer: str, help: str) -> None:
+    """Give a register's command group its ``import FILE`` command.
+
+    ``importer`` is ``module:function``, imported only when the command runs.
+    """
+    module_name, function = importer.split(":")
+
+    @app.command("import", help=help)
+    def import_cmd(ctx: typer.Context, file: ImportFile, dry_run: DryRunOption = False,
+                   skip_invalid: SkipInvalidOption = False, rejects: RejectsOption = None,
+                   map: MapOption = None, json: JsonOption = False) -> None:
+        import importlib
+
+        run_import_command(ctx, getattr(importlib.import_module(module_name), function),
+                           file, dry_run=dry_run, skip_invalid=skip_invalid,
+                           rejects=rejects, mapping=map, as_json=json)

@@ -6,15 +6,11 @@ from typing import Annotated
 
 import typer
 
+from qmstrack.cli.imports import add_import_command
 from qmstrack.cli.options import (
     CsvOption,
-    DryRunOption,
-    ImportFile,
     JsonOption,
-    MapOption,
-    RejectsOption,
     SinceOption,
-    SkipInvalidOption,
     UnitFilter,
     UntilOption,
 )
@@ -130,13 +126,6 @@ def show(ctx: typer.Context, ref: Annotated[str, typer.Argument(help="Reference 
     print_table(events, ["on_date", "status", "note"], title="History")
 
 
-@app.command("import")
-def import_cmd(ctx: typer.Context, file: ImportFile, dry_run: DryRunOption = False,
-               skip_invalid: SkipInvalidOption = False, rejects: RejectsOption = None,
-               map: MapOption = None, json: JsonOption = False) -> None:
-    """Import requests from CSV or XLSX (Indonesian or English headers)."""
-    from qmstrack.cli.imports import run_import_command
-    from qmstrack.registers.requests import import_requests
-
-    run_import_command(ctx, import_requests, file, dry_run=dry_run, skip_invalid=skip_invalid,
-                       rejects=rejects, mapping=map, as_json=json)
+add_import_command(
+    app, "qmstrack.registers.requests:import_requests",
+    "Import requests from CSV or XLSX (Indonesian or English headers).")

@@ -6,14 +6,10 @@ from typing import Annotated
 
 import typer
 
+from qmstrack.cli.imports import add_import_command
 from qmstrack.cli.options import (
     CsvOption,
-    DryRunOption,
-    ImportFile,
     JsonOption,
-    MapOption,
-    RejectsOption,
-    SkipInvalidOption,
     UnitFilter,
 )
 from qmstrack.cli.state import open_db
@@ -53,13 +49,6 @@ def list_cmd(ctx: typer.Context, unit: UnitFilter = None, json: JsonOption = Fal
               empty="No rules yet.")
 
 
-@app.command("import")
-def import_cmd(ctx: typer.Context, file: ImportFile, dry_run: DryRunOption = False,
-               skip_invalid: SkipInvalidOption = False, rejects: RejectsOption = None,
-               map: MapOption = None, json: JsonOption = False) -> None:
-    """Import rules from CSV or XLSX (columns kode_sop, judul, bidang, klausul)."""
-    from qmstrack.cli.imports import run_import_command
-    from qmstrack.registers.rules import import_rules
-
-    run_import_command(ctx, import_rules, file, dry_run=dry_run, skip_invalid=skip_invalid,
-                       rejects=rejects, mapping=map, as_json=json)
+add_import_command(
+    app, "qmstrack.registers.rules:import_rules",
+    "Import rules from CSV or XLSX (columns kode_sop, judul, bidang, klausul).")

@@ -6,14 +6,10 @@ from typing import Annotated
 
 import typer
 
+from qmstrack.cli.imports import add_import_command
 from qmstrack.cli.options import (
     CsvOption,
-    DryRunOption,
-    ImportFile,
     JsonOption,
-    MapOption,
-    RejectsOption,
-    SkipInvalidOption,
     UnitFilter,
 )
 from qmstrack.cli.state import open_db
@@ -55,13 +51,6 @@ def list_cmd(ctx: typer.Context, unit: UnitFilter = None, json: JsonOption = Fal
               empty="No services yet; add them with 'qmstrack service add' or import.")
 
 
-@app.command("import")
-def import_cmd(ctx: typer.Context, file: ImportFile, dry_run: DryRunOption = False,
-               skip_invalid: SkipInvalidOption = False, rejects: RejectsOption = None,
-               map: MapOption = None, json: JsonOption = False) -> None:
-    """Import services from CSV, XLSX or YAML (re-importing changes nothing)."""
-    from qmstrack.cli.imports import run_import_command
-    from qmstrack.registers.services import import_services
-
-    run_import_command(ctx, import_services, file, dry_run=dry_run, skip_invalid=skip_invalid,
-                       rejects=rejects, mapping=map, as_json=json)
+add_import_command(
+    app, "qmstrack.registers.services:import_services",
+    "Import services from CSV, XLSX or YAML (re-importing changes nothing).")

@@ -6,14 +6,10 @@ from typing import Annotated
 
 import typer
 
+from qmstrack.cli.imports import add_import_command
 from qmstrack.cli.options import (
     CsvOption,
-    DryRunOption,
-    ImportFile,
     JsonOption,
-    MapOption,
-    RejectsOption,
-    SkipInvalidOption,
     UnitFilter,
 )
 from qmstrack.cli.state import open_db
@@ -74,13 +70,6 @@ def show(ctx: typer.Context,
     print_record(record, as_json=json)
 
 
-@app.command("import")
-def import_cmd(ctx: typer.Context, file: ImportFile, dry_run: DryRunOption = False,
-               skip_invalid: SkipInvalidOption = False, rejects: RejectsOption = None,
-               map: MapOption = None, json: JsonOption = False) -> None:
-    """Import staff from CSV or XLSX (columns nip, nama, bidang, jabatan)."""
-    from qmstrack.cli.imports import run_import_command
-    from qmstrack.registers.staff import import_staff
-
-    run_import_command(ctx, import_staff, file, dry_run=dry_run, skip_invalid=skip_invalid,
-                       rejects=rejects, mapping=map, as_json=json)
+add_import_command(
+    app, "qmstrack.registers.staff:import_staff",
+    "Import staff from CSV or XLSX (columns nip, nama, bidang, jabatan).")

@@ -6,15 +6,11 @@ from typing import Annotated
 
 import typer
 
+from qmstrack.cli.imports import add_import_command
 from qmstrack.cli.options import (
     CsvOption,
-    DryRunOption,
     FromOption,
-    ImportFile,
     JsonOption,
-    MapOption,
-    RejectsOption,
-    SkipInvalidOption,
     ToOption,
     UnitFilter,
 )
@@ -51,23 +47,14 @@ def add(
             "saved.")
 
 
-@app.command("import")
-def import_cmd(ctx: typer.Context, file: ImportFile, dry_run: DryRunOption = False,
-               skip_invalid: SkipInvalidOption = False, rejects: RejectsOption = None,
-               map: MapOption = None, json: JsonOption = False) -> None:
-    """Import questionnaires from CSV or XLSX.
-
-    Columns: tanggal, kode_layanan, the nine elements (u1..u9, unsur1.., or their names:
-    Persyaratan, Prosedur, Waktu Penyelesaian, Biaya/Tarif, Produk Spesifikasi Jenis
-    Pelayanan, Kompetensi Pelaksana, Perilaku Pelaksana, Penanganan Pengaduan, Sarana dan
-    Prasarana), optionally no (sheet number) and saran. Importing a file again changes
-    nothing.
-    """
-    from qmstrack.cli.imports import run_import_command
-    from qmstrack.registers.surveys import import_responses
-
-    run_import_command(ctx, import_responses, file, dry_run=dry_run,
-                       skip_invalid=skip_invalid, rejects=rejects, mapping=map, as_json=json)
+add_import_command(
+    app, "qmstrack.registers.surveys:import_responses",
+    "Import questionnaires from CSV or XLSX.\n\n"
+    "Columns: tanggal, kode_layanan, the nine elements (u1..u9, unsur1.., or their names: "
+    "Persyaratan, Prosedur, Waktu Penyelesaian, Biaya/Tarif, Produk Spesifikasi Jenis "
+    "Pelayanan, Kompetensi Pelaksana, Perilaku Pelaksana, Penanganan Pengaduan, Sarana dan "
+    "Prasarana), optionally no (sheet number) and saran. Importing a file again changes "
+    "nothing.")
 
 
 def _filters(ctx, start, end, unit, service):
