@@ -87,9 +87,16 @@ def _late_requests(db, period: Period, scope: Scope) -> list[str]:
 def _overdue_requests(db, period: Period, scope: Scope) -> list[str]:
     where, params = scope.where("unit", "service_code")
     e = period.end.isoformat()
-    return _refs(db, f"SELECT ref_no FROM requests WHERE received_on <= ? AND (closed_on IS "
-                     f"NULL OR closed_on > ?) AND due_on < ? AND {where} ORDER BY due_on",
-                 [e, e, e, *params])
+    # Open at the end = never closed, or closed after it: two disjoint index ranges (one OR
+    # would make SQLite read every request received before the end).
+    return _refs(db, f"""
+        SELECT ref_no FROM (
+            SELECT ref_no, due_on FROM requests
+            WHERE closed_on IS NULL AND received_on <= ? AND due_on < ? AND {where}
+            UNION ALL
+            SELECT ref_no, due_on FROM requests
+            WHERE closed_on > ? AND +received_on <= ? AND due_on < ? AND {where}
+        ) ORDER BY due_on, ref_no""", [e, e, *params, e, e, e, *params])
 
 
 def _breaches(db, period: Period, scope: Scope) -> list[str]:
@@ -516,6 +523,9 @@ def _answers_from_yaml(text: str, name: str) -> list[tuple[int, str, Any, Any, A
         mark = getattr(exc, "problem_mark", None)
         line = f" at line {mark.line + 1}" if mark else ""
         raise InvalidInput(f"The answers file {name} is not valid YAML{line}.") from None
+    except RecursionError:
+        raise InvalidInput(f"The answers file {name} is nested too deeply to hold "
+                           "answers.") from None
     if node is None:
         raise InvalidInput(f"The answers file {name} is empty.")
     if not isinstance(node, yaml.MappingNode):
@@ -553,6 +563,13 @@ def _plain_tag(node) -> bool:
 
 
 def _answers_from_csv(text: str) -> list[tuple[int, str, Any, Any, Any]]:
+    try:
+        return _read_answers_csv(text)
+    except csv.Error as exc:
+        raise InvalidInput(f"The answers CSV cannot be read ({exc}).") from None
+
+
+def _read_answers_csv(text: str) -> list[tuple[int, str, Any, Any, Any]]:
     from qmstrack.parsing import normalise_header
 
     lines = text.splitlines()

@@ -45,7 +45,8 @@ def resolve_db_path(option: str | os.PathLike | None) -> tuple[Path, str]:
 
 def _connect(path: Path) -> sqlite_utils.Database:
     conn = sqlite3.connect(str(path), timeout=BUSY_TIMEOUT_MS / 1000)
-    db = sqlite_utils.Database(conn)
+    # No sqlite-utils plugins: qmstrack uses none, and scanning for them costs every command.
+    db = sqlite_utils.Database(conn, execute_plugins=False)
     db.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
     db.execute("PRAGMA foreign_keys = ON")
     return db
@@ -79,6 +80,8 @@ def open_db(path: str | os.PathLike, *, create: bool = False) -> sqlite_utils.Da
     try:
         db = _connect(path)
         _refuse_foreign(db, path)
+        # Before anything is written (switching to WAL rewrites the file's header).
+        _refuse_newer(db)
         db.execute("PRAGMA journal_mode = WAL")
         db.execute("PRAGMA synchronous = NORMAL")
         upgrade(db, path)
@@ -109,14 +112,20 @@ def unknown_migrations(db: sqlite_utils.Database) -> list[str]:
     return [m.name for m in migrations.applied(db) if m.name not in known]
 
 
-def upgrade(db: sqlite_utils.Database, path: Path | None = None) -> list[str]:
-    """Apply pending migrations; return their names. Refuse a database from a newer version."""
+def _refuse_newer(db: sqlite_utils.Database) -> None:
+    """Refuse a database written by a newer qmstrack (a migration this one does not know)."""
     unknown = unknown_migrations(db)
     if unknown:
+        db.close()
         raise DatabaseError(
             f"The database was written by a newer version of qmstrack (unknown migration "
             f"{unknown[0]!r}); upgrade qmstrack instead of using this version on it."
         )
+
+
+def upgrade(db: sqlite_utils.Database, path: Path | None = None) -> list[str]:
+    """Apply pending migrations; return their names. Refuse a database from a newer version."""
+    _refuse_newer(db)
     pending = [m.name for m in migrations.pending(db)]
     if not pending:
         return []
@@ -161,15 +170,23 @@ def backup_before_upgrade(db: sqlite_utils.Database, path: Path) -> Path:
 def backup_to(db: sqlite_utils.Database, target: Path) -> None:
     """Copy the live database with SQLite's online backup API (safe with WAL and readers)."""
     tmp = target.with_name(target.name + ".partial")
-    if tmp.exists():
-        tmp.unlink()
-    _create_private_file(tmp)
-    dest = sqlite3.connect(str(tmp))
     try:
-        db.conn.backup(dest)
-    finally:
-        dest.close()
-    os.replace(tmp, target)
+        # A leftover of a killed backup (or a dangling link) is replaced, never followed;
+        # so is its rollback journal, which must not be replayed into the new copy.
+        tmp.unlink(missing_ok=True)
+        tmp.with_name(tmp.name + "-journal").unlink(missing_ok=True)
+        _create_private_file(tmp)
+        dest = sqlite3.connect(str(tmp))
+        try:
+            db.conn.backup(dest)
+        finally:
+            dest.close()
+        os.replace(tmp, target)
+    except OSError as exc:
+        if not tmp.is_dir():
+            tmp.unlink(missing_ok=True)
+        raise DatabaseError(f"Cannot write the backup {target}: "
+                            f"{exc.strerror or exc}.") from exc
 
 
 @contextlib.contextmanager
@@ -571,5 +588,34 @@ def m002_final_audits_are_immutable(db: sqlite_utils.Database) -> None:
         BEGIN SELECT RAISE(ABORT, '{message}'); END;
         CREATE INDEX idx_findings_audit ON findings(audit_id, item_id);
         CREATE INDEX idx_audit_results_clause ON audit_results(clause_ref, grade);
+        """,
+    )
+
+
+@migrations(name="m003_covering_indexes_for_metrics")
+def m003_covering_indexes_for_metrics(db: sqlite_utils.Database) -> None:
+    """Indexes that answer the metric queries without reading the table rows.
+
+    Ten years of a large office is a million requests. ``idx_requests_closed`` leads with
+    ``closed_on`` so that the requests still open at the end of a period are two short
+    index ranges (``closed_on IS NULL`` and ``closed_on > end``) instead of every request
+    received before it; with ``received_on``, ``due_on``, ``status``, ``unit`` and
+    ``service_code`` it covers the open, overdue, completed, rejected and on-time counts.
+    ``idx_requests_received`` gains ``service_code`` to cover per-service counts.
+    ``idx_requests_open`` keeps only the requests never closed: over all requests, its
+    ``status = ?`` prefix lured SQLite into reading every completed request for a question
+    about one month's. All three keep their names and columns; rebuilding them on a large
+    register takes seconds, once.
+    """
+    run_script(
+        db,
+        """
+        DROP INDEX idx_requests_closed;
+        CREATE INDEX idx_requests_closed
+            ON requests(closed_on, received_on, due_on, status, unit, service_code);
+        DROP INDEX idx_requests_received;
+        CREATE INDEX idx_requests_received ON requests(received_on, unit, service_code);
+        DROP INDEX idx_requests_open;
+        CREATE INDEX idx_requests_open ON requests(status, due_on) WHERE closed_on IS NULL;
         """,
     )

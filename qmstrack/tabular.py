@@ -11,8 +11,11 @@ does all the work and then rolls back, so its counts are exactly what a real run
 from __future__ import annotations
 
 import codecs
+import contextlib
 import csv
 import os
+import re
+import tempfile
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -23,11 +26,14 @@ import sqlite_utils
 from qmstrack.csvsafe import spreadsheet_safe
 from qmstrack.db import writing
 from qmstrack.errors import ImportRefused, InvalidInput, RowProblem, UsageError
-from qmstrack.parsing import normalise_header
+from qmstrack.parsing import clean_text, normalise_header
 
 MAX_FIELD_CHARS = 10_000
 MAX_PROBLEMS_LISTED = 1000
-BATCH_SIZE = 2000
+BATCH_SIZE = 5000
+# While an import runs: a bigger page cache (KiB) and statement journals in memory (each
+# multi-row INSERT that fires the change-log triggers opens one).
+IMPORT_CACHE_KIB = 65_536
 
 csv.field_size_limit(1_000_000)
 
@@ -96,7 +102,12 @@ class RowBuilder:
 
     def get(self, name: str, convert: Callable[[Any], Any] | None = None, *,
             required: bool = False, default: Any = None) -> Any:
-        value = self.raw(name)
+        # raw(), inlined: this runs for every cell of every row of an import.
+        value = self.values.get(name)
+        if isinstance(value, str):
+            value = value.strip()
+            if value == "":
+                value = None
         if value is None:
             if required:
                 self.fail(name, "is empty")
@@ -115,6 +126,50 @@ class RowBuilder:
     def done(self) -> None:
         if self.problems:
             raise RowInvalid(self.problems)
+
+
+# Unicode category Cc (C0 and C1 controls) except tab and newline: what clean_text refuses.
+_CONTROL = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f]")
+
+
+def text_cell(value: Any, *, field: str, max_length: int = 2000) -> str:
+    """``parsing.clean_text`` for spreadsheet cells, with a fast path for the usual cell.
+
+    The same rules (stripped, at most ``max_length`` characters, no control characters but
+    tab and newline); one regular expression instead of a Python loop over the
+    characters, and ``clean_text`` itself, for its message, whenever a rule is broken.
+    """
+    if isinstance(value, str):
+        text = value.strip()
+        if len(text) <= max_length and _CONTROL.search(text) is None:
+            return text
+    return clean_text(value, field=field, max_length=max_length)
+
+
+class Memo:
+    """A converter that remembers the values it accepted (dates, codes, NIPs repeat).
+
+    Only text values are remembered (a spreadsheet's ``1``, ``1.0`` and ``True`` are equal
+    keys but not the same cell), only successes (a refused value is converted again, so
+    its message is always the converter's own), and at most ``limit`` of them.
+    """
+
+    def __init__(self, convert: Callable[[Any], Any], limit: int = 20_000):
+        self.convert = convert
+        self.limit = limit
+        self.known: dict[str, Any] = {}
+
+    def __call__(self, value: Any) -> Any:
+        if value.__class__ is not str:
+            return self.convert(value)
+        try:
+            return self.known[value]
+        except KeyError:
+            pass
+        result = self.convert(value)
+        if len(self.known) < self.limit:
+            self.known[value] = result
+        return result
 
 
 # --- reading --------------------------------------------------------------------------
@@ -213,26 +268,35 @@ def _read_csv(path: Path) -> tuple[list[str], Rows]:
 
 
 def _read_xlsx(path: Path, sheet: str | None) -> tuple[list[str], Rows]:
-    import zipfile
-
     import openpyxl
 
+    def unreadable(exc: Exception, where: str = "") -> InvalidInput:
+        return InvalidInput(f"{path} is not a readable XLSX workbook{where} "
+                            f"({type(exc).__name__}: {str(exc)[:200]}).")
+
+    # A damaged workbook can make openpyxl (zipfile, XML parser, its own readers) raise
+    # almost anything; every such failure is the file's fault, said in one sentence.
     try:
         book = openpyxl.load_workbook(path, read_only=True, data_only=True)
-    except (zipfile.BadZipFile, KeyError, OSError, ValueError) as exc:
-        raise InvalidInput(f"{path} is not a readable XLSX workbook ({exc}).") from None
+    except Exception as exc:  # noqa: BLE001 - see above
+        raise unreadable(exc) from None
     try:
         ws = book[sheet] if sheet else book.worksheets[0]
     except (KeyError, IndexError):
+        book.close()
         raise InvalidInput(f"{path} has no sheet {sheet!r}.") from None
-    it = ws.iter_rows(values_only=True)
     number = 0
     headers = None
-    for cells in it:
-        number += 1
-        if any(c not in (None, "") for c in cells):
-            headers = ["" if c is None else str(c) for c in cells]
-            break
+    try:
+        it = ws.iter_rows(values_only=True)
+        for cells in it:
+            number += 1
+            if any(c not in (None, "") for c in cells):
+                headers = ["" if c is None else str(c) for c in cells]
+                break
+    except Exception as exc:  # noqa: BLE001 - a damaged sheet
+        book.close()
+        raise unreadable(exc, f" (row {number + 1})") from None
     if headers is None:
         book.close()
         raise InvalidInput(f"{path} is empty; it needs a header row and data rows.")
@@ -240,7 +304,13 @@ def _read_xlsx(path: Path, sheet: str | None) -> tuple[list[str], Rows]:
     def rows() -> Rows:
         n = number
         try:
-            for cells in it:
+            while True:
+                try:
+                    cells = next(it)
+                except StopIteration:
+                    return
+                except Exception as exc:  # noqa: BLE001 - a damaged sheet
+                    raise unreadable(exc, f" (row {n + 1})") from None
                 n += 1
                 if any(c not in (None, "") for c in cells):
                     yield n, list(cells)
@@ -328,18 +398,22 @@ def run_import(
     seen: dict[Any, int] = {}
     rejects = _RejectsWriter(rejects_path or path.with_name(path.name + ".rejects.csv"),
                              headers) if skip_invalid and not dry_run else None
+    columns = list(mapping.items())
+    width = max(mapping) + 1 if mapping else 0
     try:
-        with writing(db, command):
+        with _import_pragmas(db), writing(db, command):
             batch: list[Any] = []
             for number, cells in rows:
                 report.rows += 1
-                values: dict[str, Any] = {}
+                if len(cells) >= width:
+                    values = {name: cells[index] for index, name in columns}
+                else:
+                    values = {name: cells[index] if index < len(cells) else None
+                              for index, name in columns}
                 too_long = None
-                for index, name in mapping.items():
-                    value = cells[index] if index < len(cells) else None
+                for name, value in values.items():
                     if isinstance(value, str) and len(value) > MAX_FIELD_CHARS:
                         too_long = name
-                    values[name] = value
                 try:
                     if too_long:
                         raise RowInvalid([(header_of[too_long],
@@ -385,6 +459,33 @@ def run_import(
     return report
 
 
+@contextlib.contextmanager
+def _import_pragmas(db: sqlite_utils.Database) -> Iterator[None]:
+    """A bigger page cache and in-memory statement journals while the import runs.
+
+    Set before the write transaction begins (``temp_store`` must not change inside one)
+    and put back afterwards, whatever happens. ``temp_store`` is left alone when the
+    connection has temporary tables (changing it would drop them).
+    """
+    if db.conn.in_transaction:
+        yield
+        return
+    cache = db.execute("PRAGMA cache_size").fetchone()[0]
+    temp = db.execute("PRAGMA temp_store").fetchone()[0]
+    set_temp = temp != 2 and not db.execute(
+        "SELECT 1 FROM temp.sqlite_master LIMIT 1").fetchone()
+    db.execute(f"PRAGMA cache_size = -{IMPORT_CACHE_KIB}")
+    if set_temp:
+        db.execute("PRAGMA temp_store = MEMORY")
+    try:
+        yield
+    finally:
+        if not db.conn.in_transaction:
+            db.execute(f"PRAGMA cache_size = {int(cache)}")
+            if set_temp:
+                db.execute(f"PRAGMA temp_store = {int(temp)}")
+
+
 def _apply(db, write_batch: BatchWriter, batch: list[Any], report: ImportReport) -> None:
     inserted, updated, unchanged = write_batch(db, batch)
     report.inserted += inserted
@@ -399,10 +500,12 @@ class _RejectsWriter:
         self.target = target
         if target.is_dir():
             raise InvalidInput(f"The rejects file {target} is a directory; name a file.")
-        self.tmp = target.with_name(f".{target.name}.{os.getpid()}.partial")
         try:
-            # Rejected rows hold personal data: readable by the owner only, like the database.
-            fd = os.open(self.tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+            # Rejected rows hold personal data: readable by the owner only (mkstemp: 0600),
+            # under a new, unpredictable name (O_EXCL: never through a planted link).
+            fd, tmp = tempfile.mkstemp(dir=target.parent, prefix=f".{target.name}.",
+                                       suffix=".partial")
+            self.tmp = Path(tmp)
         except OSError as exc:
             raise InvalidInput(
                 f"Cannot write the rejects file {target}: {exc.strerror}; choose another "
@@ -442,12 +545,16 @@ def upsert_batch(db: sqlite_utils.Database, table: str, pk: str,
                  batch: list[dict[str, Any]]) -> tuple[int, int, int]:
     """Insert new records, update changed ones, count the unchanged (idempotent imports)."""
     inserted = updated = unchanged = 0
-    cursor = db.execute(
-        f"SELECT * FROM [{table}] WHERE [{pk}] IN ({', '.join('?' for _ in batch)})",
-        [r[pk] for r in batch],
-    )
-    names = [d[0] for d in cursor.description]
-    existing = {row[names.index(pk)]: dict(zip(names, row, strict=True)) for row in cursor}
+    existing: dict[Any, dict[str, Any]] = {}
+    for i in range(0, len(batch), 500):  # within any SQLite's limit on parameters
+        chunk = batch[i:i + 500]
+        cursor = db.execute(
+            f"SELECT * FROM [{table}] WHERE [{pk}] IN ({', '.join('?' for _ in chunk)})",
+            [r[pk] for r in chunk],
+        )
+        names = [d[0] for d in cursor.description]
+        existing.update((row[names.index(pk)], dict(zip(names, row, strict=True)))
+                        for row in cursor)
     for record in batch:
         old = existing.get(record[pk])
         if old is None:

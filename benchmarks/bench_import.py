@@ -1,0 +1,121 @@
+"""Import of a requests spreadsheet through the installed ``qmstrack request import``,
+against the ``sqlite3`` shell's ``.import --csv`` of the same file into a bare table.
+
+The floor does no validation, no due dates, no indexes, no status events and no change log;
+qmstrack does all of that in one transaction and seals the change log at the end.
+Target: at most 3x the floor.
+
+    python benchmarks/bench_import.py              # 1,000,000 rows
+    python benchmarks/bench_import.py --quick      # 20,000 rows
+    python benchmarks/bench_import.py --rows 100000 --check --profile
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
+
+import datagen
+import harness
+
+TARGET = 3.0
+
+
+def main(argv: list[str] | None = None) -> int:
+    p = harness.parser(__doc__.split("\n\n")[0], full_rows=1_000_000, quick_rows=20_000)
+    p.add_argument("--repeat", type=int, default=1, help="runs of each (best is kept)")
+    p.add_argument("--check", action="store_true",
+                   help="afterwards run 'qmstrack db check' on the imported database")
+    p.add_argument("--no-decompose", action="store_true",
+                   help="skip writing the same rows by SQL alone (the database's share)")
+    p.add_argument("--profile", action="store_true",
+                   help="also run the import once under cProfile and print the top entries")
+    args = p.parse_args(argv)
+    rows = harness.rows_of(args)
+    qms, shell = harness.qmstrack_exe(), harness.sqlite3_exe()
+    harness.print_header(f"bench_import: {rows:,} requests")
+    shape = datagen.scaled_shape(rows)
+    workdir = args.workdir or datagen.default_workdir()
+    csv_path = datagen.cached("csv", shape, workdir, fresh=args.fresh)
+    base = datagen.cached("base", shape, workdir, fresh=args.fresh)
+    print(f"file: {csv_path} ({csv_path.stat().st_size / 1e6:,.1f} MB)")
+
+    floor_runs, qms_runs = [], []
+    target_db = workdir / "bench-import.db"
+    floor_db = workdir / "bench-import-floor.db"
+    for _ in range(args.repeat):
+        harness.fresh_copy(base, target_db)
+        for suffix in ("", "-wal", "-shm", "-journal"):
+            Path(str(floor_db) + suffix).unlink(missing_ok=True)
+        floor = harness.run([shell, str(floor_db), f".import --csv {csv_path} raw"])
+        floor_runs.append(floor)
+        print(f"  floor  sqlite3 .import --csv: {harness.fmt_s(floor.seconds)} "
+              f"(load {harness.load()})")
+        result = harness.run([qms, "--db", str(target_db), "request", "import",
+                              str(csv_path), "--json"])
+        report = json.loads(result.stdout)
+        if report["inserted"] != rows or report["rejected"]:
+            sys.exit(f"error: the import did not insert every row: {report}")
+        qms_runs.append(result)
+        print(f"  qmstrack request import:      {harness.fmt_s(result.seconds)} "
+              f"(peak RSS {result.max_rss_kb / 1024:,.0f} MiB, load {harness.load()})")
+    best_floor = min(r.seconds for r in floor_runs)
+    best = min(qms_runs, key=lambda r: r.seconds)
+    ratio = best.seconds / best_floor
+    print()
+    harness.print_table([
+        {"what": "sqlite3 .import --csv (floor)", "seconds": f"{best_floor:.2f}",
+         "rows/s": f"{rows / best_floor:,.0f}", "ratio": "1.00"},
+        {"what": "qmstrack request import", "seconds": f"{best.seconds:.2f}",
+         "rows/s": f"{rows / best.seconds:,.0f}", "ratio": f"{ratio:.2f}"},
+    ], ["what", "seconds", "rows/s", "ratio"])
+    print(f"per row: qmstrack {best.seconds / rows * 1e6:.1f} us, floor "
+          f"{best_floor / rows * 1e6:.1f} us; peak RSS {best.max_rss_kb / 1024:,.0f} MiB")
+    print(f"target <= {TARGET:.1f}x the floor: {'MET' if ratio <= TARGET else 'NOT MET'} "
+          f"({ratio:.2f}x); load at end {harness.load()}")
+    counts = harness.run([shell, str(target_db),
+                          "SELECT (SELECT count(*) FROM requests), "
+                          "(SELECT count(*) FROM request_events), "
+                          "(SELECT count(*) FROM change_log), "
+                          "(SELECT count(*) FROM change_seals)"]).stdout.strip()
+    print(f"database: requests|events|change_log entries|seals = {counts}; "
+          f"{target_db.stat().st_size / 1e6:,.0f} MB")
+    if not args.no_decompose:
+        # The database's share: the same rows written by SQL alone into the same schema
+        # (indexes, foreign keys, change-log triggers), no Python, no seal.
+        sql_db = harness.fresh_copy(base, workdir / "bench-import-sql.db")
+        sql = harness.run([shell, str(sql_db)], stdin=(
+            "PRAGMA foreign_keys = ON; PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL;"
+            f"PRAGMA temp_store = MEMORY; ATTACH '{target_db}' AS src; BEGIN;"
+            "INSERT INTO main.requests SELECT * FROM src.requests ORDER BY id;"
+            "INSERT INTO main.request_events SELECT * FROM src.request_events ORDER BY id;"
+            "COMMIT;"))
+        print(f"the same rows written by SQL alone (sqlite3 shell, INSERT ... SELECT into the "
+              f"qmstrack schema, change-log triggers firing, no seal): "
+              f"{harness.fmt_s(sql.seconds)} = {sql.seconds / best_floor:.2f}x the floor "
+              f"(load {harness.load()})")
+        for suffix in ("", "-wal", "-shm"):
+            Path(str(sql_db) + suffix).unlink(missing_ok=True)
+    if args.check:
+        check = harness.run([qms, "--db", str(target_db), "db", "check"], check=False)
+        print(f"qmstrack db check: exit {check.returncode} in {harness.fmt_s(check.seconds)}: "
+              f"{(check.stdout + check.stderr).strip().splitlines()[-1]}")
+    if args.profile:
+        profile(qms, base, csv_path, workdir)
+    return 0
+
+
+def profile(qms: str, base: Path, csv_path: Path, workdir: Path) -> None:
+    import pstats
+
+    target_db = harness.fresh_copy(base, workdir / "bench-import-profile.db")
+    out = workdir / "bench-import.prof"
+    harness.run([sys.executable, "-m", "cProfile", "-o", str(out), qms, "--db",
+                 str(target_db), "request", "import", str(csv_path)])
+    print("\nprofile (cProfile adds overhead; tottime, top 25):")
+    pstats.Stats(str(out)).sort_stats("tottime").print_stats(25)
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
