@@ -89,9 +89,17 @@ def _database_is_empty(db: sqlite_utils.Database) -> bool:
     return True
 
 
-def fill_demo(db: sqlite_utils.Database, seed: int = 1) -> dict[str, object]:
-    """Fill an empty database with the demo year; refuse a database that holds records."""
+def fill_demo(db: sqlite_utils.Database, seed: int = 1) -> dict[str, object] | None:
+    """Fill an empty database with the demo year; refuse a database that holds records.
+
+    Returns None when the database already holds this very demo (same seed), so running
+    the README's first command twice is harmless.
+    """
+    from qmstrack.db import get_setting
+
     if not _database_is_empty(db):
+        if get_setting(db, "demo_seed") == seed:
+            return None
         raise Conflict(
             "The database already holds records; the demo fills only an empty database "
             "(pass another --db)."
@@ -100,6 +108,7 @@ def fill_demo(db: sqlite_utils.Database, seed: int = 1) -> dict[str, object]:
     calendar = WorkingCalendar()
     with writing(db, "demo"):
         set_setting(db, "org_name", DEMO_ORG)
+        set_setting(db, "demo_seed", seed)
         db["units"].insert_all([{"code": c, "name": n} for c, n in UNITS])
         db["services"].insert_all(
             {"code": c, "name": n, "unit": u, "sla_days": d, "fee": f, "requirements": "",

@@ -24,6 +24,11 @@ def register(root: typer.Typer) -> None:
 
         db = open_db(ctx, create=True)
         counts = fill_demo(db, seed=seed)
+        if counts is None:
+            message(f"{db_path(ctx)} already holds the demo (seed {seed}); nothing to do.")
+            if json:
+                print_json({"already_filled": True, "seed": seed})
+            return
         if json:
             print_json(counts)
             return
