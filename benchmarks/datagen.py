@@ -245,25 +245,13 @@ def generate_adherence(shape: Shape) -> Iterator[tuple]:
     rng = random.Random(shape.seed + 1)
     staff = staff_list(shape)
     rules_for = {u: [r[0] for r in demo.RULES if r[2] in (None, u)] for u, _ in demo.UNITS}
-    observers = ["Tim Audit Internal", "Wakil Manajemen Mutu", "Kepala Seksi"]
     days = working_days(shape.start, shape.end)
     slots = [(nip, unit, rule) for nip, _, unit, _ in staff for rule in rules_for[unit]]
     for day, count in zip(days, _spread(shape.adherence, days, rng, 0.3), strict=True):
-        breach_share = 0.10 if day.month in (6, 7, 8) else 0.05
         iso = day.isoformat()
         for nip, unit, rule in rng.sample(slots, min(count, len(slots))):
-            draw = rng.random()
-            result = "na" if draw < 0.04 else ("breach" if draw < 0.04 + breach_share
-                                               else "comply")
-            note = ""
-            if result == "breach":
-                note = rng.choice([
-                    "Berkas tidak dicatat di buku register",
-                    "Tanda terima tidak diberikan kepada pemohon",
-                    "Verifikasi persyaratan tidak lengkap",
-                    "Arsip tidak disimpan sesuai SOP",
-                ])
-            yield (nip, rule, iso, unit, result, rng.choice(observers), note)
+            result, observer, note = demo.observation(rng, day)
+            yield (nip, rule, iso, unit, result, observer, note)
 
 
 def generate_surveys(shape: Shape) -> Iterator[tuple]:

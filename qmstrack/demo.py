@@ -202,30 +202,36 @@ def _person(rng: random.Random) -> str:
     return f"{rng.choice(FIRST_NAMES)} {rng.choice(LAST_NAMES)}"
 
 
+OBSERVERS = ["Tim Audit Internal", "Wakil Manajemen Mutu", "Kepala Seksi"]
+BREACH_NOTES = [
+    "Berkas tidak dicatat di buku register",
+    "Tanda terima tidak diberikan kepada pemohon",
+    "Verifikasi persyaratan tidak lengkap",
+    "Arsip tidak disimpan sesuai SOP",
+]
+
+
+def observation(rng: random.Random, day: date) -> tuple[str, str, str]:
+    """(result, observer, note) of one spot check: adherence dips in the busy months;
+    'na' when the SOP did not apply that day."""
+    draw = rng.random()
+    breach_share = 0.10 if day.month in (6, 7, 8) else 0.05
+    result = "na" if draw < 0.04 else ("breach" if draw < 0.04 + breach_share else "comply")
+    note = rng.choice(BREACH_NOTES) if result == "breach" else ""
+    return result, rng.choice(OBSERVERS), note
+
+
 def _demo_adherence(db: sqlite_utils.Database, rng: random.Random,
                     calendar: WorkingCalendar) -> int:
     rows = []
-    observers = ["Tim Audit Internal", "Wakil Manajemen Mutu", "Kepala Seksi"]
     for day in _working_days(calendar, DEMO_START, DEMO_END):
         # A few spot checks every working day.
         for _ in range(rng.randint(3, 7)):
             nip, _, unit, _ = rng.choice(STAFF)
             rules = [r for r in RULES if r[2] in (None, unit)]
             code = rng.choice(rules)[0]
-            draw = rng.random()
-            # Adherence dips in the busy months; 'na' when the SOP did not apply that day.
-            breach_share = 0.10 if day.month in (6, 7, 8) else 0.05
-            result = "na" if draw < 0.04 else ("breach" if draw < 0.04 + breach_share
-                                               else "comply")
-            note = ""
-            if result == "breach":
-                note = rng.choice([
-                    "Berkas tidak dicatat di buku register",
-                    "Tanda terima tidak diberikan kepada pemohon",
-                    "Verifikasi persyaratan tidak lengkap",
-                    "Arsip tidak disimpan sesuai SOP",
-                ])
-            rows.append((nip, code, day.isoformat(), unit, result, rng.choice(observers), note))
+            result, observer, note = observation(rng, day)
+            rows.append((nip, code, day.isoformat(), unit, result, observer, note))
     db.conn.executemany(
         "INSERT OR IGNORE INTO adherence (staff_nip, rule_code, observed_on, unit, result, "
         "observer, note) VALUES (?, ?, ?, ?, ?, ?, ?)", rows)

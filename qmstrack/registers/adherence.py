@@ -91,21 +91,33 @@ def _key(record: dict[str, Any]) -> tuple[str, str, str]:
 
 
 def _write_batch(db: sqlite_utils.Database, batch: list[dict[str, Any]]):
+    # One look-up per batch for the rows already recorded (the natural key has three
+    # columns: a row-value IN list).
+    existing: dict[tuple, tuple] = {}
+    for i in range(0, len(batch), 300):
+        chunk = batch[i:i + 300]
+        keys = ", ".join("(?, ?, ?)" for _ in chunk)
+        for row in db.execute(
+            "SELECT staff_nip, rule_code, observed_on, id, unit, result, observer, note "
+            f"FROM adherence WHERE (staff_nip, rule_code, observed_on) IN (VALUES {keys})",
+            [part for record in chunk for part in _key(record)],
+        ):
+            existing[tuple(row[:3])] = tuple(row[3:])
     inserted = updated = unchanged = 0
+    new = []
     for record in batch:
-        old = db.execute(
-            "SELECT id, unit, result, observer, note FROM adherence "
-            "WHERE staff_nip = ? AND rule_code = ? AND observed_on = ?", list(_key(record)),
-        ).fetchone()
+        old = existing.get(_key(record))
         if old is None:
-            db["adherence"].insert(record)
-            inserted += 1
+            new.append(record)
         elif tuple(old[1:]) == (record["unit"], record["result"], record["observer"],
                                 record["note"]):
             unchanged += 1
         else:
             db["adherence"].update(old[0], record)
             updated += 1
+    if new:
+        db["adherence"].insert_all(new)
+        inserted = len(new)
     return inserted, updated, unchanged
 
 
