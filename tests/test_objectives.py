@@ -469,7 +469,7 @@ def test_objective_record_refuses_bad_input(cli, objectives):
         ([str(ids["manual"]), "--period", "2024-12", "--value", "1"], 2, "year 2025"),
         ([str(ids["manual"]), "--period", "2025-01", "--value", "x"], 2, "not a number"),
         (["999", "--period", "2025-01", "--value", "1"], 1, "no objective 999"),
-        (["abc", "--period", "2025-01", "--value", "1"], 2, "integer"),
+        (["abc", "--period", "2025-01", "--value", "1"], 2, "objective_id"),
     ]
     for args, code, reason in cases:
         result = cli("objective", "record", *args)
