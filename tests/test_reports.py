@@ -430,6 +430,28 @@ def test_override_directory_is_used_and_falls_back(demo, tmp_path):
     assert "OFFICE SKELETON" in html and "Lembar Pengesahan" in html
 
 
+def test_compiled_templates_are_cached_privately_and_change_nothing(demo, tmp_path,
+                                                                   monkeypatch):
+    from qmstrack.reports import _bytecode_cache
+
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "cache"))
+    cache = tmp_path / "cache" / "qmstrack" / "templates"
+    monkeypatch.setenv("QMSTRACK_NO_TEMPLATE_CACHE", "1")
+    expected = {fmt: render(demo, fmt, "id") for fmt in ("md", "html")}
+    assert not cache.exists()
+    monkeypatch.delenv("QMSTRACK_NO_TEMPLATE_CACHE")
+    for _ in range(2):
+        assert {fmt: render(demo, fmt, "id") for fmt in ("md", "html")} == expected
+    assert len(list(cache.iterdir())) >= 3  # the two reports and the HTML skeleton
+    assert cache.stat().st_mode & 0o777 == 0o700
+    # Compiled templates are code: a folder others can write to is not trusted.
+    cache.chmod(0o777)
+    assert _bytecode_cache() is None
+    assert render(demo, "html", "id") == expected["html"]
+    cache.chmod(0o700)
+    assert _bytecode_cache() is not None
+
+
 def test_missing_template_directory_is_a_usage_error(demo, tmp_path):
     with pytest.raises(UsageError):
         render(demo, "md", "id", template_dir=tmp_path / "missing")
