@@ -20,6 +20,7 @@ import json
 import os
 from collections.abc import Iterable
 from datetime import date
+from functools import cache
 from pathlib import Path
 
 import sqlite_utils
@@ -47,11 +48,13 @@ class WorkingCalendar:
         extra = [date.fromisoformat(d) for d in get_setting(db, "extra_days_off") or []]
         return cls(get_setting(db, "working_weekdays") or (1, 2, 3, 4, 5), extra)
 
-    def _ensure(self, year: int) -> None:
-        if self._years and self._years[0] <= year <= self._years[1]:
+    def _ensure(self, first: int, last: int | None = None) -> None:
+        """Make sure the years ``first``..``last`` are loaded, growing the range at most once."""
+        last = first if last is None else last
+        if self._years and self._years[0] <= first and last <= self._years[1]:
             return
-        lo = min(year, self._years[0]) if self._years else year - 1
-        hi = max(year, self._years[1]) if self._years else year + 1
+        lo = min(first, self._years[0]) if self._years else first - 1
+        hi = max(last, self._years[1]) if self._years else last + 1
         public = public_holidays(lo, hi)
         self._holiday_names = public
         self._due.clear()
@@ -85,8 +88,7 @@ class WorkingCalendar:
             raise ValueError("working_days must be >= 0")
         # n working days can span at most a few weeks per day in any real calendar;
         # make sure the years they can reach are loaded.
-        self._ensure(received.year)
-        self._ensure(received.year + 1 + working_days // 200)
+        self._ensure(received.year, received.year + 1 + working_days // 200)
         ordinal = received.toordinal()
         if working_days == 0:
             i = bisect.bisect_left(self._ordinals, ordinal)
@@ -100,8 +102,7 @@ class WorkingCalendar:
 
     def working_days_between(self, start: date, end: date) -> int:
         """Working days in (start, end]: how many working days after ``start`` ``end`` is."""
-        self._ensure(start.year)
-        self._ensure(end.year)
+        self._ensure(min(start.year, end.year), max(start.year, end.year))
         lo = bisect.bisect_right(self._ordinals, start.toordinal())
         hi = bisect.bisect_right(self._ordinals, end.toordinal())
         return hi - lo
@@ -182,6 +183,7 @@ class _HolidayCache:
             pass
 
 
+@cache
 def _package_key() -> str | None:
     """Identifies the installed ``holidays`` package without importing it."""
     import importlib.util

@@ -66,12 +66,16 @@ def overdue_requests(db: sqlite_utils.Database, period: Period, scope: Scope,
         WHERE closed_on > ? AND +received_on <= ? AND due_on < ? AND {where}
         ORDER BY due_on, received_on, ref_no
         """, [e, e, *params, e, e, e, *params])
-    return [
-        {"ref_no": ref, "service_code": service, "unit": unit, "received_on": received,
-         "due_on": due,
-         "days_late": calendar.working_days_between(date.fromisoformat(due), period.end)}
-        for ref, service, unit, received, due in cursor
-    ]
+    days_late: dict[str, int] = {}  # many overdue requests share a due date
+    out = []
+    for ref, service, unit, received, due in cursor:
+        late = days_late.get(due)
+        if late is None:
+            late = days_late[due] = calendar.working_days_between(
+                date.fromisoformat(due), period.end)
+        out.append({"ref_no": ref, "service_code": service, "unit": unit,
+                    "received_on": received, "due_on": due, "days_late": late})
+    return out
 
 
 def overdue_findings(db: sqlite_utils.Database, period: Period,
@@ -375,12 +379,36 @@ def render_markdown(summary: dict[str, Any], lang: str) -> str:
 def render(summary: dict[str, Any], fmt: str, lang: str) -> str:
     """The summary as ``text``, ``md`` or ``json``."""
     if fmt == "json":
-        import json
-
-        return json.dumps(summary, ensure_ascii=False, indent=2) + "\n"
+        return _json_text(summary) + "\n"
     if fmt == "md":
         return render_markdown(summary, lang)
     return render_text(summary, lang)
+
+
+def _json_text(value: Any) -> str:
+    """JSON indented by two spaces, with each record of a list on one line.
+
+    The shape of sqlite-utils' row output: the figures stay easy to read, and the lists of
+    overdue requests (hundreds of records in a large office) are written by the C encoder,
+    which ``indent=`` would turn off.
+    """
+    import json
+
+    encode = json.JSONEncoder(ensure_ascii=False).encode
+
+    def text(value: Any, indent: str) -> str:
+        inner = indent + "  "
+        if isinstance(value, dict) and value:
+            items = ",\n".join(f"{inner}{encode(str(k))}: {text(v, inner)}"
+                               for k, v in value.items())
+            return f"{{\n{items}\n{indent}}}"
+        if isinstance(value, list) and value:
+            items = ",\n".join(inner + (encode(v) if isinstance(v, dict) else text(v, inner))
+                               for v in value)
+            return f"[\n{items}\n{indent}]"
+        return encode(value)
+
+    return text(value, "")
 
 
 # --- writing --------------------------------------------------------------------------
