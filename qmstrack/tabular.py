@@ -85,6 +85,20 @@ class RowInvalid(Exception):
         self.problems = problems
 
 
+class RowsRefused(Exception):
+    """Raised by a batch writer, before it writes anything, for records the register refuses.
+
+    Some rules need the stored row (an import must not reopen a closed request), so they
+    are checked when a batch is written, not when a row is read. ``refused`` maps a
+    record's key to the field and the reason; the import treats those rows like rows that
+    failed validation (refused with the file, or written to the rejects file).
+    """
+
+    def __init__(self, refused: Mapping[Any, tuple[str, str]]):
+        super().__init__(f"{len(refused)} rows refused by the register")
+        self.refused = dict(refused)
+
+
 class RowBuilder:
     """Collects every bad cell of a row instead of stopping at the first."""
 
@@ -401,6 +415,33 @@ def run_import(
                              headers) if skip_invalid and not dry_run else None
     columns = list(mapping.items())
     width = max(mapping) + 1 if mapping else 0
+    sources: list[tuple[int, list[Any]]] = []  # (row number, cells) of each batched record
+
+    def refuse(number: int, cells: list[Any], exc: RowInvalid) -> None:
+        report.rejected += 1
+        for column, reason in exc.problems:
+            if len(problems) < MAX_PROBLEMS_LISTED:
+                problems.append(RowProblem(number, column, reason))
+        if rejects:
+            rejects.write(number, cells, exc)
+
+    def flush(batch: list[Any]) -> None:
+        try:
+            _apply(db, write_batch, batch, report)
+        except RowsRefused as exc:
+            kept = []
+            for record, (number, cells) in zip(batch, sources, strict=True):
+                problem = exc.refused.get(key(record))
+                if problem is None:
+                    kept.append(record)
+                else:
+                    column, reason = problem
+                    refuse(number, cells, RowInvalid([(header_of.get(column, column),
+                                                       reason)]))
+            if kept:
+                _apply(db, write_batch, kept, report)
+        sources.clear()
+
     try:
         with _no_cycle_collection(), _import_pragmas(db), writing(db, command):
             batch: list[Any] = []
@@ -428,24 +469,21 @@ def run_import(
                                                f"({k})")])
                     seen[k] = number
                 except RowInvalid as exc:
-                    report.rejected += 1
-                    for column, reason in exc.problems:
-                        if len(problems) < MAX_PROBLEMS_LISTED:
-                            problems.append(RowProblem(number, column, reason))
-                    if rejects:
-                        rejects.write(number, cells, exc)
+                    refuse(number, cells, exc)
                     continue
                 batch.append(record)
+                sources.append((number, cells))
                 if len(batch) >= BATCH_SIZE:
-                    _apply(db, write_batch, batch, report)
+                    flush(batch)
                     batch = []
                     if on_progress:
                         on_progress(report.rows)
             if batch:
-                _apply(db, write_batch, batch, report)
+                flush(batch)
             if on_progress:
                 on_progress(report.rows)
             if report.rejected and not skip_invalid:
+                problems.sort(key=lambda problem: problem.row)
                 raise ImportRefused(str(path), problems, report.rejected)
             if dry_run:
                 raise _DryRunDone()

@@ -116,6 +116,78 @@ def test_reimport_of_a_changed_row_updates_it_and_records_the_event(office, cli,
     assert list(changelog.verify_chain(office)) == []
 
 
+def _reimport_older_copy(office, cli, tmp_path):
+    """Import the file with Ani's request completed, then keep the older copy at hand."""
+    older = copy("permohonan_excel_id.csv", tmp_path)
+    newer = tmp_path / "newer.csv"
+    newer.write_bytes(older.read_bytes().replace(
+        b"23/11/2026;SMA-LEG;Ani Lestari;081234567890;diterima;;",
+        b"23/11/2026;SMA-LEG;Ani Lestari;081234567890;selesai;25/11/2026;"))
+    import_json(cli("request", "import", str(newer), "--json"))
+    return older, newer
+
+
+def test_an_older_copy_of_the_file_does_not_reopen_a_closed_request(office, cli, tmp_path):
+    older, _ = _reimport_older_copy(office, cli, tmp_path)
+    before = snapshot(office)
+    result = cli("request", "import", str(older))
+    assert_clean_exit(result, 1)
+    assert "1 invalid row, nothing was imported" in result.stderr
+    assert ("row 2, column Status: is received, but request SMA/2026/001 was completed on "
+            "2026-11-25; an import does not reopen a closed request") in result.stderr
+    assert snapshot(office) == before
+    assert get_request(office, "SMA/2026/001")["status"] == "completed"
+
+    # Kept apart with --skip-invalid: the other rows are checked as usual (unchanged).
+    report = import_json(cli("request", "import", str(older), "--skip-invalid", "--json"))
+    assert (report["inserted"], report["updated"], report["unchanged"],
+            report["rejected"]) == (0, 0, 4, 1)
+    with open(report["rejects_file"], encoding="utf-8-sig", newline="") as fh:
+        rows = list(csv.reader(fh))
+    assert [(r[0], r[3]) for r in rows[1:]] == [("2", "SMA/2026/001")]
+    assert "an import does not reopen a closed request" in rows[1][1]
+    assert snapshot(office) == before
+    assert list(changelog.verify_chain(office)) == []
+
+
+def test_an_import_does_not_move_a_request_back_or_redate_its_closing(office, cli, tmp_path):
+    _, newer = _reimport_older_copy(office, cli, tmp_path)
+    before = snapshot(office)
+    # SMA/2026/003 is in progress: a row saying received (diterima) would move it back.
+    back = tmp_path / "back.csv"
+    back.write_bytes(newer.read_bytes().replace(b";diproses;;", b";diterima;;"))
+    result = cli("request", "import", str(back))
+    assert_clean_exit(result, 1)
+    assert ("row 4, column Status: is received, but request SMA/2026/003 is already "
+            "in_progress; an import does not move a request back") in result.stderr
+    # The closing date of a closed request stays as it was recorded.
+    redated = tmp_path / "redated.csv"
+    redated.write_bytes(newer.read_bytes().replace(b"selesai;25/11/2026;",
+                                                   b"selesai;26/11/2026;"))
+    result = cli("request", "import", str(redated))
+    assert_clean_exit(result, 1)
+    assert ("row 2, column Tanggal Selesai: is 2026-11-26, but request SMA/2026/001 was "
+            "completed on 2026-11-25; an import does not change a closing date"
+            ) in result.stderr
+    assert snapshot(office) == before
+    # Closed with 'request update', the request is not reopened by the file that still
+    # says diproses; the rows before and after it are named in row order.
+    update_request(office, "SMA/2026/003", status="completed", on="2026-08-20")
+    before = snapshot(office)
+    both = tmp_path / "both.csv"
+    both.write_bytes(newer.read_bytes().replace(b"selesai;25/11/2026;", b"diproses;;"))
+    result = cli("request", "import", str(both))
+    assert_clean_exit(result, 1)
+    err = result.stderr
+    assert "2 invalid rows, nothing was imported" in err
+    first = err.index("row 2, column Status: is in_progress, but request SMA/2026/001 was "
+                      "completed on 2026-11-25")
+    second = err.index("row 4, column Status: is in_progress, but request SMA/2026/003 "
+                       "was completed on 2026-08-20")
+    assert first < second
+    assert snapshot(office) == before
+
+
 def test_cp1252_encoded_csv(office, cli, tmp_path):
     path = tmp_path / "ansi.csv"
     path.write_bytes("No. Registrasi;Tgl Masuk;Kode Layanan;Nama Pemohon;Keterangan\r\n"

@@ -24,6 +24,7 @@ from qmstrack.tabular import (
     ImportReport,
     Memo,
     RowBuilder,
+    RowsRefused,
     build_one,
     run_import,
     text_cell,
@@ -292,8 +293,41 @@ def _existing(db: sqlite_utils.Database, refs: list[str]) -> dict[str, dict[str,
     return out
 
 
+_STAGE = {"received": 0, "in_progress": 1, "completed": 2, "rejected": 2}
+
+
+def _backwards(old: dict[str, Any], record: dict[str, Any]) -> tuple[str, str] | None:
+    """Why a row may not overwrite the stored request, if it would move it backwards.
+
+    An import updates requests, but the way ``request update`` does: a closed request
+    stays closed on its date, and no request goes back a status. A row that does either is
+    most often from an older copy of the spreadsheet.
+    """
+    ref, status, closed = old["ref_no"], old["status"], old["closed_on"]
+    if status in CLOSED and record["status"] != status:
+        return ("status", f"is {record['status']}, but request {ref} was {status} on "
+                          f"{closed}; an import does not reopen a closed request "
+                          "(is the file an older copy?)")
+    if status in CLOSED and record["closed_on"] != closed:
+        return ("closed_on", f"is {record['closed_on']}, but request {ref} was {status} on "
+                             f"{closed}; an import does not change a closing date")
+    if _STAGE[record["status"]] < _STAGE[status]:
+        return ("status", f"is {record['status']}, but request {ref} is already {status}; "
+                          "an import does not move a request back (is the file an older "
+                          "copy?)")
+    return None
+
+
 def _write_batch(db: sqlite_utils.Database, batch: list[dict[str, Any]]):
     existing = _existing(db, [r["ref_no"] for r in batch])
+    refused = {}
+    for record in batch:
+        old = existing.get(record["ref_no"])
+        problem = old and _backwards(old, record)
+        if problem:
+            refused[record["ref_no"]] = problem
+    if refused:
+        raise RowsRefused(refused)
     new = [r for r in batch if r["ref_no"] not in existing]
     if new:
         _insert_many(db, new)
