@@ -10,7 +10,10 @@
 4. a replay: the current content of every logged row must equal the ``new`` state of the
    row's latest change-log entry, every row must have one, and a logged row may only be
    gone after a ``delete`` entry. Done in SQL, one join per table, so it streams;
-5. every stored evidence file: present, and its SHA-256 unchanged.
+5. every stored evidence file: present, and its SHA-256 unchanged;
+6. optionally, that the chain still holds seals whose SHA-256 the office kept elsewhere
+   (on paper, in an audit file): the only check that finds a change log rewritten with
+   every seal recomputed.
 
 ``iter_log`` lists change-log entries with the seal (command and time) that covers them.
 """
@@ -53,6 +56,8 @@ class CheckReport:
     problems: list[Problem] = field(default_factory=list)
     # Problems found beyond MAX_PROBLEMS are counted, not kept.
     more_problems: int = 0
+    # The newest seal: id, at, command, sha256 (what the office keeps outside the computer).
+    last_seal: dict[str, Any] | None = None
 
     @property
     def ok(self) -> bool:
@@ -73,11 +78,19 @@ class CheckReport:
             "problems": [{k: v for k, v in asdict(p).items() if v is not None}
                          for p in self.problems],
             "more_problems": self.more_problems,
+            "last_seal": self.last_seal,
         }
 
     def summary(self) -> str:
         return (f"Database OK: {self.entries} entries, {self.seals} seals, "
                 f"{self.evidence_files} evidence files checked.")
+
+    def last_seal_line(self) -> str | None:
+        seal = self.last_seal
+        if seal is None:
+            return None
+        return (f"Last seal: {seal['id']} ({seal['command']!r} at {seal['at']}), "
+                f"SHA-256 {seal['sha256']}")
 
 
 # --- the shape of each logged table, as the triggers see it ----------------------------
@@ -279,10 +292,35 @@ def _check_evidence(db: sqlite_utils.Database, db_path: str | os.PathLike,
                                key=problem.sha256, file=problem.sha256))
 
 
-def check_database(db: sqlite_utils.Database, db_path: str | os.PathLike) -> CheckReport:
-    """Run every check in one read snapshot; return what was found (never raises for it)."""
+def parse_seal_hash(value: str) -> str:
+    """A SHA-256 as people copy it: 64 hexadecimal digits, any case, spaces ignored."""
+    text = "".join(str(value).split()).lower()
+    if len(text) != 64 or any(c not in "0123456789abcdef" for c in text):
+        raise InvalidInput(f"{str(value)[:80]!r} is not a SHA-256: it must be 64 hexadecimal "
+                           "digits, as 'qmstrack db check' prints the last seal.")
+    return text
+
+
+def _check_kept_seals(db: sqlite_utils.Database, kept: list[str],
+                      report: CheckReport) -> None:
+    for sha in kept:
+        if db.execute("SELECT 1 FROM change_seals WHERE sha256 = ?", [sha]).fetchone() is None:
+            report.add(Problem(
+                "kept_seal",
+                f"no seal has the SHA-256 {sha} that was kept: the change log was rewritten "
+                "since, or the hash belongs to another database"))
+
+
+def check_database(db: sqlite_utils.Database, db_path: str | os.PathLike,
+                   kept_seals: Iterator[str] | list[str] = ()) -> CheckReport:
+    """Run every check in one read snapshot; return what was found (never raises for it).
+
+    ``kept_seals``: SHA-256s of seals recorded outside the database, each of which must
+    still be in the (verified) chain.
+    """
     from qmstrack.db import LOGGED_TABLES
 
+    kept = [parse_seal_hash(sha) for sha in kept_seals]
     report = CheckReport()
     tables = list(LOGGED_TABLES)
     began = not db.conn.in_transaction
@@ -291,8 +329,13 @@ def check_database(db: sqlite_utils.Database, db_path: str | os.PathLike) -> Che
     try:
         report.entries = db.execute("SELECT count(*) FROM change_log").fetchone()[0]
         report.seals = db.execute("SELECT count(*) FROM change_seals").fetchone()[0]
+        last = db.execute("SELECT id, at, command, sha256 FROM change_seals "
+                          "ORDER BY id DESC LIMIT 1").fetchone()
+        if last is not None:
+            report.last_seal = dict(zip(("id", "at", "command", "sha256"), last, strict=True))
         _check_sqlite(db, report)
         _check_chain(db, report)
+        _check_kept_seals(db, kept, report)
         _check_triggers(db, tables, report)
         _check_replay(db, tables, report)
         _check_evidence(db, db_path, report)

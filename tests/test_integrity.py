@@ -49,6 +49,63 @@ def test_clean_database_passes(cli, records):
     assert report["entries"] > 0 and report["seals"] > 0 and report["evidence_files"] == 1
 
 
+def _last_seal_sha(db_path) -> str:
+    with raw(db_path) as conn:
+        return conn.execute("SELECT sha256 FROM change_seals ORDER BY id DESC").fetchone()[0]
+
+
+def test_check_prints_the_last_seal_to_keep(cli, records, db_path):
+    sha = _last_seal_sha(db_path)
+    result = cli("db", "check")
+    assert result.exit_code == 0, result.output
+    last = result.stderr.strip().splitlines()[-1]
+    assert last.startswith("Last seal: ") and last.endswith(f"SHA-256 {sha}")
+    report = json.loads(cli("db", "check", "--json").stdout)
+    assert report["last_seal"]["sha256"] == sha and report["last_seal"]["id"] == report["seals"]
+    # As people copy it back: upper case, in groups.
+    spaced = " ".join(sha[i:i + 16] for i in range(0, 64, 16)).upper()
+    assert cli("db", "check", "--expect-seal", spaced).exit_code == 0
+
+
+def test_a_rewritten_and_resealed_change_log_is_found_only_by_a_kept_seal(cli, records,
+                                                                          db_path):
+    from qmstrack import changelog
+
+    kept = _last_seal_sha(db_path)
+    # Someone with the file rewrites a row and its change-log entry, then recomputes
+    # every seal with the published algorithm: the chain is valid again.
+    with raw(db_path) as conn:
+        conn.execute("DROP TRIGGER log_requests_update")
+        conn.execute("UPDATE requests SET requester = 'Orang Lain' "
+                     "WHERE ref_no = 'SMP-2025-000001'")
+        conn.execute("UPDATE change_log SET new = json_set(new, '$.requester', 'Orang Lain') "
+                     "WHERE tbl = 'requests' AND op = 'insert' AND "
+                     "json_extract(new, '$.ref_no') = 'SMP-2025-000001'")
+        conn.execute("DELETE FROM change_seals")
+    db = open_db(db_path)
+    with writing(db):
+        changelog.seal(db, "forged")
+    from qmstrack.db import create_change_triggers
+
+    db.execute("DROP TRIGGER IF EXISTS log_requests_insert")
+    db.execute("DROP TRIGGER IF EXISTS log_requests_delete")
+    create_change_triggers(db, "requests")
+    db.conn.commit()
+    db.close()
+    assert cli("db", "check").exit_code == 0  # what the chain alone cannot tell
+    result = cli("db", "check", "--expect-seal", kept)
+    assert result.exit_code == 1
+    assert f"no seal has the SHA-256 {kept} that was kept" in result.stderr
+
+
+@pytest.mark.parametrize("value", ["abc", "g" * 64, "a" * 63, "a" * 65, ""])
+def test_expect_seal_refuses_what_is_not_a_sha256(cli, records, value):
+    result = cli("db", "check", "--expect-seal", value)
+    assert result.exit_code == 2
+    assert result.stderr.startswith("Error: --expect-seal: ")
+    assert "64 hexadecimal digits" in result.stderr
+
+
 def test_update_with_sqlite3_is_named(cli, records, db_path):
     with raw(db_path) as conn:
         conn.execute("UPDATE requests SET requester = 'X' WHERE ref_no = 'SMP-2025-000001'")
