@@ -168,25 +168,34 @@ def backup_before_upgrade(db: sqlite_utils.Database, path: Path) -> Path:
 
 
 def backup_to(db: sqlite_utils.Database, target: Path) -> None:
-    """Copy the live database with SQLite's online backup API (safe with WAL and readers)."""
-    tmp = target.with_name(target.name + ".partial")
+    """Copy the live database with SQLite's online backup API (safe with WAL and readers).
+
+    The copy is written under a new hidden name beside the target (``mkstemp``: owner-only,
+    never through a planted link, never shared with a backup running at the same time)
+    and renamed over the target when complete.
+    """
+    import tempfile
+
+    tmp: Path | None = None
     try:
-        # A leftover of a killed backup (or a dangling link) is replaced, never followed;
-        # so is its rollback journal, which must not be replayed into the new copy.
-        tmp.unlink(missing_ok=True)
-        tmp.with_name(tmp.name + "-journal").unlink(missing_ok=True)
-        _create_private_file(tmp)
+        fd, name = tempfile.mkstemp(dir=target.parent, prefix=f".{target.name}.",
+                                    suffix=".partial")
+        os.close(fd)
+        tmp = Path(name)
         dest = sqlite3.connect(str(tmp))
         try:
             db.conn.backup(dest)
         finally:
             dest.close()
         os.replace(tmp, target)
+        tmp = None
     except OSError as exc:
-        if not tmp.is_dir():
-            tmp.unlink(missing_ok=True)
         raise DatabaseError(f"Cannot write the backup {target}: "
                             f"{exc.strerror or exc}.") from exc
+    finally:
+        if tmp is not None:
+            tmp.unlink(missing_ok=True)
+            tmp.with_name(tmp.name + "-journal").unlink(missing_ok=True)
 
 
 @contextlib.contextmanager

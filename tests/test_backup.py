@@ -33,3 +33,26 @@ def test_backup_holds_records_and_evidence_and_passes_the_check(cli, office, db_
     assert cli("db", "backup", str(out), "--force").exit_code == 0
     itself = cli("db", "backup", str(db_path), "--force")
     assert itself.exit_code == 1 and "cannot overwrite the database" in itself.stderr
+
+
+def test_backups_running_at_once_to_one_file_do_not_share_a_temp_file(office, db_path,
+                                                                      tmp_path):
+    """Cron's nightly backup and a clerk's backup to the same name, started together."""
+    from helpers.procs import start
+
+    units = office.execute("SELECT count(*) FROM units").fetchone()[0]
+    office.close()
+    out = tmp_path / "qms-backup.db"
+    for _ in range(5):
+        procs = [start(db_path, "db", "backup", str(out), "--force") for _ in range(4)]
+        for proc in procs:
+            _, err = proc.communicate(timeout=120)
+            assert proc.returncode == 0, err
+        copy = sqlite3.connect(out)
+        try:
+            assert copy.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
+            assert copy.execute("SELECT count(*) FROM units").fetchone()[0] == units
+        finally:
+            copy.close()
+        left = [p.name for p in tmp_path.iterdir() if "qms-backup.db." in p.name]
+        assert left == [], left

@@ -203,7 +203,7 @@ def test_killed_upgrade_leaves_either_version(old_db, tmp_path, name, wait_for, 
     proc = start(db, "unit", "list")
     if wait_for == "partial":
         def ready() -> bool:
-            return any(tmp_path.glob("qms.db.before-upgrade-*.partial"))
+            return any(tmp_path.glob(".qms.db.before-upgrade-*.partial"))
     elif wait_for == "lock":
         def ready() -> bool:
             return holds_write_lock(db)
@@ -339,7 +339,7 @@ def test_killed_backup_is_absent_or_complete(big_db, tmp_path):
         proc = start(db, "db", "backup", str(out))
         if wait_for == "partial":
             def ready(out=out) -> bool:
-                return out.with_name(out.name + ".partial").exists()
+                return any(backups.glob(f".{out.name}.*.partial"))
         elif wait_for == "evidence":
             def ready(out=out) -> bool:
                 return (backups / f"{out.stem}-evidence").exists()
@@ -364,7 +364,8 @@ def test_killed_backup_is_absent_or_complete(big_db, tmp_path):
             if stored.is_file() and not stored.name.endswith(".partial"):
                 assert sha256(stored) == stored.name, stored
         for leftover in backups.iterdir():
-            if leftover.name.startswith(f"{out.name}."):
+            if leftover.name.startswith((f"{out.name}.", f".{out.name}.")):
+                assert leftover.name.startswith(f".{out.name}."), leftover
                 assert leftover.name.endswith((".partial", ".partial-journal")), leftover
         # A backup only reads: the database file did not change.
         assert sha256(db) == before
