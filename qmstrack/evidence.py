@@ -18,6 +18,7 @@ import hashlib
 import os
 import re
 import shutil
+import tempfile
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -270,10 +271,16 @@ def copy_store(db_path: str | os.PathLike, target_db_path: str | os.PathLike) ->
         _private_dir(store_dir(target_db_path))
         _private_dir(target.parent.parent)
         _private_dir(target.parent)
-        tmp = target.with_name(target.name + ".partial")
-        tmp.unlink(missing_ok=True)
-        shutil.copyfile(source, tmp)
-        os.chmod(tmp, 0o400)
-        os.replace(tmp, target)
+        # A new hidden name per copy: another backup may be copying the same file now.
+        fd, name = tempfile.mkstemp(dir=target.parent, prefix=f".{target.name}.",
+                                    suffix=".partial")
+        tmp = Path(name)
+        try:
+            with open(source, "rb") as src, os.fdopen(fd, "wb") as dst:
+                shutil.copyfileobj(src, dst)
+            os.chmod(tmp, 0o400)
+            os.replace(tmp, target)
+        finally:
+            tmp.unlink(missing_ok=True)
         copied += 1
     return copied

@@ -38,12 +38,22 @@ def test_backup_holds_records_and_evidence_and_passes_the_check(cli, office, db_
 def test_backups_running_at_once_to_one_file_do_not_share_a_temp_file(office, db_path,
                                                                       tmp_path):
     """Cron's nightly backup and a clerk's backup to the same name, started together."""
+    import hashlib
+    import shutil
+
     from helpers.procs import start
 
+    shas = []
+    for i in range(6):
+        scan = tmp_path / f"sop-{i}.pdf"
+        scan.write_bytes(f"%PDF-1.4 SOP scan {i} ".encode() * 40_000)
+        shas.append(add_document(office, db_path, type="sop", title=f"SOP {i}",
+                                 clause="7.5", file=scan)["file_sha256"])
     units = office.execute("SELECT count(*) FROM units").fetchone()[0]
     office.close()
     out = tmp_path / "qms-backup.db"
     for _ in range(5):
+        shutil.rmtree(tmp_path / "qms-backup-evidence", ignore_errors=True)
         procs = [start(db_path, "db", "backup", str(out), "--force") for _ in range(4)]
         for proc in procs:
             _, err = proc.communicate(timeout=120)
@@ -56,3 +66,8 @@ def test_backups_running_at_once_to_one_file_do_not_share_a_temp_file(office, db
             copy.close()
         left = [p.name for p in tmp_path.iterdir() if "qms-backup.db." in p.name]
         assert left == [], left
+        # Every evidence file copied whole, under its own hash, and nothing else left.
+        for sha in shas:
+            assert hashlib.sha256(evidence_path(out, sha).read_bytes()).hexdigest() == sha
+        store = tmp_path / "qms-backup-evidence"
+        assert sorted(p.name for p in store.rglob("*") if p.is_file()) == sorted(shas)
