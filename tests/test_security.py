@@ -455,28 +455,44 @@ def test_rejects_temp_file_is_not_a_predictable_link_target(cli, office, tmp_pat
         assert not rejects.is_symlink() and mode(rejects) == 0o600
 
 
-def test_backup_replaces_a_planted_partial_file_or_link(cli, office, tmp_path):
+def test_backup_is_not_misled_by_planted_temp_files_or_links(cli, office, tmp_path):
+    """The copy is written under a new, unpredictable name (``mkstemp``, O_EXCL): files
+    and links planted under the names a backup might use are neither followed nor
+    removed, and a link planted as the backup itself is replaced, not written through."""
     out = tmp_path / "backup.db"
     precious = tmp_path / "precious.txt"
     precious.write_text("do not overwrite")
-    partial = out.with_name(out.name + ".partial")
-    for plant in ("dangling", "link", "file"):
-        if plant == "dangling":
-            partial.symlink_to(tmp_path / "nowhere" / "x")
-        elif plant == "link":
-            partial.symlink_to(precious)
+    planted = {
+        out.with_name(out.name + ".partial"): "link",
+        out.with_name(f".{out.name}.partial"): "link",
+        out.with_name(f".{out.name}.x.partial"): "file",
+        out.with_name(out.name + ".partial-journal"): "dangling",
+    }
+    for path, kind in planted.items():
+        if kind == "link":
+            path.symlink_to(precious)
+        elif kind == "dangling":
+            path.symlink_to(tmp_path / "nowhere" / "x")
         else:
-            partial.write_text("left by a killed backup")
+            path.write_text("left by someone else")
+    for _ in range(2):
         result = cli("db", "backup", str(out), "--force")
-        assert result.exit_code == 0, (plant, result.stderr)
-        assert not partial.exists() and not partial.is_symlink()
-        assert precious.read_text() == "do not overwrite"
-        assert mode(out) == 0o600
+        assert result.exit_code == 0, result.stderr
+        assert mode(out) == 0o600 and not out.is_symlink()
         assert ok(cli("db", "check", db=out))
-    partial.mkdir()
-    result = cli("db", "backup", str(out), "--force")
-    assert result.exit_code == 1 and "Traceback" not in result.stderr
-    assert "Cannot write the backup" in result.stderr
+    assert precious.read_text() == "do not overwrite"
+    for path, kind in planted.items():
+        assert path.is_symlink() if kind != "file" else path.read_text() == (
+            "left by someone else"), path
+    # The backup's own name planted as a link: the link is replaced by the copy.
+    out.unlink()
+    out.symlink_to(precious)
+    assert cli("db", "backup", str(out), "--force").exit_code == 0
+    assert not out.is_symlink() and precious.read_text() == "do not overwrite"
+    assert ok(cli("db", "check", db=out))
+    hidden = [p.name for p in tmp_path.iterdir() if p.name.startswith(f".{out.name}.")
+              and p not in planted]
+    assert hidden == [], hidden
 
 
 def test_installed_executable_is_the_one_under_test():
