@@ -18,11 +18,12 @@ def default_checklist(db: sqlite_utils.Database):
 
 @metric("audits.clause_coverage_12m", "rate",
         "Share of the checklist's assessable clauses audited in the 12 months up to the "
-        "end of the period.")
+        "end of the period (in an audit, its own checklist; else the default one).")
 def _clause_coverage_12m(db: sqlite_utils.Database, period: Period, scope: Scope):
     from qmstrack.audits import clause_coverage
 
-    rows = clause_coverage(db, default_checklist(db), period.end, scope.units)
+    rows = clause_coverage(db, scope.checklist or default_checklist(db), period.end,
+                           scope.units)
     if not rows:
         return None
     return sum(1 for r in rows if r["status"] == "covered") / len(rows)

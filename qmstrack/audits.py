@@ -219,9 +219,9 @@ def start_or_resume(db: sqlite_utils.Database, period: Period, units: Iterable[s
     return get_audit_row(db, audit_id), False
 
 
-def _item_scope(item: Item, audit_units: Iterable[str]) -> Scope | None:
+def _item_scope(item: Item, audit_units: Iterable[str], checklist=None) -> Scope | None:
     units = tuple(u for u in audit_units if item.applies_to(u))
-    return Scope(units) if units else None
+    return Scope(units, checklist=checklist) if units else None
 
 
 def evaluate_metrics(db: sqlite_utils.Database, audit: dict[str, Any],
@@ -237,7 +237,7 @@ def evaluate_metrics(db: sqlite_utils.Database, audit: dict[str, Any],
         for item in checklist.iter_items():
             if not item.is_metric:
                 continue
-            scope = _item_scope(item, audit["scope"])
+            scope = _item_scope(item, audit["scope"], checklist)
             measured, evidence = None, ""
             if scope is None:
                 grade, note = "na", "Not applicable to the audited units."

@@ -9,8 +9,9 @@ their numbers from here, so there is never a second implementation of a figure.
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date, timedelta
+from typing import Any
 
 import sqlite_utils
 
@@ -31,10 +32,15 @@ class Period:
 
 @dataclass(frozen=True)
 class Scope:
-    """Which units (and optionally which service) a figure covers; empty means all."""
+    """Which units (and optionally which service) a figure covers; empty means all.
+
+    ``checklist``: the checklist an audit measures against, for the metrics about the
+    audit programme itself; without it they use the office's default checklist.
+    """
 
     units: tuple[str, ...] = ()
     service: str | None = None
+    checklist: Any = field(default=None, compare=False)
 
     def where(self, unit_column: str = "unit", service_column: str | None = None
               ) -> tuple[str, list]:

@@ -219,6 +219,30 @@ def test_clause_coverage_over_twelve_months(october, checklist):
     assert {r["status"] for r in later} == {"due"}
 
 
+COVERAGE_ITEM = """\
+          - id: coverage
+            question: {en: "Were the clauses audited this year?", id: "Sudah diaudit?"}
+            metric: audits.clause_coverage_12m
+            target: ">= 0.5"
+            on_miss: observation
+"""
+
+
+def test_clause_coverage_item_measures_the_audits_own_checklist(october, tmp_path):
+    """An office auditing against its own checklist: the coverage item counts its clauses,
+    not those of the default checklist (ISO 9001:2015, never used here)."""
+    path = tmp_path / "office-test.yaml"
+    path.write_text(CHECKLIST + COVERAGE_ITEM, encoding="utf-8")
+    own = load_checklist_file(path)
+    run = run_audit(october, OCTOBER, ["SMA"], own, today=date(2026, 11, 2))
+    result = {r["item_id"]: r for r in get_audit(october, run.audit_id)["results"]}
+    # 8.5.1 was graded by this audit's metric items; 9.2 is still open: 1 of 2 clauses.
+    assert result["coverage"]["measured"] == pytest.approx(0.5)
+    assert result["coverage"]["grade"] == "conform"
+    # Graded, the coverage item itself now covers 9.2.
+    assert {r["status"] for r in clause_coverage(october, own, OCTOBER.end)} == {"covered"}
+
+
 # --- answers files ---------------------------------------------------------------------
 
 
