@@ -113,6 +113,11 @@ def main(argv: list[str] | None = None) -> int:
               f"the floor (load {harness.load()})")
         for suffix in ("", "-wal", "-shm"):
             Path(str(sql_db) + suffix).unlink(missing_ok=True)
+        # Python's own share before any checking: the csv module reading every row.
+        reading = harness.run([sys.executable, "-c", READ_ONLY, str(csv_path)])
+        print(f"Python's csv module reading the file (no conversion, nothing kept): "
+              f"{harness.fmt_s(reading.seconds)} = {reading.seconds / best_floor:.2f}x the "
+              f"floor (load {harness.load()})")
     if args.check:
         check = harness.run([qms, "--db", str(target_db), "db", "check"], check=False)
         print(f"qmstrack db check: exit {check.returncode} in {harness.fmt_s(check.seconds)}: "
@@ -120,6 +125,15 @@ def main(argv: list[str] | None = None) -> int:
     if args.profile:
         profile(qms, base, csv_path, workdir)
     return 0
+
+
+READ_ONLY = """
+import csv, gc, sys
+gc.disable()
+with open(sys.argv[1], encoding="utf-8-sig", newline="") as fh:
+    for row in csv.reader(fh):
+        pass
+"""
 
 
 def profile(qms: str, base: Path, csv_path: Path, workdir: Path) -> None:
