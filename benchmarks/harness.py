@@ -80,6 +80,20 @@ def timed(cmd: Sequence[str], repeat: int, **kw) -> tuple[float, list[Run]]:
     return statistics.median(r.seconds for r in runs), runs
 
 
+def timed_together(commands: Sequence[tuple[Sequence[str], dict]], repeat: int
+                   ) -> list[tuple[float, list[Run]]]:
+    """``timed`` for several commands run in turn, round after round.
+
+    Interleaved, every command meets the same changes of the machine's load (a shared
+    machine's load drifts over a minute), so the differences between them hold.
+    """
+    runs: list[list[Run]] = [[] for _ in commands]
+    for _ in range(repeat):
+        for i, (cmd, kw) in enumerate(commands):
+            runs[i].append(run(cmd, **kw))
+    return [(statistics.median(r.seconds for r in rs), rs) for rs in runs]
+
+
 def load() -> str:
     one, five, fifteen = os.getloadavg()
     return f"{one:.2f}, {five:.2f}, {fifteen:.2f}"
