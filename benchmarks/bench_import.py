@@ -82,37 +82,32 @@ def main(argv: list[str] | None = None) -> int:
     print(f"database: requests|events|change_log entries|seals = {counts}; "
           f"{target_db.stat().st_size / 1e6:,.0f} MB")
     if not args.no_decompose:
+        def timed_sql(label: str, script: str) -> None:
+            """Run ``script`` in the sqlite3 shell on a fresh copy of the empty office."""
+            sql_db = harness.fresh_copy(base, workdir / "bench-import-sql.db")
+            result = harness.run([shell, str(sql_db)], stdin=(
+                "PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL; "
+                f"PRAGMA temp_store = MEMORY; ATTACH '{target_db}' AS src; " + script))
+            print(f"{label}: {harness.fmt_s(result.seconds)} = "
+                  f"{result.seconds / best_floor:.2f}x the floor (load {harness.load()})")
+            for suffix in ("", "-wal", "-shm"):
+                Path(str(sql_db) + suffix).unlink(missing_ok=True)
+
         # The database's share: the same rows written by SQL alone into the same schema
         # (indexes, foreign keys, change-log triggers), no Python, no seal.
-        sql_db = harness.fresh_copy(base, workdir / "bench-import-sql.db")
-        sql = harness.run([shell, str(sql_db)], stdin=(
-            "PRAGMA foreign_keys = ON; PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL;"
-            f"PRAGMA temp_store = MEMORY; ATTACH '{target_db}' AS src; BEGIN;"
-            "INSERT INTO main.requests SELECT * FROM src.requests ORDER BY id;"
-            "INSERT INTO main.request_events SELECT * FROM src.request_events ORDER BY id;"
-            "COMMIT;"))
-        print(f"the same rows written by SQL alone (sqlite3 shell, INSERT ... SELECT into the "
-              f"qmstrack schema, change-log triggers firing, no seal): "
-              f"{harness.fmt_s(sql.seconds)} = {sql.seconds / best_floor:.2f}x the floor "
-              f"(load {harness.load()})")
-        for suffix in ("", "-wal", "-shm"):
-            Path(str(sql_db) + suffix).unlink(missing_ok=True)
+        timed_sql("the same rows written by SQL alone (sqlite3 shell, INSERT ... SELECT into "
+                  "the qmstrack schema, change-log triggers firing, no seal)",
+                  "PRAGMA foreign_keys = ON; BEGIN;"
+                  "INSERT INTO main.requests SELECT * FROM src.requests ORDER BY id;"
+                  "INSERT INTO main.request_events SELECT * FROM src.request_events "
+                  "ORDER BY id; COMMIT;")
         # The least any import into this schema must write: the request rows alone into
         # the requests table with its unique reference number and the three indexes the
         # metrics read; no change log, no foreign keys, no status events.
-        sql_db = harness.fresh_copy(base, workdir / "bench-import-sql.db")
-        rows_only = harness.run([shell, str(sql_db)], stdin=(
-            "PRAGMA foreign_keys = OFF; PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL;"
-            "DROP TRIGGER log_requests_insert;"
-            f"ATTACH '{target_db}' AS src; BEGIN;"
-            "INSERT INTO main.requests SELECT * FROM src.requests ORDER BY id;"
-            "COMMIT;"))
-        print(f"the request rows alone (the same, into the requests table and its four "
-              f"indexes only: no change log, no foreign keys, no events): "
-              f"{harness.fmt_s(rows_only.seconds)} = {rows_only.seconds / best_floor:.2f}x "
-              f"the floor (load {harness.load()})")
-        for suffix in ("", "-wal", "-shm"):
-            Path(str(sql_db) + suffix).unlink(missing_ok=True)
+        timed_sql("the request rows alone (the same, into the requests table and its four "
+                  "indexes only: no change log, no foreign keys, no events)",
+                  "PRAGMA foreign_keys = OFF; DROP TRIGGER log_requests_insert; BEGIN;"
+                  "INSERT INTO main.requests SELECT * FROM src.requests ORDER BY id; COMMIT;")
         # Python's own share before any checking: the csv module reading every row.
         reading = harness.run([sys.executable, "-c", READ_ONLY, str(csv_path)])
         print(f"Python's csv module reading the file (no conversion, nothing kept): "
