@@ -23,7 +23,7 @@ from __future__ import annotations
 import json
 import os
 import sqlite3
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from dataclasses import asdict, dataclass, field
 from datetime import date
 from typing import Any
@@ -312,7 +312,7 @@ def _check_kept_seals(db: sqlite_utils.Database, kept: list[str],
 
 
 def check_database(db: sqlite_utils.Database, db_path: str | os.PathLike,
-                   kept_seals: Iterator[str] | list[str] = ()) -> CheckReport:
+                   kept_seals: Iterable[str] = ()) -> CheckReport:
     """Run every check in one read snapshot; return what was found (never raises for it).
 
     ``kept_seals``: SHA-256s of seals recorded outside the database, each of which must
