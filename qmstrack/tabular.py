@@ -503,8 +503,8 @@ def _no_cycle_collection() -> Iterator[None]:
     """Pause Python's cycle collector while rows are read, checked and written.
 
     An import allocates a few objects per cell and keeps the keys it has seen; the
-    collector would walk that growing heap again and again (a tenth of a large import's
-    time) to find cycles the import does not make.
+    collector would walk that growing heap again and again (a sixth of the time of a
+    200,000-row import) to find cycles the import does not make.
     """
     was_enabled = gc.isenabled()
     gc.disable()
