@@ -25,6 +25,11 @@ FULL_DATE = "EEEE, d MMMM y"
 SHORT_DATE = "d MMM y"
 
 
+def count_of(n: int, noun: str, plural: str | None = None) -> str:
+    """``1 day``, ``3 days``: an English count for the command-line messages."""
+    return f"{n:,} {noun if n == 1 else plural or noun + 's'}"
+
+
 class Translator(Protocol):
     def gettext(self, message: str) -> str: ...
 

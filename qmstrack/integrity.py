@@ -82,8 +82,11 @@ class CheckReport:
         }
 
     def summary(self) -> str:
-        return (f"Database OK: {self.entries} entries, {self.seals} seals, "
-                f"{self.evidence_files} evidence files checked.")
+        from qmstrack.i18n import count_of
+
+        return (f"Database OK: {count_of(self.entries, 'entry', 'entries')}, "
+                f"{count_of(self.seals, 'seal')}, "
+                f"{count_of(self.evidence_files, 'evidence file')} checked.")
 
     def last_seal_line(self) -> str | None:
         seal = self.last_seal

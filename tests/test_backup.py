@@ -20,7 +20,7 @@ def test_backup_holds_records_and_evidence_and_passes_the_check(cli, office, db_
 
     result = cli("db", "backup", str(out))
     assert result.exit_code == 0, result.stderr
-    assert "1 evidence files copied" in result.stderr
+    assert "(1 evidence file copied)" in result.stderr
     assert evidence_path(out, sha).read_bytes() == policy.read_bytes()
     copy = sqlite3.connect(out)
     assert copy.execute("SELECT count(*) FROM staff").fetchone()[0] == 3

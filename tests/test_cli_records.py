@@ -99,6 +99,14 @@ def test_service_commands(office, cli):
     assert "Legalisir ijazah SMA" in ok(cli("service", "list"))
 
 
+def test_service_time_is_said_in_words(office, cli):
+    for days, said in (("1", "(1 working day)"), ("0", "(same day)"), ("5", "(5 working days)")):
+        result = cli("service", "add", "--code", f"SMA-X{days}", "--name", "Surat",
+                     "--unit", "SMA", "--sla-days", days)
+        ok(result)
+        assert f"Service SMA-X{days} saved {said}." in result.stderr
+
+
 def test_service_add_bad_values(office, cli):
     before = snapshot(office)
     base = ["service", "add", "--code", "X", "--name", "X", "--unit", "SMA"]

@@ -84,9 +84,12 @@ def test_config_commands(cli, office):
 
     added = cli("config", "days-off", "add", "2026-12-24", "31 Desember 2026")
     assert added.exit_code == 0, added.stderr
+    assert "Added 2 days off; 0 due dates recomputed." in added.stderr
     listed = json.loads(cli("config", "days-off", "list", "--year", "2026", "--json").stdout)
     assert {"2026-12-24", "2026-12-31"} <= {r["date"] for r in listed if r["kind"] == "office"}
-    assert cli("config", "days-off", "remove", "2026-12-24").exit_code == 0
+    removed = cli("config", "days-off", "remove", "2026-12-24")
+    assert removed.exit_code == 0 and "Removed 1 day off; 0 due dates recomputed." in (
+        removed.stderr)
 
     bad = cli("config", "set", "lang", "fr")
     assert bad.exit_code == 2 and bad.stderr.startswith("Error: lang: ")

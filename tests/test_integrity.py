@@ -42,7 +42,7 @@ def test_clean_database_passes(cli, records):
     assert result.exit_code == 0, result.output
     assert result.stdout == ""
     assert "Database OK:" in result.stderr
-    assert "1 evidence files checked." in result.stderr
+    assert "1 evidence file checked." in result.stderr
 
     report = json.loads(cli("db", "check", "--json").stdout)
     assert report["ok"] is True and report["problems"] == []

@@ -16,6 +16,7 @@ from qmstrack.cli.options import (
     UnitFilter,
 )
 from qmstrack.cli.state import open_db
+from qmstrack.i18n import count_of
 
 app = typer.Typer(
     help="The monthly internal audit: run it, answer, finalise, report, plan.\n\n"
@@ -179,8 +180,11 @@ def _print_summary(audit: dict, result, paths: list[Path], as_json: bool) -> Non
     if result.findings_raised:
         message(f"Findings raised: {', '.join(result.findings_raised)}.")
     if counts["pending"]:
-        message(f"{counts['pending']} items are pending; answer them with 'qmstrack audit "
-                f"answer {audit['id']} ITEM --grade ...' or run the audit again on a terminal.")
+        pending = counts["pending"]
+        one = pending == 1
+        message(f"{count_of(pending, 'item')} {'is' if one else 'are'} pending; answer "
+                f"{'it' if one else 'them'} with 'qmstrack audit answer {audit['id']} ITEM "
+                "--grade ...' or run the audit again on a terminal.")
     for path in paths:
         typer.echo(str(path))
 

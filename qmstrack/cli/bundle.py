@@ -9,6 +9,7 @@ import typer
 
 from qmstrack.cli.options import LangOption, UnitFilter
 from qmstrack.cli.state import db_path, open_db
+from qmstrack.i18n import count_of
 
 
 def export_cmd(
@@ -39,10 +40,11 @@ def export_cmd(
                            redact=redact, force=force, lang=language)
     typer.echo(str(result.path))
     rows = sum(n for name, n in result.counts.items() if name != "evidence_files")
-    message(f"Exported {rows} rows, {result.evidence_files} evidence files and "
-            f"{result.changelog_entries} change-log entries ({result.files} files, "
-            f"{result.bytes} bytes){' with personal data redacted' if result.redacted else ''}"
-            f" to {result.path}.")
+    message(f"Exported {count_of(rows, 'row')}, "
+            f"{count_of(result.evidence_files, 'evidence file')} and "
+            f"{count_of(result.changelog_entries, 'change-log entry', 'change-log entries')} "
+            f"({count_of(result.files, 'file')}, {count_of(result.bytes, 'byte')})"
+            f"{' with personal data redacted' if result.redacted else ''} to {result.path}.")
     message(f"Fingerprint (SHA-256 of tagmanifest-sha256.txt): {result.fingerprint}")
 
 
@@ -54,7 +56,7 @@ def verify_cmd(
     from qmstrack.cli.output import message
 
     result = verify_bundle(path)
-    message(f"Bag valid: {result.files} files")
+    message(f"Bag valid: {count_of(result.files, 'file')}")
     if result.fingerprint:
         message(f"Fingerprint (SHA-256 of tagmanifest-sha256.txt): {result.fingerprint}")
 

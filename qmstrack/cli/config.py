@@ -8,6 +8,7 @@ import typer
 
 from qmstrack.cli.options import JsonOption
 from qmstrack.cli.state import open_db
+from qmstrack.i18n import count_of
 
 app = typer.Typer(help="Settings: organisation, language, working days, defaults.",
                   no_args_is_help=True)
@@ -70,7 +71,8 @@ def days_off_add(ctx: typer.Context, days: DaysArgument) -> None:
 
     db = open_db(ctx)
     added, changed = option_value("DATE", lambda: add_days_off(db, days))
-    message(f"Added {len(added)} days off; {changed} due dates recomputed.")
+    message(f"Added {count_of(len(added), 'day')} off; {count_of(changed, 'due date')} "
+            "recomputed.")
 
 
 @days_off_app.command("remove")
@@ -82,7 +84,8 @@ def days_off_remove(ctx: typer.Context, days: DaysArgument) -> None:
 
     db = open_db(ctx)
     removed, changed = option_value("DATE", lambda: remove_days_off(db, days))
-    message(f"Removed {len(removed)} days off; {changed} due dates recomputed.")
+    message(f"Removed {count_of(len(removed), 'day')} off; "
+            f"{count_of(changed, 'due date')} recomputed.")
 
 
 @days_off_app.command("list")

@@ -9,6 +9,7 @@ import typer
 
 from qmstrack.cli.options import JsonOption, LangOption
 from qmstrack.cli.state import open_db, state
+from qmstrack.i18n import count_of
 
 app = typer.Typer(help="The database file: where it is, checks and backups.", no_args_is_help=True)
 
@@ -46,7 +47,8 @@ def backup_cmd(
     from qmstrack.cli.state import db_path
 
     copied = backup(open_db(ctx), db_path(ctx), out, force=force)
-    message(f"Backed up {db_path(ctx)} to {out} ({copied} evidence files copied).")
+    message(f"Backed up {db_path(ctx)} to {out} ({count_of(copied, 'evidence file')} "
+            "copied).")
 
 
 def register_root_commands(root: typer.Typer) -> None:

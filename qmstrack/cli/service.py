@@ -13,6 +13,7 @@ from qmstrack.cli.options import (
     UnitFilter,
 )
 from qmstrack.cli.state import open_db
+from qmstrack.i18n import count_of
 
 app = typer.Typer(help="Services and their service time in working days.", no_args_is_help=True)
 
@@ -35,7 +36,9 @@ def add(
 
     record = add_service(open_db(ctx), code=code, name=name, unit=unit, sla_days=sla_days,
                          fee=fee, requirements=requirements)
-    message(f"Service {record['code']} saved ({record['sla_days']} working days).")
+    days = record["sla_days"]
+    message(f"Service {record['code']} saved "
+            f"({count_of(days, 'working day') if days else 'same day'}).")
 
 
 @app.command("list")
