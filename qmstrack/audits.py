@@ -396,9 +396,11 @@ def finalize_audit(db: sqlite_utils.Database, audit_id: int, *, allow_pending: b
             "SELECT count(*) FROM audit_results WHERE audit_id = ? AND grade = 'pending'",
             [audit_id]).fetchone()[0]
         if pending and not allow_pending:
+            from qmstrack.i18n import count_of
+
             raise Conflict(
-                f"Audit {audit_id} still has {pending} pending items; answer them or pass "
-                "--allow-pending."
+                f"Audit {audit_id} still has {count_of(pending, 'pending item')}; answer "
+                f"{'it' if pending == 1 else 'them'} or pass --allow-pending."
             )
         import hashlib
 

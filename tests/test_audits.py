@@ -334,7 +334,7 @@ def test_audit_command_end_to_end(cli, october, checklist, tmp_path):
     assert [a["id"] for a in listed] == [data["audit_id"]]
 
     refused = cli("audit", "finalize", audit_id)
-    assert refused.exit_code == 1 and "1 pending items" in refused.stderr
+    assert refused.exit_code == 1 and "still has 1 pending item; answer it" in refused.stderr
     answered = cli("audit", "answer", audit_id, "programme", "--grade", "conform")
     assert answered.exit_code == 0, answered.stderr
     assert cli("audit", "finalize", audit_id).exit_code == 0
@@ -342,6 +342,25 @@ def test_audit_command_end_to_end(cli, october, checklist, tmp_path):
     assert blocked.exit_code == 1 and "can no longer change" in blocked.stderr
     rerun = cli(*args)
     assert rerun.exit_code == 1 and "finalised" in rerun.stderr
+
+
+def test_audit_of_a_period_not_begun_is_refused_and_one_not_over_is_flagged(cli, october):
+    from datetime import date
+
+    from qmstrack.parsing import previous_month
+
+    far = cli("audit", "--period", "2099-01", "--no-input")
+    assert far.exit_code == 2
+    assert far.stderr.startswith("Error: The period 2099-01-01 to 2099-01-31 has not begun")
+    assert october.execute("SELECT count(*) FROM audits").fetchone()[0] == 0
+    month = date.today().strftime("%Y-%m")
+    current = cli("audit", "--period", month, "--no-input")
+    assert current.exit_code == 0, current.stderr
+    assert "Warning: the period ends on " in current.stderr
+    assert "run the audit again after the period ends" in current.stderr
+    last = previous_month(date.today())[0].strftime("%Y-%m")
+    ended = cli("audit", "--period", last, "--no-input")
+    assert ended.exit_code == 0 and "Warning" not in ended.stderr
 
 
 @pytest.mark.parametrize("args, code", [

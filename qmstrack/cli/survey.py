@@ -15,6 +15,7 @@ from qmstrack.cli.options import (
     UnitFilter,
 )
 from qmstrack.cli.state import open_db
+from qmstrack.i18n import count_of
 
 app = typer.Typer(help="Public satisfaction surveys (SKM, PermenPAN-RB 14/2017) and the IKM.",
                   no_args_is_help=True)
@@ -139,7 +140,7 @@ def report(
                                                          strict=True), start=1)]
     print_table(elements, ["element", "name", "nrr"], ["Element", "Name", "NRR"],
                 title=f"Survey {period['start']} to {period['end']}: "
-                      f"{overall['responses']} responses")
+                      f"{count_of(overall['responses'], 'response')}")
     rows = [{**r, "ikm": ikm(r["ikm"]), "category": category(r)} for r in data["services"]]
     rows.append({"service_code": "ALL", "service_name": "All services", "unit": "",
                  "responses": overall["responses"], "ikm": ikm(overall["ikm"]),
