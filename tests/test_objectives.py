@@ -477,3 +477,23 @@ def test_objective_record_refuses_bad_input(cli, objectives):
         assert reason in result.stderr, (args, result.stderr)
         assert "Traceback" not in result.stderr
     assert snapshot(db) == before
+
+
+def test_rates_read_as_percentages_in_the_tables_and_messages(cli, objectives):
+    db, ids = objectives
+    table = cli("objective", "status", "--year", "2025")
+    assert table.exit_code == 0, table.stderr
+    arsip = next(line for line in table.stdout.splitlines() if "Arsip tertata" in line)
+    # Recorded as 92,5%, 85% and 0.8 against ">= 90%": all read as percentages.
+    assert ">= 90.0%" in arsip
+    assert "92.5% ok" in arsip and "85.0% MISS" in arsip and "80.0% MISS" in arsip
+    volume = next(line for line in table.stdout.splitlines() if "Volume" in line)
+    assert ">= 8 " in volume and "%" not in volume  # a count stays a count
+    recorded = cli("objective", "record", str(ids["manual"]), "--period", "2025-03",
+                   "--value", "95%")
+    assert recorded.exit_code == 0, recorded.stderr
+    assert ("2025-03: 95.0% (was 80.0%), target >= 90.0%: achieved."
+            in recorded.stderr)
+    counted = cli("objective", "record", str(ids["manual_q"]), "--period", "2025-Q4",
+                  "--value", "4")
+    assert "2025-Q4: 4, target >= 4: achieved." in counted.stderr

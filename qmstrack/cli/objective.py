@@ -96,9 +96,11 @@ def record(
                 f"if you meant a percentage, record it again as '{value.strip()}%'.")
     row = record_value(db, objective_id, period=p.label, value=number, note=note)
     verdict = "achieved" if row["achieved"] else "missed"
-    again = "" if row["replaced"] is None else f" (was {row['replaced']:g})"
-    message(f"Objective {objective_id}, {row['period']}: {row['value']:g}{again}, "
-            f"target {row['target']}: {verdict}.")
+    again = ("" if row["replaced"] is None
+             else f" (was {_value_text(row['replaced'], objective)})")
+    message(f"Objective {objective_id}, {row['period']}: "
+            f"{_value_text(row['value'], objective)}{again}, target "
+            f"{_target_text(objective)}: {verdict}.")
 
 
 @app.command("list")
@@ -114,15 +116,35 @@ def list_cmd(ctx: typer.Context, year: YearOption = None, unit: UnitFilter = Non
     emit_rows(rows, LIST_COLUMNS, as_json=json, as_csv=csv, empty="No objectives match.")
 
 
+def _is_rate(objective: dict) -> bool:
+    """Rates (a metric's, or a hand-recorded value with a 0-1 target) read as percentages."""
+    from qmstrack.reports import objective_kind
+
+    return objective_kind(objective) == "rate"
+
+
+def _value_text(value, objective: dict) -> str:
+    if _is_rate(objective):
+        return f"{value:.1%}"
+    return f"{value:.4g}" if isinstance(value, float) else str(value)
+
+
+def _target_text(objective: dict) -> str:
+    """``>= 0.9`` -> ``>= 90.0%`` for a rate; the target as written otherwise."""
+    from qmstrack.parsing import parse_target
+
+    if not _is_rate(objective):
+        return objective["target"]
+    target = parse_target(objective["target"])
+    return f"{target.op} {target.threshold:.1%}"
+
+
 def _shown(value, row: dict, objective: dict) -> str:
     if row["status"] == "future":
         return ""
     if value is None:
         return "-"
-    if objective["metric_kind"] == "rate":
-        text = f"{value:.1%}"
-    else:
-        text = f"{value:.4g}" if isinstance(value, float) else str(value)
+    text = _value_text(value, objective)
     if row["status"] == "in_progress":
         return text + " .."
     return text + (" ok" if row["achieved"] else " MISS")
@@ -159,7 +181,7 @@ def status(ctx: typer.Context, year: YearOption = None, unit: UnitFilter = None,
         for r in group:
             cells = {"id": r["id"], "unit": r["unit"] + (f" / {r['service_code']}"
                                                          if r["service_code"] else ""),
-                     "title": r["title"], "target": r["target"]}
+                     "title": r["title"], "target": _target_text(r)}
             for p in r["periods"]:
                 cells[p["period"][5:] or p["period"]] = _shown(p["value"], p, r)
             ytd = r["year_to_date"]
