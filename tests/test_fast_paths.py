@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import csv
 import hashlib
+import io
 import json
 import random
 import sqlite3
@@ -306,3 +307,49 @@ def test_request_list_filters_equal_the_plain_filters(varied):
         "SELECT ref_no FROM requests WHERE received_on <= ? AND (closed_on IS NULL OR "
         "closed_on > ?) AND due_on < ? ORDER BY received_on, ref_no", [e, e, e])]
     assert plain and refs(overdue_on=day) == plain
+
+
+# --- long tables --------------------------------------------------------------------------
+
+
+def _table_lines(result) -> list[str]:
+    assert result.exit_code == 0, result.stderr
+    return result.stdout.rstrip("\n").split("\n")
+
+
+def test_long_tables_are_written_row_by_row_in_the_same_shape(office, cli, tmp_path):
+    path = tmp_path / "many.csv"
+    _write_requests_csv(path, 150, seed=3)
+    import_requests(office, path)
+    lines = _table_lines(cli("request", "list"))
+    rule = lines[0]
+    assert rule.startswith("+-") and rule.endswith("-+") and set(rule) == {"+", "-"}
+    assert lines[2] == rule and lines[-1] == rule
+    assert lines[1].startswith("| ref_no ") and "| received_on " in lines[1]
+    body = lines[3:-1]
+    refs = [line.split("|")[1].strip() for line in body]
+    assert sorted(refs) == [f"R-{i:05d}" for i in range(150)]
+    assert all(len(line) == len(rule) and line.startswith("| ") for line in body)
+    # The same records as the CSV, in the same order.
+    csv_refs = [r["ref_no"] for r in csv.DictReader(io.StringIO(
+        cli("request", "list", "--csv").stdout))]
+    assert refs == csv_refs
+    # A short table keeps Rich's layout, in the same shape.
+    short = _table_lines(cli("request", "list", "--status", "rejected"))
+    assert set(short[0]) == {"+", "-"} and short[1].startswith("| ref_no ")
+    assert 0 < len(short) - 4 <= 100
+
+
+def test_long_cells_of_a_long_table_are_folded_to_the_width(office, cli, tmp_path):
+    path = tmp_path / "many.csv"
+    _write_requests_csv(path, 60, seed=4)
+    import_requests(office, path)  # 60 requests and their events: over 100 log entries
+    lines = _table_lines(cli("log"))
+    assert lines[1].startswith("| id ") and "| changes " in lines[1]
+    assert max(map(len, lines)) <= 200
+    ids = [line.split("|")[1].strip() for line in lines[3:-1]]
+    continued = ids.count("")
+    assert continued > 0  # the long 'changes' cells run on over several lines
+    entries = [i for i in ids if i]
+    assert len(entries) == len(set(entries)) > 100
+    assert entries == sorted(entries, key=int, reverse=True)  # newest first

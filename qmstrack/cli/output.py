@@ -80,37 +80,108 @@ def write_csv_rows(stream, rows: Iterable[Mapping[str, Any]],
         )
 
 
+# Up to this many rows a table is laid out by Rich; longer ones by _plain_table, which
+# streams (Rich lays out every row of a table before printing, about a millisecond a row:
+# seconds for a month of requests, a minute for a change log).
+RICH_TABLE_ROWS = 100
+# A long table's column widths come from its first rows; later, longer cells are folded.
+WIDTH_SAMPLE_ROWS = 1000
+
+
 def print_table(rows: Iterable[Mapping[str, Any]], columns: Sequence[str],
                 headers: Sequence[str] | None = None, title: str | None = None,
                 empty: str = "Nothing to show.") -> None:
+    import itertools
+
+    names = [str(h) for h in headers or columns]
+    texts = ([_text(row.get(c)) for c in columns] for row in rows)
+    head = list(itertools.islice(texts, RICH_TABLE_ROWS + 1))
+    if not head:
+        message(empty)
+        return
+    if len(head) <= RICH_TABLE_ROWS:
+        _rich_table(head, names, title)
+        return
+    sample = head + list(itertools.islice(texts, WIDTH_SAMPLE_ROWS - len(head)))
+    _plain_table(itertools.chain(sample, texts), sample, names, title,
+                 out_console().width)
+
+
+def _rich_table(rows: list[list[str]], names: list[str], title: str | None) -> None:
     from rich import box
+    from rich.markup import escape
     from rich.table import Table
 
     # Plain ASCII rules when the table goes to a file or a mail (cron), not a terminal.
     style = box.HEAVY_HEAD if out_console().is_terminal else box.ASCII2
     table = Table(title=title, show_lines=False, header_style="bold", box=style)
-    for header in headers or columns:
-        table.add_column(str(header), overflow="fold")
-    count = 0
+    for name in names:
+        table.add_column(name, overflow="fold")
     for row in rows:
-        table.add_row(*[_cell(row.get(c)) for c in columns])
-        count += 1
-    if count == 0:
-        message(empty)
-        return
+        table.add_row(*[escape(text) for text in row])
     out_console().print(table)
 
 
-def _cell(value: Any) -> str:
-    from rich.markup import escape
+def _plain_table(rows: Iterable[list[str]], sample: list[list[str]], names: list[str],
+                 title: str | None, width: int) -> None:
+    """The ASCII table Rich draws for a file, written row by row as it comes."""
+    widths = [max([len(name)] + [_longest_line(row[i]) for row in sample])
+              for i, name in enumerate(names)]
+    # Narrow the widest columns until the table fits, as Rich folds them.
+    floor = [min(len(name), 10) for name in names]
+    while sum(widths) + 3 * len(widths) + 1 > width:
+        widest = max(range(len(widths)), key=lambda i: widths[i] - floor[i])
+        if widths[widest] <= max(floor[widest], 1):
+            break
+        widths[widest] -= 1
+    rule = "+" + "+".join("-" * (w + 2) for w in widths) + "+"
+    write = sys.stdout.write
+    if title:
+        write(title.center(len(rule)).rstrip() + "\n")
+    write(f"{rule}\n{_plain_row(names, widths)}{rule}\n")
+    for row in rows:
+        write(_plain_row(row, widths))
+    write(rule + "\n")
 
+
+def _longest_line(text: str) -> int:
+    return max(map(len, text.split("\n"))) if "\n" in text else len(text)
+
+
+def _plain_row(cells: Sequence[str], widths: list[int]) -> str:
+    folded = [_fold(cell, width) for cell, width in zip(cells, widths, strict=True)]
+    height = max(map(len, folded))
+    return "".join(
+        "| " + " | ".join((lines[i] if i < len(lines) else "").ljust(width)
+                          for lines, width in zip(folded, widths, strict=True)) + " |\n"
+        for i in range(height))
+
+
+def _fold(text: str, width: int) -> list[str]:
+    if len(text) <= width and "\n" not in text:
+        return [text]
+    import textwrap
+
+    lines: list[str] = []
+    for part in text.split("\n"):
+        lines.extend(textwrap.wrap(part, width, break_on_hyphens=False) or [""])
+    return lines
+
+
+def _text(value: Any) -> str:
     if value is None:
         return ""
     if isinstance(value, bool):
         return "yes" if value else "no"
     if isinstance(value, float):
         return f"{value:.4g}"
-    return escape(str(value))
+    return str(value)
+
+
+def _cell(value: Any) -> str:
+    from rich.markup import escape
+
+    return escape(_text(value))
 
 
 def emit_rows(rows: Iterable[Mapping[str, Any]], columns: Sequence[str], *,
