@@ -22,7 +22,7 @@ import sqlite_utils
 
 from qmstrack.checklists import Checklist, Item, load_checklist_text
 from qmstrack.db import writing
-from qmstrack.errors import Conflict, InvalidInput, NotFound
+from qmstrack.errors import Conflict, InvalidInput, NotFound, UsageError
 from qmstrack.findings import raise_finding
 from qmstrack.metrics import REGISTRY, Period, Scope, _load_all
 from qmstrack.parsing import clean_text
@@ -68,6 +68,9 @@ class AuditRun:
     evaluated: int = 0
     answered: int = 0
     findings_raised: list[str] = field(default_factory=list)
+    # The period was not over on the day of the run: its measured items cover the records
+    # up to that day, and a later run brings them up to date.
+    period_not_over: bool = False
 
 
 # --- evidence for metric-bound items ----------------------------------------------------
@@ -364,10 +367,17 @@ def run_audit(db: sqlite_utils.Database, period: Period, units: Iterable[str],
               answers: dict[str, Answer] | None = None,
               ask: Callable[[Item], Answer | None] | None = None,
               today: date | None = None) -> AuditRun:
-    """Start or resume the audit, evaluate the data, take the answers given."""
+    """Start or resume the audit, evaluate the data, take the answers given.
+
+    A period that has not begun on ``today`` is refused: there is nothing to audit yet.
+    """
+    today = today or date.today()
+    if period.start > today:
+        raise UsageError(f"The period {period.start} to {period.end} has not begun yet "
+                         f"(today is {today}); there is nothing to audit.")
     audit, resumed = start_or_resume(db, period, units, checklist, auditor, today)
     _require_open(audit)
-    run = AuditRun(audit["id"], resumed)
+    run = AuditRun(audit["id"], resumed, period_not_over=period.end >= today)
     run.evaluated, raised = evaluate_metrics(db, audit, today)
     run.findings_raised.extend(raised)
     if answers:

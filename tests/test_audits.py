@@ -344,6 +344,18 @@ def test_audit_command_end_to_end(cli, october, checklist, tmp_path):
     assert rerun.exit_code == 1 and "finalised" in rerun.stderr
 
 
+def test_run_audit_refuses_a_period_not_begun_and_flags_one_not_over(october, checklist):
+    from qmstrack.errors import UsageError
+
+    with pytest.raises(UsageError, match="has not begun yet"):
+        run_audit(october, OCTOBER, ["SMA"], checklist, today=date(2026, 9, 30))
+    assert october.execute("SELECT count(*) FROM audits").fetchone()[0] == 0
+    during = run_audit(october, OCTOBER, ["SMA"], checklist, today=date(2026, 10, 31))
+    assert during.period_not_over is True
+    after = run_audit(october, OCTOBER, ["SMA"], checklist, today=date(2026, 11, 1))
+    assert after.resumed and after.period_not_over is False
+
+
 def test_audit_of_a_period_not_begun_is_refused_and_one_not_over_is_flagged(cli, october):
     from datetime import date
 

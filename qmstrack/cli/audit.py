@@ -122,8 +122,6 @@ def run(
     """
     if ctx.invoked_subcommand is not None:
         return
-    from datetime import date
-
     from qmstrack.audit_metrics import default_checklist
     from qmstrack.audits import checklist_in_use, get_audit, load_answers, run_audit
     from qmstrack.checklists import resolve_checklist
@@ -131,15 +129,10 @@ def run(
     from qmstrack.cli.state import can_prompt
     from qmstrack.cli.values import opt_units, option_value
     from qmstrack.db import get_setting
-    from qmstrack.errors import UsageError
     from qmstrack.setup import check_lang
 
     db = open_db(ctx)
     the_period = _period(period, from_, to)
-    today = date.today()
-    if the_period.start > today:
-        raise UsageError(f"The period {the_period.start} to {the_period.end} has not begun "
-                         f"yet (today is {today}); there is nothing to audit.")
     units = opt_units(db, unit)
     language = option_value("--lang", lambda: check_lang(lang, db))
     chosen = (resolve_checklist(checklist, get_setting(db, "checklist_dir") or None)
@@ -155,7 +148,7 @@ def run(
     paths = _write_reports(ctx, db, result.audit_id, out, language, template_dir)
     audit = get_audit(db, result.audit_id, language)
     _print_summary(audit, result, paths, json)
-    if the_period.end >= today:
+    if result.period_not_over:
         warning(f"the period ends on {the_period.end}: the measured items cover the records "
                 "up to today; run the audit again after the period ends to update them.")
 
