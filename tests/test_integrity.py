@@ -98,12 +98,15 @@ def test_a_rewritten_and_resealed_change_log_is_found_only_by_a_kept_seal(cli, r
     assert f"no seal has the SHA-256 {kept} that was kept" in result.stderr
 
 
-@pytest.mark.parametrize("value", ["abc", "g" * 64, "a" * 63, "a" * 65, ""])
+@pytest.mark.parametrize("value", ["abc", "g" * 64, "a" * 63, "a" * 65, "",
+                                   "a" * 1_000_000, "'; DROP TABLE change_seals; --",
+                                   "é" * 64, "0x" + "a" * 62])
 def test_expect_seal_refuses_what_is_not_a_sha256(cli, records, value):
     result = cli("db", "check", "--expect-seal", value)
     assert result.exit_code == 2
     assert result.stderr.startswith("Error: --expect-seal: ")
     assert "64 hexadecimal digits" in result.stderr
+    assert len(result.stderr) < 400  # a huge value is not echoed back whole
 
 
 def test_update_with_sqlite3_is_named(cli, records, db_path):

@@ -450,6 +450,14 @@ def test_compiled_templates_are_cached_privately_and_change_nothing(demo, tmp_pa
     assert render(demo, "html", "id") == expected["html"]
     cache.chmod(0o700)
     assert _bytecode_cache() is not None
+    # Nor is a link planted in its place, pointing at a folder someone else prepared.
+    planted = tmp_path / "planted"
+    planted.mkdir(mode=0o700)
+    shutil.rmtree(cache)
+    cache.symlink_to(planted, target_is_directory=True)
+    assert _bytecode_cache() is None
+    assert render(demo, "md", "id") == expected["md"]
+    assert list(planted.iterdir()) == []
 
 
 def test_missing_template_directory_is_a_usage_error(demo, tmp_path):
