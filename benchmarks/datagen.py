@@ -405,9 +405,9 @@ def _insert(db, table: str, columns: tuple[str, ...], rows: list[tuple]) -> None
 
 
 def _schema_tag() -> str:
-    from qmstrack.db import migrations
+    from qmstrack.migrations import MIGRATIONS
 
-    names = ",".join(m.name for m in migrations._migrations)
+    names = ",".join(MIGRATIONS)
     return hashlib.sha256(f"{DATAGEN_VERSION}:{names}".encode()).hexdigest()[:10]
 
 

@@ -1,11 +1,11 @@
 """The tamper-evident change log.
 
-Triggers (created by the migrations in ``qmstrack.db``) append one ``change_log`` entry per
-inserted, updated or deleted row. At the end of every write transaction qmstrack *seals* the
-new entries: one ``change_seals`` row names the command, the time and the entry range, and
-its SHA-256 chains the previous seal's hash with the hash of every entry in the range.
-Entries written by anything other than qmstrack (the ``sqlite3`` shell, say) stay unsealed,
-and an edited or deleted entry breaks the chain; ``verify_chain`` finds both.
+Triggers (created by the migrations in ``qmstrack.migrations``) append one ``change_log``
+entry per inserted, updated or deleted row. At the end of every write transaction qmstrack
+*seals* the new entries: one ``change_seals`` row names the command, the time and the entry
+range, and its SHA-256 chains the previous seal's hash with the hash of every entry in the
+range. Entries written by anything other than qmstrack (the ``sqlite3`` shell, say) stay
+unsealed, and an edited or deleted entry breaks the chain; ``verify_chain`` finds both.
 """
 
 from __future__ import annotations

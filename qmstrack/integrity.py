@@ -124,10 +124,10 @@ def _normalise_sql(sql: str | None) -> str:
 def expected_triggers(db: sqlite_utils.Database, tables: list[str]) -> dict[str, tuple[str, str]]:
     """name -> (table, SQL) of the change triggers the migrations would create today.
 
-    Built by running ``qmstrack.db.create_change_triggers`` on copies of the tables'
+    Built by running ``qmstrack.migrations.create_change_triggers`` on copies of the tables'
     definitions in a scratch in-memory database.
     """
-    from qmstrack.db import create_change_triggers
+    from qmstrack.migrations import create_change_triggers
 
     scratch = sqlite_utils.Database(sqlite3.connect(":memory:"))
     try:

@@ -34,11 +34,12 @@ from helpers.procs import (
     write_requests_csv,
 )
 
-from qmstrack.db import migrations, open_db, writing
+from qmstrack.db import open_db, writing
+from qmstrack.migrations import MIGRATIONS, applied_names, migration_set
 
 ROWS = 30_000  # rows of the big import (about 5 s to import on a laptop core)
 OLD = "m001_initial_schema"
-ALL = [m.name for m in migrations._migrations]
+ALL = list(MIGRATIONS)
 
 
 def assert_check_passes(db: Path, where: str) -> None:
@@ -161,8 +162,8 @@ def old_db(tmp_path_factory) -> Path:
     db = sqlite_utils.Database(sqlite3.connect(path))
     try:
         db.execute("PRAGMA journal_mode = WAL")
-        migrations.apply(db, stop_before=ALL[1])
-        assert [m.name for m in migrations.applied(db)] == [OLD]
+        migration_set().apply(db, stop_before=ALL[1])
+        assert applied_names(db) == [OLD]
         setup_office(db)
         with writing(db, "test: a year of audit results"):
             db.execute(

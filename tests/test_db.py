@@ -15,12 +15,12 @@ from qmstrack.db import (
     BUSY_TIMEOUT_MS,
     LOGGED_TABLES,
     get_setting,
-    migrations,
     open_db,
     set_setting,
     writing,
 )
 from qmstrack.errors import DatabaseError
+from qmstrack.migrations import MIGRATIONS, migration_set
 from qmstrack.registers.requests import add_request, update_request
 
 
@@ -102,8 +102,8 @@ def test_migrations_table_lists_every_migration_in_order(db):
     applied = [r[0] for r in db.execute(
         "SELECT name FROM _sqlite_migrations WHERE migration_set = 'qmstrack' ORDER BY rowid")]
     assert applied[0] == "m001_initial_schema"
-    assert applied == [m.name for m in migrations._migrations]
-    assert migrations.pending(db) == []
+    assert applied == list(MIGRATIONS)
+    assert migration_set().pending(db) == []
 
 
 def test_check_constraints_hold(office):
@@ -208,8 +208,7 @@ def test_upgrade_backs_up_an_older_database_first(db_path, monkeypatch):
     def m900_test_only(db):
         db.execute("CREATE TABLE test_only_upgrade (x INTEGER)")
 
-    monkeypatch.setattr(migrations, "_migrations", [
-        *migrations._migrations, migrations._Migration("m900_test_only", m900_test_only)])
+    monkeypatch.setitem(MIGRATIONS, "m900_test_only", m900_test_only)
     db = open_db(db_path)
     try:
         assert "test_only_upgrade" in names(db, "table")

@@ -85,7 +85,7 @@ def test_a_rewritten_and_resealed_change_log_is_found_only_by_a_kept_seal(cli, r
     db = open_db(db_path)
     with writing(db):
         changelog.seal(db, "forged")
-    from qmstrack.db import create_change_triggers
+    from qmstrack.migrations import create_change_triggers
 
     db.execute("DROP TRIGGER IF EXISTS log_requests_insert")
     db.execute("DROP TRIGGER IF EXISTS log_requests_delete")

