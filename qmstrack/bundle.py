@@ -33,10 +33,11 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
-from typing import Any
+from typing import Any, BinaryIO
 
 import sqlite_utils
 
+from qmstrack.atomic import atomic_write
 from qmstrack.errors import Conflict, IntegrityFailure, InvalidInput, NotFound, QmsError
 from qmstrack.evidence import sanitise_name
 
@@ -673,9 +674,8 @@ def export_bundle(db: sqlite_utils.Database, db_path: str | os.PathLike, *, star
         fingerprint = bag_fingerprint(bag_dir)
         total_bytes, total_files = (int(x) for x in oxum.split(".", 1))
         if is_zip:
-            tmp_zip = work / "bundle.zip"
-            _write_zip(bag_dir, tmp_zip, sanitise_name(out.stem, "bundle"))
-            os.replace(tmp_zip, out)
+            with atomic_write(out, binary=True) as raw:
+                _write_zip(bag_dir, raw, sanitise_name(out.stem, "bundle"))
         else:
             if out.exists():
                 os.rename(out, work / "replaced")
@@ -695,7 +695,7 @@ def bag_fingerprint(bag_dir: Path) -> str:
         return hashlib.sha256(f.read()).hexdigest()
 
 
-def _write_zip(bag_dir: Path, target: Path, top: str) -> None:
+def _write_zip(bag_dir: Path, raw: BinaryIO, top: str) -> None:
     """A deterministic zip: entries sorted, fixed dates and permissions, under ``top/``."""
     files = []
     for dirpath, dirnames, filenames in os.walk(bag_dir):
@@ -704,10 +704,9 @@ def _write_zip(bag_dir: Path, target: Path, top: str) -> None:
             full = Path(dirpath) / name
             files.append((full.relative_to(bag_dir).as_posix(), full))
     files.sort()
-    # Readable by its owner only, like the database: the bundle holds personal data.
-    fd = os.open(target, os.O_CREAT | os.O_EXCL | os.O_WRONLY, 0o600)
-    with os.fdopen(fd, "wb") as raw, \
-            zipfile.ZipFile(raw, "w", compression=zipfile.ZIP_DEFLATED, compresslevel=6) as zf:
+    # ``raw`` is an atomic write's file, readable by its owner only like the database: the
+    # bundle holds personal data.
+    with zipfile.ZipFile(raw, "w", compression=zipfile.ZIP_DEFLATED, compresslevel=6) as zf:
         for relative, full in files:
             info = zipfile.ZipInfo(f"{top}/{relative}", date_time=ZIP_DATE)
             info.compress_type = zipfile.ZIP_DEFLATED

@@ -174,11 +174,12 @@ class _HolidayCache:
         for year in years:
             stored[str(year)] = sorted([d.isoformat(), str(n)] for d, n in public.items()
                                        if d.year == year)
+        from qmstrack.atomic import default_mode, write_atomically
+
         try:
             self.path.parent.mkdir(parents=True, exist_ok=True)
-            tmp = self.path.with_name(f".{self.path.name}.{os.getpid()}.partial")
-            tmp.write_text(json.dumps({"key": self.key, "years": stored}), encoding="utf-8")
-            os.replace(tmp, self.path)
+            write_atomically(self.path, json.dumps({"key": self.key, "years": stored}),
+                             mode=default_mode())
         except OSError:
             pass
 

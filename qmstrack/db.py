@@ -149,32 +149,24 @@ def backup_before_upgrade(db: sqlite_utils.Database, path: Path) -> Path:
 def backup_to(db: sqlite_utils.Database, target: Path) -> None:
     """Copy the live database with SQLite's online backup API (safe with WAL and readers).
 
-    The copy is written under a new hidden name beside the target (``mkstemp``: owner-only,
-    never through a planted link, never shared with a backup running at the same time)
-    and renamed over the target when complete.
+    The copy is written under a new hidden name beside the target (``qmstrack.atomic``:
+    owner-only, never through a planted link, never shared with a backup running at the
+    same time) and renamed over the target when complete.
     """
-    import tempfile
+    from qmstrack.atomic import AtomicFile
 
-    tmp: Path | None = None
     try:
-        fd, name = tempfile.mkstemp(dir=target.parent, prefix=f".{target.name}.",
-                                    suffix=".partial")
-        os.close(fd)
-        tmp = Path(name)
-        dest = sqlite3.connect(str(tmp))
-        try:
-            db.conn.backup(dest)
-        finally:
-            dest.close()
-        os.replace(tmp, target)
-        tmp = None
+        with AtomicFile(target, binary=True) as pending:
+            # SQLite writes the copy through its own connection to the temporary name.
+            dest = sqlite3.connect(str(pending.temp))
+            try:
+                db.conn.backup(dest)
+            finally:
+                dest.close()
+                pending.temp.with_name(pending.temp.name + "-journal").unlink(missing_ok=True)
     except OSError as exc:
         raise DatabaseError(f"Cannot write the backup {target}: "
                             f"{exc.strerror or exc}.") from exc
-    finally:
-        if tmp is not None:
-            tmp.unlink(missing_ok=True)
-            tmp.with_name(tmp.name + "-journal").unlink(missing_ok=True)
 
 
 @contextlib.contextmanager

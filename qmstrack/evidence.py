@@ -3,10 +3,10 @@
 A file given to qmstrack (a signed SOP, review minutes, a photo of a logbook) is copied
 into ``<db dir>/<db stem>-evidence/sha256/ab/abcdef...``: content-addressed, so the same
 content is stored once, and never moved or altered afterwards. Each copy is written to a
-temporary name in the store, flushed, made read-only (0o400) and renamed into place, in
-directories only the owner can enter (0o700). The ``evidence_files`` table records each
-file's hash, size, sanitised original name and media type; ``qmstrack db check`` re-hashes
-every stored file against it.
+temporary name in the store (``qmstrack.atomic``), flushed, made read-only (0o400) and
+renamed into place, in directories only the owner can enter (0o700). The
+``evidence_files`` table records each file's hash, size, sanitised original name and media
+type; ``qmstrack db check`` re-hashes every stored file against it.
 
 Domain functions take the database *file path* explicitly, because the store is found
 from it.
@@ -18,7 +18,6 @@ import hashlib
 import os
 import re
 import shutil
-import tempfile
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -26,6 +25,7 @@ from pathlib import Path
 
 import sqlite_utils
 
+from qmstrack.atomic import AtomicFile
 from qmstrack.db import writing
 from qmstrack.errors import InvalidInput, NotFound
 
@@ -107,14 +107,13 @@ def _copy_into_store(db_path: Path, source: Path) -> tuple[str, int]:
     _private_dir(root)
     tmp_dir = root / "tmp"
     _private_dir(tmp_dir)
-    import tempfile
-
-    fd, tmp_name = tempfile.mkstemp(prefix="incoming-", dir=tmp_dir)
-    tmp = Path(tmp_name)
+    # The name is the content's hash, known only once it is copied: the temporary file
+    # waits in the store's own folder (same file system) instead of beside the target.
+    incoming = AtomicFile(binary=True, mode=0o400, temp_dir=tmp_dir)
     try:
         digest = hashlib.sha256()
         size = 0
-        with os.fdopen(fd, "wb") as out, open(source, "rb") as src:
+        with open(source, "rb") as src:
             while block := src.read(CHUNK):
                 size += len(block)
                 if size > MAX_BYTES:
@@ -123,21 +122,18 @@ def _copy_into_store(db_path: Path, source: Path) -> tuple[str, int]:
                         "being copied; evidence files may be at most that large."
                     )
                 digest.update(block)
-                out.write(block)
-            out.flush()
-            os.fsync(out.fileno())
+                incoming.file.write(block)
         sha = digest.hexdigest()
         target = evidence_path(db_path, sha)
         _private_dir(target.parent.parent)
         _private_dir(target.parent)
         if target.is_file() and _file_sha256(target) == sha:
-            tmp.unlink()
+            incoming.discard()
         else:
-            os.chmod(tmp, 0o400)
-            os.replace(tmp, target)
+            incoming.commit(target)
         return sha, size
     except BaseException:
-        tmp.unlink(missing_ok=True)
+        incoming.discard()
         raise
 
 
@@ -272,15 +268,7 @@ def copy_store(db_path: str | os.PathLike, target_db_path: str | os.PathLike) ->
         _private_dir(target.parent.parent)
         _private_dir(target.parent)
         # A new hidden name per copy: another backup may be copying the same file now.
-        fd, name = tempfile.mkstemp(dir=target.parent, prefix=f".{target.name}.",
-                                    suffix=".partial")
-        tmp = Path(name)
-        try:
-            with open(source, "rb") as src, os.fdopen(fd, "wb") as dst:
-                shutil.copyfileobj(src, dst)
-            os.chmod(tmp, 0o400)
-            os.replace(tmp, target)
-        finally:
-            tmp.unlink(missing_ok=True)
+        with open(source, "rb") as src, AtomicFile(target, binary=True, mode=0o400) as dst:
+            shutil.copyfileobj(src, dst.file)
         copied += 1
     return copied

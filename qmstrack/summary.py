@@ -15,7 +15,6 @@ seconds; JSON is the dict itself. :func:`write_atomic` writes a file so that a r
 from __future__ import annotations
 
 import os
-import tempfile
 from collections.abc import Sequence
 from datetime import date, datetime, timedelta
 from pathlib import Path
@@ -428,27 +427,16 @@ def write_atomic(path: str | os.PathLike, text: str) -> Path:
     directory = target.parent
     if not directory.is_dir():
         raise InvalidInput(f"Cannot write {target}: the directory {directory} does not exist.")
+    from qmstrack.atomic import default_mode, write_atomically
+
     try:
         mode = target.stat().st_mode & 0o7777
     except FileNotFoundError:
-        umask = os.umask(0)
-        os.umask(umask)
-        mode = 0o666 & ~umask
+        mode = default_mode()
     except OSError as exc:
         raise InvalidInput(f"Cannot write {target}: {exc.strerror}.") from None
-    tmp = None
     try:
-        fd, tmp = tempfile.mkstemp(dir=directory, prefix=f".{target.name}.", suffix=".partial")
-        with os.fdopen(fd, "w", encoding="utf-8", newline="\n") as fh:
-            fh.write(text)
-            fh.flush()
-            os.fsync(fh.fileno())
-        os.chmod(tmp, mode)
-        os.replace(tmp, target)
-        tmp = None
+        write_atomically(target, text, mode=mode)
     except OSError as exc:
         raise InvalidInput(f"Cannot write {target}: {exc.strerror or exc}.") from None
-    finally:
-        if tmp is not None and os.path.exists(tmp):
-            os.unlink(tmp)
     return target

@@ -14,9 +14,7 @@ import codecs
 import contextlib
 import csv
 import gc
-import os
 import re
-import tempfile
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -24,6 +22,7 @@ from typing import Any
 
 import sqlite_utils
 
+from qmstrack.atomic import AtomicFile
 from qmstrack.csvsafe import spreadsheet_safe
 from qmstrack.db import writing
 from qmstrack.errors import ImportRefused, InvalidInput, RowProblem, UsageError
@@ -557,18 +556,15 @@ class _RejectsWriter:
         if target.is_dir():
             raise InvalidInput(f"The rejects file {target} is a directory; name a file.")
         try:
-            # Rejected rows hold personal data: readable by the owner only (mkstemp: 0600),
-            # under a new, unpredictable name (O_EXCL: never through a planted link).
-            fd, tmp = tempfile.mkstemp(dir=target.parent, prefix=f".{target.name}.",
-                                       suffix=".partial")
-            self.tmp = Path(tmp)
+            # Rejected rows hold personal data: readable by the owner only (0600), under a
+            # new, unpredictable name (never through a planted link).
+            self.pending = AtomicFile(target, encoding="utf-8-sig", newline="")
         except OSError as exc:
             raise InvalidInput(
                 f"Cannot write the rejects file {target}: {exc.strerror}; choose another "
                 "place with --rejects."
             ) from None
-        self.fh = open(fd, "w", encoding="utf-8-sig", newline="")
-        self.writer = csv.writer(self.fh)
+        self.writer = csv.writer(self.pending.file)
         self.writer.writerow(["row", "error", *(spreadsheet_safe(h) for h in headers)])
 
     def write(self, number: int, cells: Sequence[Any], exc: RowInvalid) -> None:
@@ -576,15 +572,10 @@ class _RejectsWriter:
                               *(spreadsheet_safe(c) for c in cells)])
 
     def finish(self) -> str:
-        self.fh.close()
-        os.replace(self.tmp, self.target)
-        return str(self.target)
+        return str(self.pending.commit())
 
     def discard(self) -> None:
-        self.fh.close()
-        if self.tmp.exists():
-            self.tmp.unlink()
-        return None
+        self.pending.discard()
 
 
 def build_one(convert: Converter, values: Mapping[str, Any]) -> Any:

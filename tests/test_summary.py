@@ -374,7 +374,7 @@ def test_write_atomic_never_leaves_half_a_file(tmp_path, monkeypatch):
     def broken_replace(src, dst):
         raise OSError(28, "No space left on device")
 
-    monkeypatch.setattr("qmstrack.summary.os.replace", broken_replace)
+    monkeypatch.setattr("qmstrack.atomic.os.replace", broken_replace)
     with pytest.raises(InvalidInput, match="No space left"):
         write_atomic(target, "today's summary\n")
     assert target.read_text() == "yesterday's summary\n"
