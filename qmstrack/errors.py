@@ -1,18 +1,21 @@
 """qmstrack's own exceptions.
 
 Domain code raises these; the CLI turns them into one sentence on stderr and an exit code
-(``qmstrack.cli.app``). Each carries a message written for the person at the terminal.
+(``qmstrack.cli.app``, codes in ``qmstrack.exitcodes``). Each carries a message written for
+the person at the terminal.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 
+from qmstrack.exitcodes import ExitCode
+
 
 class QmsError(Exception):
     """Base class: a failure the user can understand and act on (exit code 1)."""
 
-    exit_code = 1
+    exit_code: int = ExitCode.FAILED
 
     def __init__(self, message: str, details: list[str] | None = None):
         super().__init__(message)
@@ -47,7 +50,7 @@ class DatabaseError(QmsError):
 class UsageError(QmsError):
     """The command was used the wrong way (exit code 2)."""
 
-    exit_code = 2
+    exit_code = ExitCode.USAGE
 
 
 class MissingAnswer(UsageError):

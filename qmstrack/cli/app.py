@@ -1,8 +1,8 @@
 """The root ``qmstrack`` command: global options, the command groups, and error handling.
 
 This is the one place where qmstrack's exceptions become a sentence on stderr and an exit
-code: 0 success, 1 the command failed, 2 wrong usage, 3 ran but found something that
-needs attention.
+code (``qmstrack.exitcodes``): 0 success, 1 the command failed, 2 wrong usage, 3 ran but
+found something that needs attention, 130 interrupted.
 """
 
 from __future__ import annotations
@@ -17,9 +17,7 @@ from typer.core import TyperGroup
 from qmstrack import __version__
 from qmstrack.cli.options import DbOption, NoInputOption
 from qmstrack.cli.state import AppState
-
-EXIT_ATTENTION = 3
-
+from qmstrack.exitcodes import ExitCode
 
 # Each command group is imported only when it is used, so that 'qmstrack --help',
 # '--version' and every single command start fast. name -> (module, how to load, summary);
@@ -151,14 +149,16 @@ class QmsGroup(TyperGroup):
         except QmsError as exc:
             _fail(str(exc), exc.exit_code, exc.details)
         except sqlite3.OperationalError as exc:
-            _fail(f"The database could not be used: {exc}.", 1)
+            _fail(f"The database could not be used: {exc}.", ExitCode.FAILED)
         except sqlite3.DatabaseError as exc:
-            _fail(f"The database is damaged or not a qmstrack database: {exc}.", 1)
+            _fail(f"The database is damaged or not a qmstrack database: {exc}.",
+                  ExitCode.FAILED)
         except KeyboardInterrupt:
-            _fail("Interrupted; nothing was changed by the unfinished step.", 130)
+            _fail("Interrupted; nothing was changed by the unfinished step.",
+                  ExitCode.INTERRUPTED)
         except BrokenPipeError:
             sys.stderr.close()
-            raise typer.Exit(1) from None
+            raise typer.Exit(ExitCode.FAILED) from None
 
 
 def _fail(text: str, code: int, details: list[str] | None = None):
@@ -185,7 +185,7 @@ app = typer.Typer(
 def _version(value: bool) -> None:
     if value:
         typer.echo(f"qmstrack {__version__}")
-        raise typer.Exit()
+        raise typer.Exit(ExitCode.OK)
 
 
 @app.callback()

@@ -13,6 +13,7 @@ import typer
 
 from qmstrack.cli.options import JsonOption, LangOption
 from qmstrack.cli.state import state
+from qmstrack.exitcodes import ExitCode
 
 app = typer.Typer(
     help="ISO clause checklists: list, show, validate, and map ISO 9001:2008 <-> 2015 clauses.",
@@ -207,7 +208,7 @@ def validate_cmd(
         verb = "has" if failures == 1 else "have"
         raise InvalidInput(f"{failures} of {len(paths)} files {verb} errors.")
     if failures:
-        raise typer.Exit(1)
+        raise typer.Exit(ExitCode.FAILED)
 
 
 @app.command("map")

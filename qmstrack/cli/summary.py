@@ -9,6 +9,7 @@ import typer
 
 from qmstrack.cli.options import FromOption, JsonOption, LangOption, ToOption, UnitFilter
 from qmstrack.cli.state import open_db
+from qmstrack.exitcodes import ExitCode
 
 
 def register(root: typer.Typer) -> None:
@@ -83,7 +84,5 @@ def register(root: typer.Typer) -> None:
             sys.stdout.write(text)
             sys.stdout.flush()
         if alert and needs_attention(summary):
-            from qmstrack.cli.app import EXIT_ATTENTION
-
-            raise typer.Exit(EXIT_ATTENTION)
+            raise typer.Exit(ExitCode.ATTENTION)
 
