@@ -101,8 +101,24 @@ def test_the_listed_summaries_are_the_commands_own():
     must be the ones the commands really have."""
     from qmstrack.cli.app import LAZY_COMMANDS, load_command
 
-    for name, (_, _, summary) in LAZY_COMMANDS.items():
+    for name, (_, summary) in LAZY_COMMANDS.items():
         assert load_command(name).get_short_help_str(limit=300) == summary, name
+
+
+def test_every_command_module_registers_exactly_its_listed_commands():
+    """One way to add commands: each module's ``register(root)``; what it adds is what
+    the root lists for that module (a command left out would be unreachable)."""
+    import importlib
+
+    from qmstrack.cli.app import LAZY_COMMANDS
+
+    modules = {module for module, _ in LAZY_COMMANDS.values()}
+    for module in sorted(modules):
+        holder = typer.Typer(add_completion=False)
+        importlib.import_module(module).register(holder)
+        added = set(typer.main.get_group(holder).commands)
+        listed = {name for name, (m, _) in LAZY_COMMANDS.items() if m == module}
+        assert added == listed, module
 
 
 def test_help_and_version_import_no_command_module():

@@ -21,6 +21,11 @@ app = typer.Typer(help="Adherence observations: staff keeping to SOPs and rules.
                   no_args_is_help=True)
 
 
+def register(root: typer.Typer) -> None:
+    """Add the ``qmstrack adherence`` group to the root command."""
+    root.add_typer(app, name="adherence")
+
+
 @app.command("add")
 def add(
     ctx: typer.Context,

@@ -19,59 +19,61 @@ from qmstrack.cli.options import DbOption, NoInputOption
 from qmstrack.cli.state import AppState
 from qmstrack.exitcodes import ExitCode
 
-# Each command group is imported only when it is used, so that 'qmstrack --help',
-# '--version' and every single command start fast. name -> (module, how to load, summary);
-# the summary is what 'qmstrack --help' lists, and a test keeps it equal to the command's.
-LAZY_COMMANDS: dict[str, tuple[str, str, str]] = {
-    "init": ("qmstrack.cli.db", "root:register_root_commands",
+# Each command module is imported only when one of its commands is used, so that
+# 'qmstrack --help', '--version' and every single command start fast. Every command module
+# has ``register(root)``, which adds its top-level commands and groups to ``root``.
+# name -> (module, summary); the summary is what 'qmstrack --help' lists, and a test keeps
+# it equal to the command's own.
+LAZY_COMMANDS: dict[str, tuple[str, str]] = {
+    "init": ("qmstrack.cli.db",
              'Create the database, or bring an existing one up to date (safe to repeat).'),
-    "demo": ("qmstrack.cli.demo", "root:register",
+    "demo": ("qmstrack.cli.demo",
              'Create (if needed) and fill a database with a demo year for three units.'),
-    "db": ("qmstrack.cli.db", "group:app",
+    "db": ("qmstrack.cli.db",
              'The database file: where it is, checks and backups.'),
-    "config": ("qmstrack.cli.config", "group:app",
+    "config": ("qmstrack.cli.config",
              'Settings: organisation, language, working days, defaults.'),
-    "unit": ("qmstrack.cli.unit", "group:app",
+    "unit": ("qmstrack.cli.unit",
              'Organisational units in scope, such as SMP, SMA and SEKRETARIAT.'),
-    "service": ("qmstrack.cli.service", "group:app",
+    "service": ("qmstrack.cli.service",
              'Services and their service time in working days.'),
-    "staff": ("qmstrack.cli.staff", "group:app",
+    "staff": ("qmstrack.cli.staff",
              'Staff (pegawai), identified by their 18-digit NIP.'),
-    "rule": ("qmstrack.cli.rule", "group:app",
+    "rule": ("qmstrack.cli.rule",
              'Rules (SOPs, regulations) and the ISO clauses they evidence.'),
-    "request": ("qmstrack.cli.request", "group:app",
+    "request": ("qmstrack.cli.request",
              'Service requests (permohonan layanan).'),
-    "adherence": ("qmstrack.cli.adherence", "group:app",
+    "adherence": ("qmstrack.cli.adherence",
              'Adherence observations: staff keeping to SOPs and rules.'),
-    "survey": ("qmstrack.cli.survey", "group:app",
+    "survey": ("qmstrack.cli.survey",
              'Public satisfaction surveys (SKM, PermenPAN-RB 14/2017) and the IKM.'),
-    "complaint": ("qmstrack.cli.complaint", "group:app",
+    "complaint": ("qmstrack.cli.complaint",
              'Complaints from the public (pengaduan).'),
-    "checklist": ("qmstrack.cli.checklist", "group:app",
+    "checklist": ("qmstrack.cli.checklist",
              'ISO clause checklists: list, show, validate, and map ISO 9001:2008 <-> '
              '2015 clauses.'),
-    "audit": ("qmstrack.cli.audit", "group:app",
+    "audit": ("qmstrack.cli.audit",
              'The monthly internal audit: run it, answer, finalise, report, plan.'),
-    "finding": ("qmstrack.cli.finding", "group:app",
+    "finding": ("qmstrack.cli.finding",
              'Findings (nonconformities, observations) and corrective actions.'),
-    "metrics": ("qmstrack.cli.metrics", "root:register",
+    "metrics": ("qmstrack.cli.metrics",
              'Compute every metric for a period (default: the previous calendar month).'),
-    "objective": ("qmstrack.cli.objective", "group:app",
+    "objective": ("qmstrack.cli.objective",
              'Quality objectives (sasaran mutu): targets and their achievement.'),
-    "review": ("qmstrack.cli.review", "group:app",
+    "review": ("qmstrack.cli.review",
              'Management review (ISO 9001 9.3): the inputs pack, the decisions and their '
              'follow-up.'),
-    "summary": ("qmstrack.cli.summary", "root:register",
+    "summary": ("qmstrack.cli.summary",
              'Figures of a day (or --from/--to) and what is overdue, for the head of office.'),
-    "document": ("qmstrack.cli.document", "group:app",
+    "document": ("qmstrack.cli.document",
              'Documented information: policies, SOPs, minutes, and their reviews.'),
-    "log": ("qmstrack.cli.log", "root:register",
+    "log": ("qmstrack.cli.log",
              'Show the change log, newest first: seal time (UTC), command, table, key, old and '
              'new.'),
-    "export": ("qmstrack.cli.bundle", "root:register",
+    "export": ("qmstrack.cli.bundle",
              "Export the period's records, checklists, evidence files and change log as a BagIt "
              "bundle for the auditor (check it with 'qmstrack verify')."),
-    "verify": ("qmstrack.cli.bundle", "root:register",
+    "verify": ("qmstrack.cli.bundle",
              'Check a bundle: exits 1 naming every missing, extra or altered file.'),
 }
 
@@ -80,29 +82,16 @@ def load_command(name: str):
     """Import the module of one top-level command and build its click command."""
     import importlib
 
-    module_name, how, _ = LAZY_COMMANDS[name]
-    kind, attr = how.split(":")
-    module = importlib.import_module(module_name)
-    if kind == "group":
-        sub_app = getattr(module, attr)
-        if name == "db":
-            from qmstrack.cli import integrity
-
-            integrity.register(sub_app)
-        return _plain_help(typer.main.get_command(sub_app))
-    holder = typer.Typer()
-    getattr(module, attr)(holder)
-    built = typer.main.get_command(holder)
-    return _plain_help(built.commands[name] if hasattr(built, "commands") else built)
+    module_name, _ = LAZY_COMMANDS[name]
+    holder = typer.Typer(add_completion=False)
+    importlib.import_module(module_name).register(holder)
+    return _plain_help(typer.main.get_group(holder).commands[name])
 
 
 def _plain_help(command):
     """Help pages as plain text, like the root's (Rich panels only clutter a terminal
     help page and do not belong in a pipe)."""
     command.rich_markup_mode = None
-    # Shell completion is the root's business, not each group's.
-    command.params = [p for p in command.params
-                      if p.name not in ("install_completion", "show_completion")]
     for param in command.params:
         # "--unit UNIT" reads better than Typer's "--unit <list[str]>".
         opts = getattr(param, "opts", None)
@@ -133,7 +122,7 @@ class QmsGroup(TyperGroup):
         limit = formatter.width - 6 - max(len(n) for n in names)
         rows = []
         for name in names:
-            summary = LAZY_COMMANDS[name][2] if name in LAZY_COMMANDS else ""
+            summary = LAZY_COMMANDS[name][1] if name in LAZY_COMMANDS else ""
             if name in self.commands or not summary:
                 rows.append((name, self.get_command(ctx, name).get_short_help_str(limit)))
             else:

@@ -24,6 +24,11 @@ app = typer.Typer(
     invoke_without_command=True,
 )
 
+
+def register(root: typer.Typer) -> None:
+    """Add the ``qmstrack audit`` group to the root command."""
+    root.add_typer(app, name="audit")
+
 PeriodOption = Annotated[
     str | None, typer.Option("--period", help="The month to audit, e.g. 2026-10 "
                              "(default: the previous calendar month).")]

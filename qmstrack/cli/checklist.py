@@ -20,6 +20,11 @@ app = typer.Typer(
     no_args_is_help=True,
 )
 
+
+def register(root: typer.Typer) -> None:
+    """Add the ``qmstrack checklist`` group to the root command."""
+    root.add_typer(app, name="checklist")
+
 LANGUAGES = ("id", "en")
 
 _LABELS = {

@@ -18,6 +18,11 @@ from qmstrack.cli.state import open_db
 
 app = typer.Typer(help="Complaints from the public (pengaduan).", no_args_is_help=True)
 
+
+def register(root: typer.Typer) -> None:
+    """Add the ``qmstrack complaint`` group to the root command."""
+    root.add_typer(app, name="complaint")
+
 RefArgument = Annotated[str, typer.Argument(help="Complaint number, e.g. ADU-2026-0001.")]
 
 

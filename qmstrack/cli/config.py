@@ -12,6 +12,11 @@ from qmstrack.i18n import count_of
 
 app = typer.Typer(help="Settings: organisation, language, working days, defaults.",
                   no_args_is_help=True)
+
+
+def register(root: typer.Typer) -> None:
+    """Add the ``qmstrack config`` group to the root command."""
+    root.add_typer(app, name="config")
 days_off_app = typer.Typer(help="The office's extra days off (cuti bersama).",
                            no_args_is_help=True)
 app.add_typer(days_off_app, name="days-off")

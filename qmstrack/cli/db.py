@@ -7,11 +7,18 @@ from typing import Annotated
 
 import typer
 
+from qmstrack.cli.integrity import check_cmd
 from qmstrack.cli.options import JsonOption, LangOption
 from qmstrack.cli.state import open_db, state
 from qmstrack.i18n import count_of
 
 app = typer.Typer(help="The database file: where it is, checks and backups.", no_args_is_help=True)
+
+
+def register(root: typer.Typer) -> None:
+    """Add ``qmstrack init`` and the ``qmstrack db`` group to the root command."""
+    root.command("init")(init_cmd)
+    root.add_typer(app, name="db")
 
 
 @app.command("path")
@@ -51,22 +58,22 @@ def backup_cmd(
             "copied).")
 
 
-def register_root_commands(root: typer.Typer) -> None:
-    @root.command("init")
-    def init_cmd(
-        ctx: typer.Context,
-        org: Annotated[str | None, typer.Option("--org", help="Name of the organisation.")] = None,
-        lang: LangOption = None,
-    ) -> None:
-        """Create the database, or bring an existing one up to date (safe to repeat)."""
-        from qmstrack.cli.output import message
-        from qmstrack.cli.values import option_value
-        from qmstrack.setup import check_lang, initialise
+app.command("check")(check_cmd)
 
-        if lang is not None:
-            lang = option_value("--lang", lambda: check_lang(lang))
-        db = open_db(ctx, create=True)
-        initialise(db, org=org, lang=lang)
-        from qmstrack.cli.state import db_path
 
-        message(f"Database ready at {db_path(ctx)}.")
+def init_cmd(
+    ctx: typer.Context,
+    org: Annotated[str | None, typer.Option("--org", help="Name of the organisation.")] = None,
+    lang: LangOption = None,
+) -> None:
+    """Create the database, or bring an existing one up to date (safe to repeat)."""
+    from qmstrack.cli.output import message
+    from qmstrack.cli.state import db_path
+    from qmstrack.cli.values import option_value
+    from qmstrack.setup import check_lang, initialise
+
+    if lang is not None:
+        lang = option_value("--lang", lambda: check_lang(lang))
+    db = open_db(ctx, create=True)
+    initialise(db, org=org, lang=lang)
+    message(f"Database ready at {db_path(ctx)}.")

@@ -13,6 +13,11 @@ from qmstrack.cli.state import open_db
 app = typer.Typer(help="Documented information: policies, SOPs, minutes, and their reviews.",
                   no_args_is_help=True)
 
+
+def register(root: typer.Typer) -> None:
+    """Add the ``qmstrack document`` group to the root command."""
+    root.add_typer(app, name="document")
+
 ReviewEvery = Annotated[
     str | None,
     typer.Option("--review-every", help="How often it must be reviewed: 6m, 12m, 24m, 1y..."),

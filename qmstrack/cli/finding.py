@@ -13,6 +13,11 @@ from qmstrack.cli.state import open_db
 app = typer.Typer(help="Findings (nonconformities, observations) and corrective actions.",
                   no_args_is_help=True)
 
+
+def register(root: typer.Typer) -> None:
+    """Add the ``qmstrack finding`` group to the root command."""
+    root.add_typer(app, name="finding")
+
 RefArgument = Annotated[str, typer.Argument(help="Finding reference, e.g. F-2026-001.")]
 
 

@@ -1,4 +1,7 @@
-"""``qmstrack db check``: is the database still what qmstrack recorded?"""
+"""``qmstrack db check``: is the database still what qmstrack recorded?
+
+A command of the ``qmstrack db`` group (``qmstrack.cli.db`` adds it).
+"""
 
 from __future__ import annotations
 
@@ -38,7 +41,3 @@ def check_cmd(
     message(report.summary())
     if report.last_seal_line():
         message(report.last_seal_line())
-
-
-def register(db_app: typer.Typer) -> None:
-    db_app.command("check")(check_cmd)

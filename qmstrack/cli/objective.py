@@ -12,6 +12,11 @@ from qmstrack.cli.state import open_db
 app = typer.Typer(help="Quality objectives (sasaran mutu): targets and their achievement.",
                   no_args_is_help=True)
 
+
+def register(root: typer.Typer) -> None:
+    """Add the ``qmstrack objective`` group to the root command."""
+    root.add_typer(app, name="objective")
+
 IdArgument = Annotated[int, typer.Argument(help="Objective number ('objective list' "
                                            "shows them).")]
 YearOption = Annotated[int | None, typer.Option("--year", min=2000, max=2100,

@@ -19,6 +19,11 @@ from qmstrack.cli.state import open_db
 app = typer.Typer(help="Service requests (permohonan layanan).", no_args_is_help=True)
 
 
+def register(root: typer.Typer) -> None:
+    """Add the ``qmstrack request`` group to the root command."""
+    root.add_typer(app, name="request")
+
+
 @app.command("add")
 def add(
     ctx: typer.Context,

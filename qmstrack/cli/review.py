@@ -13,6 +13,11 @@ from qmstrack.cli.state import open_db
 
 app = typer.Typer(help="Management review (ISO 9001 9.3): the inputs pack, the decisions "
                        "and their follow-up.", no_args_is_help=True)
+
+
+def register(root: typer.Typer) -> None:
+    """Add the ``qmstrack review`` group to the root command."""
+    root.add_typer(app, name="review")
 action_app = typer.Typer(help="Follow up the actions decided by a management review.",
                          no_args_is_help=True)
 app.add_typer(action_app, name="action")

@@ -18,6 +18,11 @@ app = typer.Typer(help="Rules (SOPs, regulations) and the ISO clauses they evide
                   no_args_is_help=True)
 
 
+def register(root: typer.Typer) -> None:
+    """Add the ``qmstrack rule`` group to the root command."""
+    root.add_typer(app, name="rule")
+
+
 @app.command("add")
 def add(
     ctx: typer.Context,

@@ -18,6 +18,11 @@ from qmstrack.i18n import count_of
 app = typer.Typer(help="Services and their service time in working days.", no_args_is_help=True)
 
 
+def register(root: typer.Typer) -> None:
+    """Add the ``qmstrack service`` group to the root command."""
+    root.add_typer(app, name="service")
+
+
 @app.command("add")
 def add(
     ctx: typer.Context,

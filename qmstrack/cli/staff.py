@@ -17,6 +17,11 @@ from qmstrack.cli.state import open_db
 app = typer.Typer(help="Staff (pegawai), identified by their 18-digit NIP.", no_args_is_help=True)
 
 
+def register(root: typer.Typer) -> None:
+    """Add the ``qmstrack staff`` group to the root command."""
+    root.add_typer(app, name="staff")
+
+
 @app.command("add")
 def add(
     ctx: typer.Context,

@@ -20,6 +20,11 @@ from qmstrack.i18n import count_of
 app = typer.Typer(help="Public satisfaction surveys (SKM, PermenPAN-RB 14/2017) and the IKM.",
                   no_args_is_help=True)
 
+
+def register(root: typer.Typer) -> None:
+    """Add the ``qmstrack survey`` group to the root command."""
+    root.add_typer(app, name="survey")
+
 ServiceFilter = Annotated[str | None, typer.Option("--service", help="Only this service.")]
 
 

@@ -13,6 +13,11 @@ app = typer.Typer(help="Organisational units in scope, such as SMP, SMA and SEKR
                   no_args_is_help=True)
 
 
+def register(root: typer.Typer) -> None:
+    """Add the ``qmstrack unit`` group to the root command."""
+    root.add_typer(app, name="unit")
+
+
 @app.command("add")
 def add(
     ctx: typer.Context,
