@@ -18,8 +18,6 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import IO, Any
 
-# Owner-only, as mkstemp creates it: records hold personal data.
-PRIVATE = 0o600
 SUFFIX = ".partial"
 
 
@@ -101,7 +99,7 @@ class AtomicFile:
     def __enter__(self) -> AtomicFile:
         return self
 
-    def __exit__(self, exc_type, exc, tb) -> None:
+    def __exit__(self, exc_type, *_) -> None:
         if self._done:
             return
         if exc_type is None:

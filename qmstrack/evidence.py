@@ -172,16 +172,6 @@ def store_file(db: sqlite_utils.Database, db_path: str | os.PathLike,
     return sha
 
 
-def get_evidence(db: sqlite_utils.Database, sha: str) -> dict:
-    from qmstrack.registers.common import query_dicts
-
-    rows = list(query_dicts(db, "SELECT * FROM evidence_files WHERE sha256 = ?",
-                            [check_sha(sha)]))
-    if not rows:
-        raise NotFound(f"There is no evidence file {sha}.")
-    return rows[0]
-
-
 @dataclass(frozen=True)
 class EvidenceProblem:
     sha256: str

@@ -22,7 +22,6 @@ from qmstrack.registers.common import get_staff, query_dicts, require_unit
 
 GRADES = ("major", "minor", "observation")
 SOURCES = ("internal", "sucofindo", "certification", "external", "management", "complaint")
-STATUSES = ("open", "action_planned", "closed")
 
 LIST_COLUMNS = ["ref_no", "raised_on", "source", "grade", "clause_ref", "unit", "status",
                 "due_on", "closed_on", "description"]

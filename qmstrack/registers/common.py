@@ -11,10 +11,6 @@ from qmstrack.errors import InvalidInput, NotFound
 from qmstrack.parsing import parse_code
 
 
-def row_dict(cursor, row) -> dict[str, Any]:
-    return {d[0]: v for d, v in zip(cursor.description, row, strict=True)}
-
-
 def query_dicts(db: sqlite_utils.Database, sql: str, params=()):
     """Stream the rows of a query as dicts."""
     cursor = db.execute(sql, list(params))

@@ -30,7 +30,6 @@ from qmstrack.tabular import (
     text_cell,
 )
 
-STATUSES = ("received", "in_progress", "completed", "rejected")
 CLOSED = ("completed", "rejected")
 OPEN = frozenset(("received", "in_progress"))
 STATUS_ALIASES = {
