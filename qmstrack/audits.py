@@ -165,7 +165,7 @@ def get_audit_row(db: sqlite_utils.Database, audit_id: int) -> dict[str, Any]:
 def _require_open(audit: dict[str, Any]) -> None:
     if audit["status"] == "final":
         raise Conflict(
-            f"Audit {audit['id']} was finalised on {audit['finalized_on']} and can no longer "
+            f"Audit {audit['id']} was finalized on {audit['finalized_on']} and can no longer "
             "change."
         )
 
@@ -205,7 +205,7 @@ def start_or_resume(db: sqlite_utils.Database, period: Period, units: Iterable[s
         if row:
             raise Conflict(
                 f"The audit of {period.start} to {period.end} for {', '.join(scope)} was "
-                f"finalised (audit {row[0]}); see 'qmstrack audit show {row[0]}'."
+                f"finalized (audit {row[0]}); see 'qmstrack audit show {row[0]}'."
             )
         audit_id = db["audits"].insert({
             "period_start": key[0], "period_end": key[1], "scope": key[2],

@@ -428,7 +428,7 @@ def _write_reports(db: sqlite_utils.Database, root: Path, audits: Register, lang
                    end: date) -> list[dict[str, Any]]:
     """The report of every audit in the bundle, in Markdown and HTML.
 
-    A report is dated by its audit's finalisation, or by the end of the exported period
+    A report is dated by its audit's finalization, or by the end of the exported period
     for an audit still open, so exporting the same data again gives the same files.
     """
     from qmstrack.db import get_setting

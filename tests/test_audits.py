@@ -1,4 +1,4 @@
-"""The monthly internal audit: evaluation, answers, resume, finalisation, findings."""
+"""The monthly internal audit: evaluation, answers, resume, finalization, findings."""
 
 from __future__ import annotations
 
@@ -176,7 +176,7 @@ def test_finalize_refuses_pending_then_freezes_everything(october, checklist, db
     assert final["status"] == "final" and final["finalized_on"] == "2026-11-03"
     with pytest.raises(Conflict, match="can no longer change"):
         answer_item(october, run.audit_id, "programme", Answer("na"))
-    with pytest.raises(Conflict, match="finalised"):
+    with pytest.raises(Conflict, match="finalized"):
         run_audit(october, OCTOBER, ["SMA"], checklist)
     with pytest.raises(Conflict):
         finalize_audit(october, run.audit_id)
@@ -341,7 +341,7 @@ def test_audit_command_end_to_end(cli, october, checklist, tmp_path):
     blocked = cli("audit", "answer", audit_id, "programme", "--grade", "na")
     assert blocked.exit_code == 1 and "can no longer change" in blocked.stderr
     rerun = cli(*args)
-    assert rerun.exit_code == 1 and "finalised" in rerun.stderr
+    assert rerun.exit_code == 1 and "finalized" in rerun.stderr
 
 
 def test_run_audit_refuses_a_period_not_begun_and_flags_one_not_over(october, checklist):

@@ -53,7 +53,7 @@ LAZY_COMMANDS: dict[str, tuple[str, str]] = {
              'ISO clause checklists: list, show, validate, and map ISO 9001:2008 <-> '
              '2015 clauses.'),
     "audit": ("qmstrack.cli.audit",
-             'The monthly internal audit: run it, answer, finalise, report, plan.'),
+             'The monthly internal audit: run it, answer, finalize, report, plan.'),
     "finding": ("qmstrack.cli.finding",
              'Findings (nonconformities, observations) and corrective actions.'),
     "metrics": ("qmstrack.cli.metrics",

@@ -1,4 +1,4 @@
-"""``qmstrack audit``: run the monthly internal audit, answer, finalise, report, plan."""
+"""``qmstrack audit``: run the monthly internal audit, answer, finalize, report, plan."""
 
 from __future__ import annotations
 
@@ -19,7 +19,7 @@ from qmstrack.cli.state import open_db
 from qmstrack.i18n import count_of
 
 app = typer.Typer(
-    help="The monthly internal audit: run it, answer, finalise, report, plan.\n\n"
+    help="The monthly internal audit: run it, answer, finalize, report, plan.\n\n"
          "Without a subcommand: run (or resume) the audit of the previous calendar month.",
     invoke_without_command=True,
 )
@@ -262,10 +262,10 @@ def answer(
 def finalize(
     ctx: typer.Context,
     audit_id: AuditId,
-    allow_pending: Annotated[bool, typer.Option("--allow-pending", help="Finalise even "
+    allow_pending: Annotated[bool, typer.Option("--allow-pending", help="Finalize even "
                                                 "with pending items.")] = False,
 ) -> None:
-    """Finalise an audit: from then on it can no longer change."""
+    """Finalize an audit: from then on it can no longer change."""
     from qmstrack.audits import finalize_audit
     from qmstrack.cli.output import message
 
