@@ -33,7 +33,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
-from typing import Any, BinaryIO
+from typing import IO, Any
 
 import sqlite_utils
 
@@ -695,7 +695,7 @@ def bag_fingerprint(bag_dir: Path) -> str:
         return hashlib.sha256(f.read()).hexdigest()
 
 
-def _write_zip(bag_dir: Path, raw: BinaryIO, top: str) -> None:
+def _write_zip(bag_dir: Path, raw: IO[bytes], top: str) -> None:
     """A deterministic zip: entries sorted, fixed dates and permissions, under ``top/``."""
     files = []
     for dirpath, dirnames, filenames in os.walk(bag_dir):

@@ -15,6 +15,7 @@ import sqlite3
 from collections.abc import Iterator
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import Any
 
 import sqlite_utils
 from sqlite_utils.migrations import Migrations
@@ -196,7 +197,8 @@ def writing(db: sqlite_utils.Database, command: str = "") -> Iterator[sqlite_uti
 
 # --- settings -------------------------------------------------------------------------
 
-DEFAULT_SETTINGS: dict[str, object] = {
+# Settings are JSON values.
+DEFAULT_SETTINGS: dict[str, Any] = {
     "org_name": "",
     "lang": "id",
     # ISO weekday numbers (Monday = 1) the office works on.
@@ -212,7 +214,7 @@ DEFAULT_SETTINGS: dict[str, object] = {
 }
 
 
-def get_setting(db: sqlite_utils.Database, key: str):
+def get_setting(db: sqlite_utils.Database, key: str) -> Any:
     import json
 
     row = db.execute("SELECT value FROM settings WHERE key = ?", [key]).fetchone()
@@ -221,10 +223,10 @@ def get_setting(db: sqlite_utils.Database, key: str):
     return json.loads(row[0])
 
 
-def set_setting(db: sqlite_utils.Database, key: str, value) -> None:
+def set_setting(db: sqlite_utils.Database, key: str, value: Any) -> None:
     import json
 
-    db["settings"].upsert({"key": key, "value": json.dumps(value)}, pk="key")
+    db.table("settings").upsert({"key": key, "value": json.dumps(value)}, pk="key")
 
 
 # --- logged tables --------------------------------------------------------------------

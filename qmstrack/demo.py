@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import random
 from datetime import date, timedelta
+from typing import Any
 
 import sqlite_utils
 
@@ -109,17 +110,17 @@ def fill_demo(db: sqlite_utils.Database, seed: int = 1) -> dict[str, object] | N
     with writing(db, "demo"):
         set_setting(db, "org_name", DEMO_ORG)
         set_setting(db, "demo_seed", seed)
-        db["units"].insert_all([{"code": c, "name": n} for c, n in UNITS])
-        db["services"].insert_all(
+        db.table("units").insert_all([{"code": c, "name": n} for c, n in UNITS])
+        db.table("services").insert_all(
             {"code": c, "name": n, "unit": u, "sla_days": d, "fee": f, "requirements": "",
              "active": 1}
             for c, n, u, d, f, _ in SERVICES
         )
-        db["staff"].insert_all(
+        db.table("staff").insert_all(
             {"nip": nip, "name": name, "unit": unit, "position": pos, "active": 1}
             for nip, name, unit, pos in STAFF
         )
-        db["rules"].insert_all(
+        db.table("rules").insert_all(
             {"code": c, "title": t, "unit": u, "clauses": cl} for c, t, u, cl in RULES
         )
         counts: dict[str, object] = {
@@ -163,6 +164,7 @@ def _demo_requests(db: sqlite_utils.Database, rng: random.Random,
             seq = sequence[(unit, received.year)] = sequence.get((unit, received.year), 0) + 1
             request_id += 1
             outcome = rng.random()
+            closed: date | None
             # Most requests finish within their service time; some run late, a few are
             # rejected, and the last weeks leave some open.
             if outcome < 0.03:
@@ -437,7 +439,7 @@ def _demo_objectives(db: sqlite_utils.Database, rng: random.Random) -> int:
     month up to October (the Secretariat's missed September and October)."""
     values = []
     for unit, service, title, metric, target, frequency in OBJECTIVES:
-        objective_id = db["objectives"].insert({
+        objective_id = db.table("objectives").insert({
             "unit": unit, "service_code": service, "title": title, "metric": metric,
             "target": target, "frequency": frequency, "year": OBJECTIVE_YEAR}).last_pk
         if metric is not None:
@@ -457,7 +459,7 @@ def _demo_findings(db: sqlite_utils.Database) -> int:
     """The findings of Sucofindo's surveillance audit of March 2026 and their corrective
     actions: one closed at once, one closed after a second action, one overdue."""
     andi, ahmad, hendra, fitri = (STAFF[7][0], STAFF[0][0], STAFF[4][0], STAFF[10][0])
-    findings = [
+    findings: list[tuple[dict[str, Any], list[tuple[Any, ...]]]] = [
         ({"ref_no": "SCI-2026-01", "clause_ref": "7.5.3", "grade": "minor",
           "unit": "SEKRETARIAT", "status": "closed", "owner_nip": andi,
           "description": "Sebagian arsip surat keluar tahun 2025 belum diberi kode "
@@ -490,9 +492,9 @@ def _demo_findings(db: sqlite_utils.Database) -> int:
            "bidang", hendra, "2026-04-02", "2026-06-10", None, None, "")]),
     ]
     for finding, actions in findings:
-        finding_id = db["findings"].insert({
+        finding_id = db.table("findings").insert({
             **finding, "source": "sucofindo", "raised_on": "2026-03-12"}).last_pk
-        db["finding_actions"].insert_all(
+        db.table("finding_actions").insert_all(
             {"finding_id": finding_id, "action": action, "owner_nip": owner,
              "planned_on": planned, "due_on": due, "verified_by":
              "Wakil Manajemen Mutu" if verified else None, "verified_on": verified,
@@ -506,7 +508,7 @@ def _demo_review(db: sqlite_utils.Database) -> int:
     overdue (the archive), one still running."""
     import json
 
-    review_id = db["reviews"].insert({
+    review_id = db.table("reviews").insert({
         "held_on": "2026-01-20", "chair": "Dr. H. Muhammad Kurniawan, M.Pd.",
         "attendees": json.dumps([STAFF[0][1], STAFF[4][1], STAFF[7][1], STAFF[8][1],
                                  f"{STAFF[2][1]} (Wakil Manajemen Mutu)"],
@@ -523,7 +525,7 @@ def _demo_review(db: sqlite_utils.Database) -> int:
         ("Pelatihan petugas layanan tentang kode etik dan penanganan pengaduan", STAFF[8][0],
          "2026-12-15", None, ""),
     ]
-    db["review_actions"].insert_all(
+    db.table("review_actions").insert_all(
         {"review_id": review_id, "decision": decision, "owner_nip": owner, "due_on": due,
          "status": "closed" if closed else "open", "closed_on": closed, "note": note}
         for decision, owner, due, closed, note in decisions)

@@ -162,7 +162,7 @@ def store_file(db: sqlite_utils.Database, db_path: str | os.PathLike,
     name = sanitise_name(original_name or source.name)
     with writing(db):
         if db.execute("SELECT 1 FROM evidence_files WHERE sha256 = ?", [sha]).fetchone() is None:
-            db["evidence_files"].insert({
+            db.table("evidence_files").insert({
                 "sha256": sha,
                 "size": size,
                 "original_name": name,

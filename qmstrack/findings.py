@@ -97,7 +97,7 @@ def raise_finding(db: sqlite_utils.Database, *, clause_ref: str, grade: str,
             from qmstrack.evidence import store_file
 
             record["evidence_sha256"] = store_file(db, db_path, evidence_file)
-        db["findings"].insert(record)
+        db.table("findings").insert(record)
     return record
 
 
@@ -135,8 +135,8 @@ def plan_finding(db: sqlite_utils.Database, ref: str, *, action: str, due: Any,
             changes["correction"] = clean_text(correction, field="correction", max_length=4000)
         if owner_nip:
             changes["owner_nip"] = owner_nip
-        db["findings"].update(finding["id"], changes)
-        db["finding_actions"].insert({
+        db.table("findings").update(finding["id"], changes)
+        db.table("finding_actions").insert({
             "finding_id": finding["id"], "action": action, "owner_nip": owner_nip,
             "planned_on": on.isoformat(), "due_on": due_on.isoformat(), "note": "",
         })
@@ -164,15 +164,15 @@ def close_finding(db: sqlite_utils.Database, ref: str, *, verified_by: str, effe
                            "plan one first with 'qmstrack finding plan'.")
         if on < date.fromisoformat(finding["raised_on"]):
             raise InvalidInput(f"The verification date {on} is before the finding was raised.")
-        db["finding_actions"].update(action[0], {
+        db.table("finding_actions").update(action[0], {
             "verified_by": verified_by, "verified_on": on.isoformat(),
             "effective": 1 if effective else 0, "note": note,
         })
         if effective:
-            db["findings"].update(finding["id"], {"status": "closed",
+            db.table("findings").update(finding["id"], {"status": "closed",
                                                   "closed_on": on.isoformat()})
         else:
-            db["findings"].update(finding["id"], {"status": "open"})
+            db.table("findings").update(finding["id"], {"status": "open"})
     if not effective and new_action:
         return plan_finding(db, ref, action=new_action,
                             due=new_due or default_due(db, finding["grade"], on), on=on)
@@ -183,7 +183,8 @@ def list_findings(db: sqlite_utils.Database, *, open_on: date | None = None,
                   overdue_on: date | None = None, units: tuple[str, ...] = (),
                   source: str | None = None, audit_id: int | None = None):
     """Stream findings; ``open_on``/``overdue_on`` follow the SPEC's definitions."""
-    clauses, params = [], []
+    clauses: list[str] = []
+    params: list[Any] = []
     if open_on:
         clauses.append("raised_on <= ? AND (closed_on IS NULL OR closed_on > ?)")
         params.extend([open_on.isoformat()] * 2)

@@ -492,8 +492,10 @@ def run_import(
         if rejects:
             rejects.discard()
         raise
-    if rejects:
-        report.rejects_file = rejects.finish() if report.rejected else rejects.discard()
+    if rejects and report.rejected:
+        report.rejects_file = rejects.finish()
+    elif rejects:
+        rejects.discard()
     return report
 
 
@@ -605,11 +607,11 @@ def upsert_batch(db: sqlite_utils.Database, table: str, pk: str,
     for record in batch:
         old = existing.get(record[pk])
         if old is None:
-            db[table].insert(record)
+            db.table(table).insert(record)
             inserted += 1
         elif all(old.get(k) == v for k, v in record.items()):
             unchanged += 1
         else:
-            db[table].update(record[pk], record)
+            db.table(table).update(record[pk], record)
             updated += 1
     return inserted, updated, unchanged

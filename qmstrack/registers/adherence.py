@@ -113,10 +113,10 @@ def _write_batch(db: sqlite_utils.Database, batch: list[dict[str, Any]]):
                                 record["note"]):
             unchanged += 1
         else:
-            db["adherence"].update(old[0], record)
+            db.table("adherence").update(old[0], record)
             updated += 1
     if new:
-        db["adherence"].insert_all(new)
+        db.table("adherence").insert_all(new)
         inserted = len(new)
     return inserted, updated, unchanged
 

@@ -401,8 +401,8 @@ def update_request(db: sqlite_utils.Database, ref: str, *, status: str, on: Any,
             changes["staff_nip"] = get_staff(db, parse_nip(staff).value)["nip"]
         if note:
             changes["notes"] = (row["notes"] + "\n" + note).strip()
-        db["requests"].update(row["id"], changes)
-        db["request_events"].insert(
+        db.table("requests").update(row["id"], changes)
+        db.table("request_events").insert(
             {"request_id": row["id"], "status": new_status, "on_date": on_date.isoformat(),
              "note": note})
     return get_request(db, row["ref_no"])

@@ -59,7 +59,7 @@ def _convert(db: sqlite_utils.Database, b: RowBuilder) -> dict[str, Any]:
 def add_rule(db: sqlite_utils.Database, **values: Any) -> dict[str, Any]:
     record = build_one(lambda b: _convert(db, b), values)
     with writing(db):
-        db["rules"].upsert(record, pk="code")
+        db.table("rules").upsert(record, pk="code")
     return record
 
 

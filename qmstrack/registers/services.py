@@ -78,7 +78,7 @@ def _parse_sla(value: Any) -> int:
 def add_service(db: sqlite_utils.Database, **values: Any) -> dict[str, Any]:
     record = build_one(lambda b: _convert(db, b), values)
     with writing(db):
-        db["services"].upsert(record, pk="code")
+        db.table("services").upsert(record, pk="code")
     return record
 
 

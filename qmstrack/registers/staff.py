@@ -63,13 +63,14 @@ def _convert(db: sqlite_utils.Database, b: RowBuilder) -> dict[str, Any]:
 def add_staff(db: sqlite_utils.Database, **values: Any) -> dict[str, Any]:
     record = build_one(lambda b: _convert(db, b), values)
     with writing(db):
-        db["staff"].upsert(record, pk="nip")
+        db.table("staff").upsert(record, pk="nip")
     return record
 
 
 def list_staff(db: sqlite_utils.Database, units: tuple[str, ...] = (),
                include_inactive: bool = False):
-    clauses, params = [], []
+    clauses: list[str] = []
+    params: list[Any] = []
     if units:
         clauses.append(f"unit IN ({', '.join('?' for _ in units)})")
         params.extend(units)

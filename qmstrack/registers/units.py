@@ -16,7 +16,7 @@ def add_unit(db: sqlite_utils.Database, code: str, name: str | None = None) -> d
         "name": clean_text(name or code, field="unit name", max_length=200, required=True),
     }
     with writing(db):
-        db["units"].upsert(record, pk="code")
+        db.table("units").upsert(record, pk="code")
     return record
 
 
