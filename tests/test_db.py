@@ -9,6 +9,7 @@ import stat
 from datetime import date
 
 import pytest
+import sqlite_utils
 
 from qmstrack import changelog
 from qmstrack.db import (
@@ -104,6 +105,16 @@ def test_migrations_table_lists_every_migration_in_order(db):
     assert applied[0] == "m001_initial_schema"
     assert applied == list(MIGRATIONS)
     assert migration_set().pending(db) == []
+
+
+def test_a_migration_name_is_registered_once(monkeypatch):
+    from qmstrack.migrations import migration
+
+    monkeypatch.setattr("qmstrack.migrations.MIGRATIONS", dict(MIGRATIONS))
+    with pytest.raises(ValueError, match="m001_initial_schema"):
+        migration("m001_initial_schema")(lambda db: None)
+    new = sqlite_utils.Database(memory=True)
+    assert [m.name for m in migration_set().pending(new)] == list(MIGRATIONS)
 
 
 def test_check_constraints_hold(office):
