@@ -15,6 +15,7 @@ import unicodedata
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from functools import lru_cache
+from typing import Literal
 
 from qmstrack.errors import InvalidInput
 
@@ -30,8 +31,9 @@ def month_names() -> dict[str, int]:
     from babel.dates import get_month_names
 
     names: dict[str, int] = {}
+    widths: tuple[Literal["wide", "abbreviated"], ...] = ("wide", "abbreviated")
     for locale in ("id", "en"):
-        for width in ("wide", "abbreviated"):
+        for width in widths:
             for number, name in get_month_names(width, locale=locale).items():
                 names[name.lower().rstrip(".")] = number
     names.update(_EXTRA_MONTH_ALIASES)
