@@ -20,6 +20,9 @@ from typing import Protocol
 LANGUAGES = ("id", "en")
 DOMAIN = "qmstrack"
 
+# The language of the command line's own messages; the CLI sets it once per command.
+_terminal_language = "en"
+
 # Both languages write the day before the month: "Senin, 23 November 2026".
 FULL_DATE = "EEEE, d MMMM y"
 SHORT_DATE = "d MMM y"
@@ -72,6 +75,37 @@ def translations(lang: str) -> Translator:
     write_mo(compiled, catalog)
     compiled.seek(0)
     return Translations(compiled, domain=DOMAIN)
+
+
+def set_terminal_language(lang: str) -> None:
+    """Choose the language of the messages :func:`_` translates (``id`` or ``en``)."""
+    global _terminal_language
+    _terminal_language = _check(lang)
+
+
+def terminal_language() -> str:
+    return _terminal_language
+
+
+def _(message: str) -> str:
+    """A message of the command line in the terminal's language.
+
+    English is the source language: nothing is loaded for it.
+    """
+    if _terminal_language == "en":
+        return message
+    return translations(_terminal_language).gettext(message)
+
+
+def N_(message: str) -> str:  # noqa: N802 - the conventional name for "translate later"
+    """Mark a message for the catalogue; :func:`_` translates it where it is shown."""
+    return message
+
+
+def ngettext(singular: str, plural: str, n: int) -> str:
+    if _terminal_language == "en":
+        return singular if n == 1 else plural
+    return translations(_terminal_language).ngettext(singular, plural, n)
 
 
 def format_date(d: date, lang: str, *, full: bool = True) -> str:
