@@ -19,6 +19,7 @@ import sqlite_utils
 from qmstrack.calendar import WorkingCalendar
 from qmstrack.db import DEFAULT_SETTINGS, get_setting, set_setting, writing
 from qmstrack.errors import InvalidInput
+from qmstrack.i18n import N_
 from qmstrack.parsing import clean_text, parse_date, parse_int
 
 
@@ -71,6 +72,12 @@ def _directory(value: str) -> str:
     return str(path)
 
 
+def _timezone(value: str) -> str:
+    from qmstrack.clock import check_zone
+
+    return check_zone(value)
+
+
 def _checklist(value: str) -> str:
     from qmstrack.checklists import resolve_checklist
 
@@ -80,6 +87,8 @@ def _checklist(value: str) -> str:
 SETTINGS: dict[str, Setting] = {s.key: s for s in [
     Setting("org_name", "Name of the organisation, shown on reports.", _text),
     Setting("lang", "Default language of reports and summaries: id or en.", _lang),
+    Setting("timezone", N_("The office's time zone (IANA name, e.g. Asia/Makassar for WITA): "
+                           "what 'today' means, and how times are shown."), _timezone),
     Setting("working_weekdays", "Working weekdays, Monday = 1 (default 1,2,3,4,5).",
             _weekdays),
     Setting("complaint_response_days",
@@ -108,6 +117,11 @@ def show_settings(db: sqlite_utils.Database) -> dict[str, Any]:
                 child, DEFAULT_SETTINGS[parent][child])
         else:
             out[key] = get_setting(db, key)
+    if not out.get("timezone"):
+        from qmstrack.clock import office_zone_name
+
+        # Not recorded (a database from before the setting): the system's, as used.
+        out["timezone"] = office_zone_name(db)
     out["extra_days_off"] = get_setting(db, "extra_days_off") or []
     return out
 

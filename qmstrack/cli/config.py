@@ -7,7 +7,7 @@ from typing import Annotated
 import typer
 
 from qmstrack.cli.options import JsonOption
-from qmstrack.cli.state import open_db
+from qmstrack.cli.state import office_today, open_db
 from qmstrack.i18n import count_of
 
 app = typer.Typer(help="Settings: organisation, language, working days, defaults.",
@@ -36,8 +36,10 @@ def show(ctx: typer.Context, json: JsonOption = False) -> None:
     if json:
         print_json(values)
         return
+    from qmstrack.i18n import _
+
     rows = [{"setting": key, "value": values[key],
-             "meaning": SETTINGS[key].description if key in SETTINGS
+             "meaning": _(SETTINGS[key].description) if key in SETTINGS
              else "Extra days off ('qmstrack config days-off list')."} for key in values]
     emit_rows(rows, ["setting", "value", "meaning"])
 
@@ -101,10 +103,9 @@ def days_off_list(
     json: JsonOption = False,
 ) -> None:
     """Non-working weekdays of a year: public holidays and the office's days off."""
-    from datetime import date
 
     from qmstrack.cli.output import emit_rows
     from qmstrack.config import days_off
 
-    rows = days_off(open_db(ctx), year or date.today().year)
+    rows = days_off(open_db(ctx), year or office_today().year)
     emit_rows(rows, ["date", "weekday", "kind", "name"], as_json=json)

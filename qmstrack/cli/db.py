@@ -10,7 +10,7 @@ import typer
 from qmstrack.cli.integrity import check_cmd
 from qmstrack.cli.options import JsonOption, LangOption
 from qmstrack.cli.state import open_db, state
-from qmstrack.i18n import count_of
+from qmstrack.i18n import N_, count_of
 
 app = typer.Typer(help="The database file: where it is, checks and backups.", no_args_is_help=True)
 
@@ -65,15 +65,30 @@ def init_cmd(
     ctx: typer.Context,
     org: Annotated[str | None, typer.Option("--org", help="Name of the organisation.")] = None,
     lang: LangOption = None,
+    timezone: Annotated[str | None, typer.Option(
+        "--timezone", metavar="ZONE",
+        help=N_("The office's time zone, an IANA name such as Asia/Makassar (WITA), "
+                "Asia/Jakarta (WIB) or Asia/Jayapura (WIT); default: the system's."))]
+    = None,
 ) -> None:
     """Create the database, or bring an existing one up to date (safe to repeat)."""
     from qmstrack.cli.output import message
     from qmstrack.cli.state import db_path
     from qmstrack.cli.values import option_value
+    from qmstrack.clock import abbreviation, check_zone, office_now
+    from qmstrack.i18n import _
     from qmstrack.setup import check_lang, initialise
 
     if lang is not None:
         lang = option_value("--lang", lambda: check_lang(lang))
+    if timezone is not None:
+        timezone = option_value("--timezone", lambda: check_zone(timezone))
     db = open_db(ctx, create=True)
-    initialise(db, org=org, lang=lang)
+    zone, source = initialise(db, org=org, lang=lang, timezone=timezone)
     message(f"Database ready at {db_path(ctx)}.")
+    label = f"{zone} ({abbreviation(office_now(db))})"
+    if source == "system":
+        message(_("Time zone: {zone}, the system's; change it with 'qmstrack config set "
+                  "timezone ZONE'.").format(zone=label))
+    else:
+        message(_("Time zone: {zone}.").format(zone=label))
