@@ -21,6 +21,7 @@ from typing import Any
 import sqlite_utils
 
 from qmstrack.checklists import Checklist, Item, load_checklist_text
+from qmstrack.clock import office_today
 from qmstrack.db import writing
 from qmstrack.errors import Conflict, InvalidInput, NotFound, UsageError
 from qmstrack.findings import raise_finding
@@ -212,7 +213,7 @@ def start_or_resume(db: sqlite_utils.Database, period: Period, units: Iterable[s
             "checklist_id": checklist.id, "checklist_version": checklist.version,
             "checklist_sha256": checklist.sha256, "checklist_yaml": checklist.raw_text,
             "lead_auditor": clean_text(auditor, field="auditor", max_length=200),
-            "status": "open", "started_on": (today or date.today()).isoformat(),
+            "status": "open", "started_on": (today or office_today(db)).isoformat(),
         }).last_pk
         db["audit_results"].insert_all(
             {"audit_id": audit_id, "item_id": item.id, "clause_ref": item.clause_ref,
@@ -262,7 +263,7 @@ def evaluate_metrics(db: sqlite_utils.Database, audit: dict[str, Any],
                 "note = ?, answered_by = 'qmstrack', answered_on = ? "
                 "WHERE audit_id = ? AND item_id = ?",
                 [grade, measured, item.target_text, evidence, note,
-                 (today or date.today()).isoformat(), audit["id"], item.id])
+                 (today or office_today(db)).isoformat(), audit["id"], item.id])
             evaluated += 1
             ref = _sync_finding(db, audit, item, grade, measured, today)
             if ref:
@@ -308,7 +309,7 @@ def _sync_finding(db: sqlite_utils.Database, audit: dict[str, Any], item: Item, 
         return None
     scope = _item_scope(item, audit["scope"])
     unit = scope.units[0] if scope and len(scope.units) == 1 else None
-    raised_on = min(today or date.today(), max(date.fromisoformat(audit["period_end"]),
+    raised_on = min(today or office_today(db), max(date.fromisoformat(audit["period_end"]),
                                                date.fromisoformat(audit["started_on"])))
     finding = raise_finding(
         db, clause_ref=item.clause_ref, grade=grade, description=_describe(
@@ -336,7 +337,7 @@ def answer_item(db: sqlite_utils.Database, audit_id: int, item_id: str, answer: 
             "UPDATE audit_results SET grade = ?, note = ?, evidence = ?, answered_by = ?, "
             "answered_on = ? WHERE audit_id = ? AND item_id = ?",
             [grade, note, evidence, clean_text(by, field="auditor", max_length=200)
-             or audit["lead_auditor"], (today or date.today()).isoformat(), audit_id,
+             or audit["lead_auditor"], (today or office_today(db)).isoformat(), audit_id,
              item_id])
         return _sync_finding(db, audit, item, grade, today=today, note=note)
 
@@ -371,7 +372,7 @@ def run_audit(db: sqlite_utils.Database, period: Period, units: Iterable[str],
 
     A period that has not begun on ``today`` is refused: there is nothing to audit yet.
     """
-    today = today or date.today()
+    today = today or office_today(db)
     if period.start > today:
         raise UsageError(f"The period {period.start} to {period.end} has not begun yet "
                          f"(today is {today}); there is nothing to audit.")
@@ -421,7 +422,7 @@ def finalize_audit(db: sqlite_utils.Database, audit_id: int, *, allow_pending: b
             raise IntegrityFailure(f"The frozen checklist of audit {audit_id} no longer "
                                    "matches its hash.")
         db["audits"].update(audit_id, {"status": "final",
-                                       "finalized_on": (today or date.today()).isoformat()})
+                                       "finalized_on": (today or office_today(db)).isoformat()})
     return get_audit_row(db, audit_id)
 
 

@@ -38,6 +38,7 @@ from typing import IO, Any
 import sqlite_utils
 
 from qmstrack.atomic import atomic_write
+from qmstrack.clock import office_today
 from qmstrack.errors import Conflict, IntegrityFailure, InvalidInput, NotFound, QmsError
 from qmstrack.evidence import sanitise_name
 
@@ -660,7 +661,7 @@ def export_bundle(db: sqlite_utils.Database, db_path: str | os.PathLike, *, star
                 f"{org or 'the organisation'} for {start.isoformat()} to {end.isoformat()}"
                 f" (scope: {', '.join(scope) or 'all units'})"
                 + ("; personal data redacted" if redact else "")),
-            "Bagging-Date": (today or date.today()).isoformat(),
+            "Bagging-Date": (today or office_today(db)).isoformat(),
             "QMS-Period-Start": start.isoformat(),
             "QMS-Period-End": end.isoformat(),
             "QMS-Scope": ", ".join(scope) or "all units",

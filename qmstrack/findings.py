@@ -15,6 +15,7 @@ from typing import Any
 
 import sqlite_utils
 
+from qmstrack.clock import office_today
 from qmstrack.db import get_setting, writing
 from qmstrack.errors import Conflict, InvalidInput, NotFound
 from qmstrack.parsing import clean_text, parse_code, parse_date, parse_nip
@@ -117,7 +118,7 @@ def plan_finding(db: sqlite_utils.Database, ref: str, *, action: str, due: Any,
                  root_cause: str | None = None, correction: str | None = None,
                  owner: str | None = None, on: date | None = None) -> dict[str, Any]:
     """Record the root cause, correction and corrective action with its owner and due date."""
-    on = on or date.today()
+    on = on or office_today(db)
     due_on = parse_date(due, field="due date")
     action = clean_text(action, field="action", max_length=4000, required=True)
     with writing(db):
@@ -148,7 +149,7 @@ def close_finding(db: sqlite_utils.Database, ref: str, *, verified_by: str, effe
                   new_due: Any = None) -> dict[str, Any]:
     """Verify the current action. Effective: the finding closes. Not effective: it reopens,
     with the new action when one is given."""
-    on = on or date.today()
+    on = on or office_today(db)
     verified_by = clean_text(verified_by, field="verifier", max_length=200, required=True)
     note = clean_text(note, field="note", max_length=4000)
     with writing(db):

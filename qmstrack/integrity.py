@@ -404,10 +404,13 @@ def iter_log(db: sqlite_utils.Database, *, since: date | None = None,
              table: str | None = None, limit: int | None = None) -> Iterator[LogEntry]:
     """Change-log entries, newest first, each with the seal (time, command) covering it.
 
-    ``since`` keeps entries sealed on or after that day (UTC) and those not sealed at all.
-    Entries written after the last seal (or in a gap between seals) were not written by
-    qmstrack; their command is ``(outside qmstrack)``.
+    ``since`` keeps entries sealed on or after the start of that day in the office's time
+    zone, and those not sealed at all. Entries written after the last seal (or in a gap
+    between seals) were not written by qmstrack; their command is ``(outside qmstrack)``.
+    Secret settings (the pseudonymisation key) are never shown: their values read
+    ``(withheld)``.
     """
+    from qmstrack.bundle import SECRET_SETTINGS
     from qmstrack.db import LOGGED_TABLES
 
     if table is not None and table not in LOGGED_TABLES:
@@ -418,8 +421,12 @@ def iter_log(db: sqlite_utils.Database, *, since: date | None = None,
         clauses.append("tbl = ?")
         params.append(table)
     if since:
+        from qmstrack.clock import day_start_utc, office_zone
+
+        # Seal times are UTC ISO strings of one shape, so they compare as text.
+        begins = day_start_utc(since, office_zone(db)).isoformat(timespec="seconds")
         start = db.execute("SELECT min(first_id) FROM change_seals WHERE at >= ?",
-                           [since.isoformat()]).fetchone()[0]
+                           [begins]).fetchone()[0]
         if start is None:
             start = (db.execute("SELECT max(last_id) FROM change_seals").fetchone()[0]
                      or 0) + 1
@@ -440,7 +447,20 @@ def iter_log(db: sqlite_utils.Database, *, since: date | None = None,
             seal_id, at, command = seal[0], seal[1], seal[2]
         else:
             seal_id, at, command = None, None, OUTSIDE
-        yield LogEntry(entry_id, seal_id, at, command, tbl, row_key, op, _load(old), _load(new))
+        old_state, new_state = _load(old), _load(new)
+        if tbl == "settings" and row_key in SECRET_SETTINGS:
+            old_state, new_state = _withheld(old_state), _withheld(new_state)
+        yield LogEntry(entry_id, seal_id, at, command, tbl, row_key, op, old_state, new_state)
+
+
+WITHHELD = "(withheld)"
+
+
+def _withheld(state: Any) -> Any:
+    """A settings row with its value hidden (the key stays: it says what changed)."""
+    if isinstance(state, dict):
+        return {k: (WITHHELD if k == "value" else v) for k, v in state.items()}
+    return state if state is None else WITHHELD
 
 
 def describe_change(entry: LogEntry, width: int = 120) -> str:

@@ -39,6 +39,7 @@ from typing import Any
 
 import sqlite_utils
 
+from qmstrack.clock import office_today
 from qmstrack.db import writing
 from qmstrack.errors import Conflict, InvalidInput, NotFound
 from qmstrack.metrics import Metric, Period, Scope
@@ -226,7 +227,7 @@ def add_objective(db: sqlite_utils.Database, *, unit: str, title: str, target: s
         "metric": metric_def.name if metric_def else None,
         "target": str(check_target(target, metric_def)),
         "frequency": parse_frequency(frequency),
-        "year": parse_year(year if year is not None else (today or date.today()).year),
+        "year": parse_year(year if year is not None else (today or office_today(db)).year),
     }
     if service is not None:
         record["service_code"] = get_service(db, parse_code(service, field="service code"))[
@@ -282,7 +283,7 @@ def record_value(db: sqlite_utils.Database, objective_id: int, *, period: str,
 
     Returns the stored row with ``replaced`` (the previous value, or None).
     """
-    today = today or date.today()
+    today = today or office_today(db)
     objective = manual_objective(db, objective_id)
     p = parse_objective_period(period, objective["frequency"], objective["year"],
                                today=today)
@@ -389,7 +390,7 @@ def objective_status(db: sqlite_utils.Database, *, year: int | None = None,
     ``no_value_periods`` (completed periods only) and ``missed_twice`` (two consecutive
     completed periods both missed, anywhere in the year).
     """
-    today = today or date.today()
+    today = today or office_today(db)
     year = year if year is not None else today.year
     out = []
     for objective in list_objectives(db, year=year, units=units):

@@ -35,6 +35,7 @@ from typing import Any
 
 import sqlite_utils
 
+from qmstrack.clock import office_today
 from qmstrack.errors import InvalidInput, QmsError, UsageError
 
 FORMATS: dict[str, str] = {"md": "audit_report.md.j2", "html": "audit_report.html.j2"}
@@ -534,7 +535,7 @@ def build_audit_context(db: sqlite_utils.Database, audit_id: int, lang: str = "i
 
     lang = check_lang(lang)
     gettext = report_translations(lang).gettext
-    today = today or date.today()
+    today = today or office_today(db)
     audit = get_audit(db, audit_id, lang)
     checklist = frozen_checklist(get_audit_row(db, audit_id))
     start, end = date.fromisoformat(audit["period_start"]), date.fromisoformat(

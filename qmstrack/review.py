@@ -36,6 +36,7 @@ from typing import Any
 
 import sqlite_utils
 
+from qmstrack.clock import office_today
 from qmstrack.db import writing
 from qmstrack.errors import Conflict, InvalidInput, NotFound, UsageError
 from qmstrack.metrics import Period, Scope
@@ -85,7 +86,7 @@ SHORT_PERIOD_MONTHS = 6  # up to this many months, satisfaction trends go by mon
 
 
 def pack_period(*, year: int | None = None, start: date | None = None,
-                end: date | None = None, today: date | None = None) -> tuple[Period, bool]:
+                end: date | None = None, today: date) -> tuple[Period, bool]:
     """The period a pack covers and whether it was cut at today.
 
     ``year``: that calendar year; ``start``/``end``: those days; neither: 1 January of this
@@ -93,7 +94,6 @@ def pack_period(*, year: int | None = None, start: date | None = None,
     exist, and an open request due next week is not overdue yet), so its end is cut at
     today; the second value says so.
     """
-    today = today or date.today()
     if year is not None:
         if start is not None or end is not None:
             raise UsageError("Give either --year or --from/--to, not both.")
@@ -276,7 +276,7 @@ def record_review(db: sqlite_utils.Database, *, held_on: Any, chair: str,
     ``owners`` (NIPs) and ``dues`` pair with ``decisions`` by position (or are None).
     Everything is checked before anything is written.
     """
-    today = today or date.today()
+    today = today or office_today(db)
     day = parse_date(held_on, field="review date")
     if day > today:
         raise InvalidInput(f"The review date {day} is in the future.")
@@ -356,7 +356,7 @@ def list_actions(db: sqlite_utils.Database, *, open_only: bool = False,
                  overdue_only: bool = False, review_id: int | None = None,
                  today: date | None = None) -> Iterator[dict[str, Any]]:
     """Stream review actions, oldest review first, each with its ``state`` as of today."""
-    today = today or date.today()
+    today = today or office_today(db)
     clauses, params = [], []
     if review_id is not None:
         clauses.append("a.review_id = ?")
@@ -400,7 +400,7 @@ def get_review(db: sqlite_utils.Database, review_id: int, *,
 def list_reviews(db: sqlite_utils.Database, *, today: date | None = None
                  ) -> Iterator[dict[str, Any]]:
     """Stream the reviews, latest first, with the number of their actions per state."""
-    today = today or date.today()
+    today = today or office_today(db)
     reviews = list(query_dicts(db, "SELECT id, held_on, chair, attendees FROM reviews "
                                    "ORDER BY held_on DESC, id DESC"))
     actions: dict[int, list[dict[str, Any]]] = {}
@@ -417,7 +417,7 @@ def list_reviews(db: sqlite_utils.Database, *, today: date | None = None
 def close_action(db: sqlite_utils.Database, action_id: int, *, on: Any = None,
                  note: str = "", today: date | None = None) -> dict[str, Any]:
     """Close a review action on a day (not before its review, not in the future)."""
-    today = today or date.today()
+    today = today or office_today(db)
     day = parse_date(on, field="closing date") if on is not None else today
     if day > today:
         raise InvalidInput(f"The closing date {day} is in the future.")
@@ -520,7 +520,7 @@ def build_pack_context(db: sqlite_utils.Database, period: Period, lang: str = "i
 
     lang = check_lang(lang)
     gettext = report_translations(lang).gettext
-    today = today or date.today()
+    today = today or office_today(db)
     start, end = period.start, period.end
     fig = _Figures(db, lang)
     units = [{"code": code, "name": name} for code, name in

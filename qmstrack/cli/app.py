@@ -68,8 +68,7 @@ LAZY_COMMANDS: dict[str, tuple[str, str]] = {
     "document": ("qmstrack.cli.document",
              'Documented information: policies, SOPs, minutes, and their reviews.'),
     "log": ("qmstrack.cli.log",
-             'Show the change log, newest first: seal time (UTC), command, table, key, old and '
-             'new.'),
+             'Show the change log, newest first: seal time, command, table, key, old and new.'),
     "export": ("qmstrack.cli.bundle",
              "Export the period's records, checklists, evidence files and change log as a BagIt "
              "bundle for the auditor (check it with 'qmstrack verify')."),
@@ -148,6 +147,10 @@ class QmsGroup(TyperGroup):
         except BrokenPipeError:
             sys.stderr.close()
             raise typer.Exit(ExitCode.FAILED) from None
+        finally:
+            from qmstrack.cli.state import end
+
+            end()
 
 
 def _fail(text: str, code: int, details: list[str] | None = None):
@@ -193,7 +196,9 @@ def root(
     Records live in one SQLite file: --db PATH, else $QMSTRACK_DB, else the user data
     directory (see 'qmstrack db path').
     """
-    ctx.obj = AppState(db_option=db, no_input=no_input)
+    from qmstrack.cli.state import begin
+
+    ctx.obj = begin(AppState(db_option=db, no_input=no_input))
 
 
 def main() -> None:

@@ -15,7 +15,7 @@ from qmstrack.cli.options import (
     ToOption,
     UnitFilter,
 )
-from qmstrack.cli.state import open_db
+from qmstrack.cli.state import office_today, open_db
 from qmstrack.i18n import count_of
 
 app = typer.Typer(
@@ -46,7 +46,6 @@ AuditId = Annotated[int, typer.Argument(help="Audit number (see 'qmstrack audit 
 
 
 def _period(period: str | None, from_: str | None, to: str | None):
-    from datetime import date
 
     from qmstrack.cli.values import opt_date, option_value
     from qmstrack.errors import UsageError
@@ -62,7 +61,7 @@ def _period(period: str | None, from_: str | None, to: str | None):
                                                           opt_date(to, "--to")))
     if period:
         return Period(*option_value("--period", lambda: parse_period(period)))
-    return Period(*previous_month(date.today()))
+    return Period(*previous_month(office_today()))
 
 
 def _ask_in_terminal(lang: str):
@@ -309,7 +308,6 @@ def plan(
     json: JsonOption = False,
 ) -> None:
     """The 12-month audit programme: which clauses were audited, and which are due."""
-    from datetime import date
 
     from qmstrack.audit_metrics import default_checklist
     from qmstrack.audits import clause_coverage
@@ -321,7 +319,7 @@ def plan(
     db = open_db(ctx)
     chosen = (resolve_checklist(checklist, get_setting(db, "checklist_dir") or None)
               if checklist else default_checklist(db))
-    end = opt_date(on, "--on") or date.today()
+    end = opt_date(on, "--on") or office_today()
     rows = clause_coverage(db, chosen, end, opt_units(db, unit))
     emit_rows(rows, ["clause_ref", "title", "last_audited", "status"], as_json=json)
     if not json and rows:

@@ -14,7 +14,7 @@ from qmstrack.cli.options import (
     UnitFilter,
     UntilOption,
 )
-from qmstrack.cli.state import open_db
+from qmstrack.cli.state import office_today, open_db
 
 app = typer.Typer(help="Complaints from the public (pengaduan).", no_args_is_help=True)
 
@@ -115,14 +115,13 @@ def list_cmd(
     csv: CsvOption = False,
 ) -> None:
     """List complaints received in a period (all by default)."""
-    from datetime import date
 
     from qmstrack.cli.output import emit_rows
     from qmstrack.cli.values import opt_date, opt_units
     from qmstrack.registers.complaints import COLUMNS, TABLE_COLUMNS, list_complaints
 
     db = open_db(ctx)
-    today = date.today()
+    today = office_today()
     rows = list_complaints(db, open_on=today if open_ else None,
                            overdue_on=today if overdue else None, units=opt_units(db, unit),
                            since=opt_date(since, "--since"), until=opt_date(until, "--until"),

@@ -8,7 +8,7 @@ from typing import Annotated
 import typer
 
 from qmstrack.cli.options import CsvOption, JsonOption, UnitFilter
-from qmstrack.cli.state import open_db
+from qmstrack.cli.state import office_today, open_db
 
 app = typer.Typer(help="Findings (nonconformities, observations) and corrective actions.",
                   no_args_is_help=True)
@@ -43,7 +43,6 @@ def add(
                                            "evidence.")] = None,
 ) -> None:
     """Record a finding by hand, including one from the certification body."""
-    from datetime import date
 
     from qmstrack.cli.output import message
     from qmstrack.cli.state import db_path
@@ -52,7 +51,7 @@ def add(
 
     record = raise_finding(open_db(ctx), clause_ref=clause, grade=grade,
                            description=description, source=source, unit=unit,
-                           raised_on=opt_date(raised, "--raised") or date.today(),
+                           raised_on=opt_date(raised, "--raised") or office_today(),
                            due_on=opt_date(due, "--due"), ref_no=ref,
                            evidence_file=evidence, db_path=db_path(ctx))
     typer.echo(record["ref_no"])
@@ -72,14 +71,13 @@ def list_cmd(
     csv: CsvOption = False,
 ) -> None:
     """List findings."""
-    from datetime import date
 
     from qmstrack.cli.output import emit_rows
     from qmstrack.cli.values import opt_units
     from qmstrack.findings import LIST_COLUMNS, list_findings
 
     db = open_db(ctx)
-    today = date.today()
+    today = office_today()
     rows = list_findings(db, open_on=today if open_ else None,
                          overdue_on=today if overdue else None, units=opt_units(db, unit),
                          source=source)

@@ -19,10 +19,11 @@ def log_cmd(
                                               "entries.")] = None,
     json: JsonOption = False,
 ) -> None:
-    """Show the change log, newest first: seal time (UTC), command, table, key, old and new.
+    """Show the change log, newest first: seal time, command, table, key, old and new.
 
-    Entries not sealed by qmstrack (edits made with other tools) show the command
-    '(outside qmstrack)'; 'qmstrack db check' reports them.
+    Times are shown in the office's time zone (--json keeps them in UTC). Entries not
+    sealed by qmstrack (edits made with other tools) show the command '(outside qmstrack)';
+    'qmstrack db check' reports them. The pseudonymisation key is shown as '(withheld)'.
     """
     from qmstrack.cli.output import emit_rows
     from qmstrack.cli.values import opt_date
@@ -38,7 +39,10 @@ def log_cmd(
     if json:
         emit_rows((e.as_dict() for e in entries), [], as_json=True)
         return
-    rows = ({"id": e.id, "at": e.at or "", "command": e.command, "table": e.table,
+    from qmstrack.clock import format_instant, office_zone
+
+    tz = office_zone(db)
+    rows = ({"id": e.id, "at": format_instant(e.at, tz), "command": e.command, "table": e.table,
              "key": e.key, "op": e.op, "changes": describe_change(e)} for e in entries)
     emit_rows(rows, ["id", "at", "command", "table", "key", "op", "changes"],
               empty="The change log has no matching entries.")

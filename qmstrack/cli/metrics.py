@@ -23,11 +23,10 @@ def register(root: typer.Typer) -> None:
         json: JsonOption = False,
     ) -> None:
         """Compute every metric for a period (default: the previous calendar month)."""
-        from datetime import date
-
         from qmstrack.cli.output import emit_rows, print_json
         from qmstrack.cli.state import open_db
         from qmstrack.cli.values import opt_date, opt_units, option_value
+        from qmstrack.clock import office_today
         from qmstrack.errors import UsageError
         from qmstrack.metrics import REGISTRY, Period, Scope, metric_names
         from qmstrack.parsing import previous_month
@@ -45,7 +44,7 @@ def register(root: typer.Typer) -> None:
             period = option_value("--from/--to", lambda: Period(opt_date(from_, "--from"),
                                                                 opt_date(to, "--to")))
         else:
-            period = Period(*previous_month(date.today()))
+            period = Period(*previous_month(office_today(db)))
         scope = Scope(opt_units(db, unit), service)
         values = {n: REGISTRY[n].compute(db, period, scope) for n in names}
         if json:

@@ -7,7 +7,7 @@ from typing import Annotated
 import typer
 
 from qmstrack.cli.options import CsvOption, JsonOption, UnitFilter
-from qmstrack.cli.state import open_db
+from qmstrack.cli.state import office_today, open_db
 
 app = typer.Typer(help="Quality objectives (sasaran mutu): targets and their achievement.",
                   no_args_is_help=True)
@@ -78,7 +78,6 @@ def record(
     note: Annotated[str, typer.Option("--note", help="Where the value comes from.")] = "",
 ) -> None:
     """Record the value of a manual objective for one period (again to correct it)."""
-    from datetime import date
 
     from qmstrack.cli.output import message, warning
     from qmstrack.cli.values import option_value
@@ -93,7 +92,7 @@ def record(
     db = open_db(ctx)
     objective = manual_objective(db, objective_id)
     p = option_value("--period", lambda: parse_objective_period(
-        period, objective["frequency"], objective["year"], today=date.today()))
+        period, objective["frequency"], objective["year"], today=office_today()))
     number = option_value("--value", lambda: parse_value(value))
     threshold = parse_target(objective["target"]).threshold
     if 0 < threshold <= 1 < number <= 100 and not value.strip().endswith("%"):

@@ -14,7 +14,7 @@ from qmstrack.cli.options import (
     UnitFilter,
     UntilOption,
 )
-from qmstrack.cli.state import open_db
+from qmstrack.cli.state import office_today, open_db
 
 app = typer.Typer(help="Service requests (permohonan layanan).", no_args_is_help=True)
 
@@ -69,14 +69,13 @@ def update(
     note: Annotated[str, typer.Option("--note", help="Note kept with the event.")] = "",
 ) -> None:
     """Change a request's status on a date (kept as an event)."""
-    from datetime import date
 
     from qmstrack.cli.output import message
     from qmstrack.cli.values import opt_date
     from qmstrack.registers.requests import update_request
 
     record = update_request(open_db(ctx), ref, status=status,
-                            on=opt_date(on, "--on") or date.today(), rating=rating,
+                            on=opt_date(on, "--on") or office_today(), rating=rating,
                             note=note, staff=staff)
     extra = ""
     if record["on_time"] is not None:
@@ -100,7 +99,6 @@ def list_cmd(
     csv: CsvOption = False,
 ) -> None:
     """List requests received in a period (all by default)."""
-    from datetime import date
 
     from qmstrack.cli.output import emit_rows
     from qmstrack.cli.values import opt_date, opt_units, option_value
@@ -110,7 +108,7 @@ def list_cmd(
     statuses = option_value("--status", lambda: tuple(parse_status(s) for s in status or ()))
     rows = list_requests(db, units=opt_units(db, unit), statuses=statuses, service=service,
                          since=opt_date(since, "--since"), until=opt_date(until, "--until"),
-                         overdue_on=date.today() if overdue else None, limit=limit)
+                         overdue_on=office_today() if overdue else None, limit=limit)
     columns = LIST_COLUMNS if (json or csv) else [c for c in LIST_COLUMNS if c != "requester"]
     emit_rows(rows, columns, as_json=json, as_csv=csv, empty="No requests match.")
 

@@ -9,7 +9,7 @@ from typing import Annotated
 import typer
 
 from qmstrack.cli.options import CsvOption, FromOption, JsonOption, LangOption, ToOption
-from qmstrack.cli.state import open_db
+from qmstrack.cli.state import office_today, open_db
 
 app = typer.Typer(help="Management review (ISO 9001 9.3): the inputs pack, the decisions "
                        "and their follow-up.", no_args_is_help=True)
@@ -28,12 +28,11 @@ ActionId = Annotated[int, typer.Argument(help="Action number (see 'qmstrack revi
 
 
 def _pack_period(year: int | None, from_: str | None, to: str | None):
-    from datetime import date
 
     from qmstrack.cli.values import opt_date, option_value
     from qmstrack.review import pack_period
 
-    today = date.today()
+    today = office_today()
     start = opt_date(from_, "--from", today=today)
     end = opt_date(to, "--to", today=today)
     option = "--year" if year is not None else "--from/--to"
@@ -115,14 +114,13 @@ def record(
 ) -> None:
     """Record a management review (9.3.3) and its decisions as tracked actions; prints the
     review number."""
-    from datetime import date
 
     from qmstrack.cli.output import message, print_json
     from qmstrack.cli.values import opt_date, option_value
     from qmstrack.parsing import parse_nip
     from qmstrack.review import pair_with_decisions, record_review
 
-    today = date.today()
+    today = office_today()
     day = opt_date(held_on, "--date", today=today)
     owner_list = pair_with_decisions(owners, len(decisions), "--owner")
     due_list = pair_with_decisions(dues, len(decisions), "--due")
@@ -204,13 +202,12 @@ def close(
     json: JsonOption = False,
 ) -> None:
     """Close an action of a management review."""
-    from datetime import date
 
     from qmstrack.cli.output import message, print_json
     from qmstrack.cli.values import opt_date
     from qmstrack.review import close_action
 
-    today = date.today()
+    today = office_today()
     action = close_action(open_db(ctx), action_id, on=opt_date(on, "--on", today=today),
                           note=note, today=today)
     if json:

@@ -8,7 +8,7 @@ from typing import Annotated
 import typer
 
 from qmstrack.cli.options import FromOption, JsonOption, LangOption, ToOption, UnitFilter
-from qmstrack.cli.state import open_db
+from qmstrack.cli.state import office_today, open_db
 from qmstrack.exitcodes import ExitCode
 
 
@@ -41,7 +41,6 @@ def register(root: typer.Typer) -> None:
         something is overdue.
         """
         import sys
-        from datetime import date
 
         from qmstrack.cli.output import message
         from qmstrack.cli.values import opt_date, opt_units, option_value
@@ -62,7 +61,7 @@ def register(root: typer.Typer) -> None:
         if (start is None) != (end is None):
             raise UsageError("--from and --to go together; pass both (or --date for one "
                              "day).")
-        today = date.today()
+        today = office_today()
         if start is not None:
             first, last = opt_date(start, "--from", today=today), opt_date(end, "--to",
                                                                             today=today)

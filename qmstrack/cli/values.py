@@ -25,10 +25,11 @@ def option_value(option: str, parse: Callable[[], T]) -> T:
 def opt_date(value: str | None, option: str, *, today: date | None = None) -> date | None:
     if value is None:
         return None
+    from qmstrack.cli.state import office_today
     from qmstrack.parsing import parse_date
 
     return option_value(option, lambda: parse_date(value, field="date",
-                                                   today=today or date.today()))
+                                                   today=today or office_today()))
 
 
 def opt_units(db, values: list[str] | None) -> tuple[str, ...]:

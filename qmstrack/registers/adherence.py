@@ -13,6 +13,7 @@ from typing import Any
 
 import sqlite_utils
 
+from qmstrack.clock import office_today
 from qmstrack.db import writing
 from qmstrack.errors import InvalidInput
 from qmstrack.parsing import clean_text, parse_code, parse_date, parse_nip
@@ -51,6 +52,7 @@ def parse_result(value: Any) -> str:
 
 class _Lookups:
     def __init__(self, db: sqlite_utils.Database):
+        self.today = office_today(db)
         self.staff_unit = dict(db.execute("SELECT nip, unit FROM staff").fetchall())
         self.rules = {r[0] for r in db.execute("SELECT code FROM rules")}
 
@@ -76,7 +78,7 @@ def _convert(lk: _Lookups, b: RowBuilder) -> dict[str, Any] | None:
     observer = b.get("observer", lambda v: clean_text(v, field="observer", max_length=200),
                      default="")
     note = b.get("note", lambda v: clean_text(v, field="note", max_length=4000), default="")
-    if observed and observed > date.today():
+    if observed and observed > lk.today:
         b.fail("observed_on", f"{observed} is in the future")
     if b.problems:
         return None
@@ -129,7 +131,7 @@ def add_observation(db: sqlite_utils.Database, *, staff: str, rule: str, result:
     ``db_path``) in the same transaction."""
     lk = _Lookups(db)
     values = {"staff": staff, "rule": rule, "result": result,
-              "observed_on": on or date.today(), "observer": observer, "note": note}
+              "observed_on": on or office_today(db), "observer": observer, "note": note}
     record = build_one(lambda b: _convert(lk, b), values)
     with writing(db):
         if evidence_file is not None:

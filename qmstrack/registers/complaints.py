@@ -27,6 +27,7 @@ from typing import Any
 import sqlite_utils
 
 from qmstrack.calendar import WorkingCalendar
+from qmstrack.clock import office_today
 from qmstrack.db import get_setting, writing
 from qmstrack.errors import Conflict, InvalidInput, NotFound
 from qmstrack.metrics import Period, Scope, metric
@@ -116,7 +117,7 @@ class _Lookups:
 
     def __init__(self, db: sqlite_utils.Database, today: date | None = None):
         self.db = db
-        self.today = today or date.today()
+        self.today = today or office_today(db)
         self.units = {r[0] for r in db.execute("SELECT code FROM units")}
         self.calendar = WorkingCalendar.from_db(db)
         self.days = response_days(db)
@@ -264,7 +265,7 @@ def add_complaint(db: sqlite_utils.Database, *, channel: str, subject: str,
                   complainant: str = "", contact: str = "", ref: str | None = None,
                   today: date | None = None) -> dict[str, Any]:
     """Record a complaint; its number is generated when none is given."""
-    today = today or date.today()
+    today = today or office_today(db)
     lk = _Lookups(db, today)
     received_on = parse_date(received, field="received date") if received else today
     with writing(db):
@@ -305,7 +306,7 @@ def _decorate(row: dict[str, Any], today: date) -> dict[str, Any]:
 def get_complaint(db: sqlite_utils.Database, ref: str, *, today: date | None = None
                   ) -> dict[str, Any]:
     """One complaint with ``on_time``, ``status`` (open/responded/closed) and ``overdue``."""
-    row = _decorate(_row(db, ref), today or date.today())
+    row = _decorate(_row(db, ref), today or office_today(db))
     row.pop("id")
     return row
 
@@ -320,7 +321,7 @@ def _check_day(on: Any, label: str, today: date) -> date:
 def respond_complaint(db: sqlite_utils.Database, ref: str, *, response: str, on: Any = None,
                       today: date | None = None) -> dict[str, Any]:
     """Record the response (once), on or after the day the complaint was received."""
-    today = today or date.today()
+    today = today or office_today(db)
     day = _check_day(on, "response date", today)
     text = clean_text(response, field="response", max_length=4000, required=True)
     with writing(db):
@@ -346,7 +347,7 @@ def close_complaint(db: sqlite_utils.Database, ref: str, *, outcome: str, on: An
     A complaint without a response may be closed too (withdrawn, passed to another
     agency); the outcome says why. Its response then never counts as on time or late.
     """
-    today = today or date.today()
+    today = today or office_today(db)
     day = _check_day(on, "closing date", today)
     text = clean_text(outcome, field="outcome", max_length=2000, required=True)
     with writing(db):
@@ -385,7 +386,7 @@ def list_complaints(db: sqlite_utils.Database, *, open_on: date | None = None,
         clauses.append(f"unit IN ({', '.join('?' for _ in units)})")
         params.extend(units)
     where = " AND ".join(clauses) or "1"
-    today = today or date.today()
+    today = today or office_today(db)
     for row in query_dicts(db, f"SELECT * FROM complaints WHERE {where} "
                                "ORDER BY received_on, ref_no", params):
         row.pop("id")

@@ -17,6 +17,7 @@ from typing import Any
 
 import sqlite_utils
 
+from qmstrack.clock import office_today
 from qmstrack.db import writing
 from qmstrack.errors import Conflict, InvalidInput, NotFound
 from qmstrack.metrics import metric
@@ -91,7 +92,7 @@ def add_document(db: sqlite_utils.Database, db_path: str | os.PathLike | None = 
     kind = parse_type(type)
     title = clean_text(title, field="title", max_length=300, required=True)
     clauses = _clause(clause)
-    issued_on = parse_date(issued, field="issue date") if issued else (today or date.today())
+    issued_on = parse_date(issued, field="issue date") if issued else (today or office_today(db))
     months = parse_review_every(review_every) if review_every not in (None, "") else None
     due = add_months(issued_on, months).isoformat() if months else None
     if file is not None and db_path is None:
@@ -129,7 +130,7 @@ def _decorate(row: dict[str, Any], today: date) -> dict[str, Any]:
 def get_document(db: sqlite_utils.Database, doc_id: Any, *,
                  today: date | None = None) -> dict[str, Any]:
     """One document, with its stored file's details."""
-    row = _decorate(_get_row(db, doc_id), today or date.today())
+    row = _decorate(_get_row(db, doc_id), today or office_today(db))
     row["file"] = None
     if row["file_sha256"]:
         files = list(query_dicts(
@@ -143,7 +144,7 @@ def list_documents(db: sqlite_utils.Database, *, expired: bool = False,
                    type: str | None = None, unit: str | None = None,
                    include_withdrawn: bool = False, today: date | None = None):
     """Stream documents; ``expired`` keeps only those past their review date."""
-    today = today or date.today()
+    today = today or office_today(db)
     clauses: list[str] = []
     params: list[Any] = []
     if not include_withdrawn:
@@ -166,7 +167,7 @@ def list_documents(db: sqlite_utils.Database, *, expired: bool = False,
 def withdraw_document(db: sqlite_utils.Database, doc_id: Any, *, on: Any = None,
                       today: date | None = None) -> dict[str, Any]:
     """Mark a document withdrawn (superseded); it stays in the register and the log."""
-    on_date = parse_date(on, field="withdrawal date") if on else (today or date.today())
+    on_date = parse_date(on, field="withdrawal date") if on else (today or office_today(db))
     with writing(db):
         row = _get_row(db, doc_id)
         if row["withdrawn_on"]:
@@ -182,7 +183,7 @@ def withdraw_document(db: sqlite_utils.Database, doc_id: Any, *, on: Any = None,
 def review_document(db: sqlite_utils.Database, doc_id: Any, *, on: Any = None,
                     review_every: Any = None, today: date | None = None) -> dict[str, Any]:
     """Record that a document was reviewed on a date: its next review is due from then."""
-    on_date = parse_date(on, field="review date") if on else (today or date.today())
+    on_date = parse_date(on, field="review date") if on else (today or office_today(db))
     with writing(db):
         row = _get_row(db, doc_id)
         if row["withdrawn_on"]:

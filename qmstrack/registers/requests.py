@@ -15,6 +15,7 @@ from typing import Any
 import sqlite_utils
 
 from qmstrack.calendar import WorkingCalendar
+from qmstrack.clock import office_today
 from qmstrack.db import writing
 from qmstrack.errors import Conflict, InvalidInput, NotFound
 from qmstrack.parsing import clean_text, parse_code, parse_date, parse_int, parse_nip
@@ -209,7 +210,7 @@ def add_request(db: sqlite_utils.Database, *, service: str, requester: str,
     """Register one request; the reference number is generated when none is given."""
     lk = _Lookups(db)
     received_on = parse_date(received, field="received date") if received else (
-        today or date.today())
+        today or office_today(db))
     with writing(db):
         svc = get_service(db, parse_code(service, field="service code"))
         values = {

@@ -42,6 +42,7 @@ from typing import Any
 
 import sqlite_utils
 
+from qmstrack.clock import office_today
 from qmstrack.db import writing
 from qmstrack.errors import InvalidInput
 from qmstrack.parsing import clean_text, parse_code, parse_date, parse_int
@@ -180,7 +181,7 @@ class _Lookups:
     def __init__(self, db: sqlite_utils.Database, today: date | None = None):
         self.db = db
         self.service_unit = dict(db.execute("SELECT code, unit FROM services").fetchall())
-        self.today = today or date.today()
+        self.today = today or office_today(db)
         # identical unnumbered rows seen so far in this file
         self.occurrences: dict[tuple, int] = {}
 
@@ -281,7 +282,7 @@ def _write_batch(db: sqlite_utils.Database, batch: list[dict[str, Any]]):
 def add_response(db: sqlite_utils.Database, *, service: str, scores: str | Sequence[Any],
                  on: Any = None, note: str = "", today: date | None = None) -> dict[str, Any]:
     """Record one questionnaire typed by hand (its key is a random uuid4)."""
-    today = today or date.today()
+    today = today or office_today(db)
     parsed = parse_scores(scores)
     responded = parse_date(on, field="survey date") if on else today
     if responded > today:

@@ -1,0 +1,69 @@
+"""Every message marked for translation in qmstrack's code has its Indonesian translation.
+
+The summary (tests/test_summary.py) and the reports (reports.po, tests/test_reports.py) are
+checked where they are built; this covers every other module, so that no new message of
+the command line reaches an Indonesian clerk in English.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from qmstrack.i18n import set_terminal_language, terminal_language, translations
+
+ROOT = Path(__file__).parents[1] / "qmstrack"
+# Checked by their own tests, against their own catalogues.
+CHECKED_ELSEWHERE = {"summary.py", "review.py", "reports.py", "charts.py"}
+
+
+def _messages():
+    from babel.messages.extract import extract_from_file
+
+    for source in sorted(ROOT.rglob("*.py")):
+        if source.name in CHECKED_ELSEWHERE and source.parent == ROOT:
+            continue
+        for _line, message, _comments, _context in extract_from_file("python", str(source)):
+            yield source.relative_to(ROOT.parent).as_posix(), message
+
+
+def test_there_are_command_line_messages_to_check():
+    assert len(list(_messages())) >= 5
+
+
+@pytest.mark.parametrize(("source", "message"), list(_messages()))
+def test_every_message_has_an_indonesian_translation(source, message):
+    t = translations("id")
+    if isinstance(message, tuple):
+        assert t.ngettext(message[0], message[1], 1) != message[0], (source, message)
+    else:
+        assert t.gettext(message) != message, (source, message)
+
+
+def test_placeholders_survive_translation():
+    import re
+
+    t = translations("id")
+    for source, message in _messages():
+        for text in message if isinstance(message, tuple) else (message,):
+            fields = sorted(re.findall(r"\{[^{}]*\}", text))
+            translated = t.ngettext(text, text, 1) if isinstance(message, tuple) else \
+                t.gettext(text)
+            assert sorted(re.findall(r"\{[^{}]*\}", translated)) == fields, (source, text)
+
+
+def test_the_terminal_language_switches_messages():
+    from qmstrack.clock import check_zone
+    from qmstrack.errors import InvalidInput
+
+    before = terminal_language()
+    try:
+        set_terminal_language("id")
+        with pytest.raises(InvalidInput, match="bukan nama zona waktu IANA"):
+            check_zone("Asia/Samarinda")
+        set_terminal_language("en")
+        with pytest.raises(InvalidInput, match="is not an IANA time zone name"):
+            check_zone("Asia/Samarinda")
+    finally:
+        set_terminal_language(before)
