@@ -10,7 +10,7 @@ import json
 import os
 import shutil
 import subprocess
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, timedelta
 
 import pytest
 
@@ -247,3 +247,39 @@ def test_log_shows_office_time_and_since_means_the_office_day(db_path, tmp_path)
     later = faked("2026-03-16 16:31:00 UTC", db_path, "log", "--since", "2026-03-18",
                   "--json", tmp_path=tmp_path)
     assert json.loads(later.stdout) == []
+
+
+# --- requests refuse dates that have not come yet (office time) ------------------------------
+
+
+def test_a_request_received_in_the_future_is_refused(office, cli, tmp_path):
+    from qmstrack.clock import office_today
+    from tests.test_imports import snapshot
+
+    tomorrow = (office_today(office) + timedelta(days=1)).isoformat()
+    before = snapshot(office)
+    result = cli("request", "add", "--service", "SMA-LEG", "--requester", "Ani",
+                 "--received", tomorrow)
+    assert result.exit_code == 1
+    assert f"The received date {tomorrow} is in the future." in result.stderr
+    far = cli("request", "add", "--service", "SMA-LEG", "--requester", "Ani",
+              "--received", "2099-06-01")
+    assert far.exit_code == 1 and "2099-06-01 is in the future" in far.stderr
+    sheet = tmp_path / "register.csv"
+    sheet.write_text("No Registrasi;Tgl Masuk;Kode Layanan;Nama Pemohon;Tanggal Selesai\n"
+                     "R-1;01/03/2026;SMA-LEG;Ani;\n"
+                     f"R-2;{tomorrow};SMA-LEG;Budi;\n"
+                     "R-3;02/03/2026;SMA-LEG;Citra;2099-01-01\n", encoding="utf-8")
+    imported = cli("request", "import", str(sheet))
+    assert imported.exit_code == 1
+    assert f"row 3, column Tgl Masuk: The received date {tomorrow} is in the future." \
+        in imported.stderr
+    assert "row 4, column Tanggal Selesai: The closing date 2099-01-01 is in the future." \
+        in imported.stderr
+    assert snapshot(office) == before
+    # Today is not the future.
+    ok = cli("request", "add", "--service", "SMA-LEG", "--requester", "Ani", "--ref", "R-9",
+             "--received", office_today(office).isoformat())
+    assert ok.exit_code == 0, ok.output
+    later = cli("request", "update", "R-9", "--status", "completed", "--on", tomorrow)
+    assert later.exit_code == 1 and "is in the future" in later.stderr

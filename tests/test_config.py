@@ -13,6 +13,9 @@ from qmstrack.errors import InvalidInput
 from qmstrack.registers.complaints import add_complaint
 from qmstrack.registers.requests import add_request, update_request
 
+# The records are of late December 2026, whenever the tests run.
+YEAR_END = date(2026, 12, 31)
+
 
 def due(db, ref):
     return db.execute("SELECT due_on FROM requests WHERE ref_no = ?", [ref]).fetchone()[0]
@@ -20,12 +23,15 @@ def due(db, ref):
 
 def test_a_new_day_off_moves_the_due_dates_it_touches(office):
     # Thursday 17 December 2026 + 3 working days: Fri 18, Mon 21, Tue 22.
-    add_request(office, ref="R1", service="SMA-LEG", requester="a", received="2026-12-17")
+    add_request(office, ref="R1", service="SMA-LEG", requester="a", received="2026-12-17",
+                today=YEAR_END)
     # Received after the new day off: untouched.
-    add_request(office, ref="R2", service="SMA-LEG", requester="b", received="2026-12-28")
+    add_request(office, ref="R2", service="SMA-LEG", requester="b", received="2026-12-28",
+                today=YEAR_END)
     # Completed on its old due date: late once the calendar says so.
-    add_request(office, ref="R3", service="SMA-LEG", requester="c", received="2026-12-17")
-    update_request(office, "R3", status="completed", on="2026-12-22")
+    add_request(office, ref="R3", service="SMA-LEG", requester="c", received="2026-12-17",
+                today=YEAR_END)
+    update_request(office, "R3", status="completed", on="2026-12-22", today=YEAR_END)
     assert due(office, "R1") == "2026-12-22"
     added, changed = add_days_off(office, ["21/12/2026"])
     assert added == ["2026-12-21"] and changed == 2
@@ -48,7 +54,8 @@ def test_complaint_response_dates_follow_the_calendar_and_the_setting(office):
 
 
 def test_a_six_day_week(office):
-    add_request(office, ref="R1", service="SMA-LEG", requester="a", received="2026-12-17")
+    add_request(office, ref="R1", service="SMA-LEG", requester="a", received="2026-12-17",
+                today=YEAR_END)
     set_value(office, "working_weekdays", "mon,tue,wed,thu,fri,sat")
     assert get_setting(office, "working_weekdays") == [1, 2, 3, 4, 5, 6]
     assert due(office, "R1") == "2026-12-21"  # Fri 18, Sat 19, Mon 21

@@ -7,6 +7,7 @@ import json
 import os
 import re
 import sys
+from datetime import date
 
 import pytest
 
@@ -14,6 +15,9 @@ from qmstrack.db import writing
 from qmstrack.registers.requests import add_request, update_request
 from qmstrack.registers.surveys import add_response
 from qmstrack.setup import initialise
+
+# The records are of late December 2026, whenever the tests run.
+YEAR_END = date(2026, 12, 31)
 
 ANSI = re.compile(r"\x1b[\[\]()#;?]*[0-9;]*[A-Za-z]?")
 
@@ -33,11 +37,12 @@ def office_db(office, db_path):
     initialise(office, org="Dinas Pendidikan Provinsi Kalimantan Timur", lang="id")
     # received Thu 17 Dec 2026, 3 working days: Fri 18, Mon 21, Tue 22; Christmas (Fri 25)
     # does not count. Completed on time on the 22nd.
-    add_request(office, service="SMA-LEG", requester="A", ref="REQ-1", received="2026-12-17")
-    update_request(office, "REQ-1", status="completed", on="2026-12-22")
+    add_request(office, service="SMA-LEG", requester="A", ref="REQ-1", received="2026-12-17",
+                today=YEAR_END)
+    update_request(office, "REQ-1", status="completed", on="2026-12-22", today=YEAR_END)
     # received Wed 23: Thu 24, (Fri 25 Christmas) Mon 28, Tue 29; still open
     record = add_request(office, service="SMP-LEG", requester="B", ref="REQ-2",
-                         received="2026-12-23")
+                         received="2026-12-23", today=YEAR_END)
     assert record["due_on"] == "2026-12-29"
     add_response(office, service="SMA-LEG", scores=[4] * 9, on="2026-11-02")
     with writing(office):

@@ -18,6 +18,7 @@ from qmstrack.calendar import WorkingCalendar
 from qmstrack.clock import office_today
 from qmstrack.db import writing
 from qmstrack.errors import Conflict, InvalidInput, NotFound
+from qmstrack.i18n import _
 from qmstrack.parsing import clean_text, parse_code, parse_date, parse_int, parse_nip
 from qmstrack.registers.common import date_filters, get_service, get_staff, query_dicts
 from qmstrack.tabular import (
@@ -90,7 +91,9 @@ class _Lookups:
     import parses a few thousand distinct dates, not a million.
     """
 
-    def __init__(self, db: sqlite_utils.Database):
+    def __init__(self, db: sqlite_utils.Database, today: date | None = None):
+        # Dates after the office's today have not happened yet.
+        self.today = today or office_today(db)
         self.services = {
             code: (unit, sla) for code, unit, sla in db.execute(
                 "SELECT code, unit, sla_days FROM services")
@@ -163,6 +166,12 @@ def _convert(lk: _Lookups, b: RowBuilder) -> dict[str, Any] | None:
         b.fail("closed_on", f"is empty, but a {status} request needs its closing date")
     if status not in CLOSED and closed is not None:
         b.fail("status", f"is {status}, but the row has a closing date")
+    if received and received > lk.today:
+        b.fail("received_on", _("The received date {day} is in the future.").format(
+            day=received.isoformat()))
+    if closed and closed > lk.today:
+        b.fail("closed_on", _("The closing date {day} is in the future.").format(
+            day=closed.isoformat()))
     if received and closed and closed < received:
         b.fail("closed_on", f"{closed} is before the received date {received}")
     if b.problems or received is None or service is None:
@@ -208,9 +217,8 @@ def add_request(db: sqlite_utils.Database, *, service: str, requester: str,
                 contact: str = "", channel: str = "", staff: str | None = None,
                 note: str = "", today: date | None = None) -> dict[str, Any]:
     """Register one request; the reference number is generated when none is given."""
-    lk = _Lookups(db)
-    received_on = parse_date(received, field="received date") if received else (
-        today or office_today(db))
+    lk = _Lookups(db, today)
+    received_on = parse_date(received, field="received date") if received else lk.today
     with writing(db):
         svc = get_service(db, parse_code(service, field="service code"))
         values = {
@@ -367,10 +375,13 @@ def _get_row(db: sqlite_utils.Database, ref: str) -> dict[str, Any]:
 
 def update_request(db: sqlite_utils.Database, ref: str, *, status: str, on: Any,
                    rating: int | None = None, note: str = "",
-                   staff: str | None = None) -> dict[str, Any]:
+                   staff: str | None = None, today: date | None = None) -> dict[str, Any]:
     """Move a request to a new status on a date; closing sets its closing date."""
     new_status = parse_status(status)
     on_date = parse_date(on, field="date of the change")
+    if on_date > (today or office_today(db)):
+        raise InvalidInput(_("The date of the change {day} is in the future.").format(
+            day=on_date.isoformat()))
     note = clean_text(note, field="note", max_length=4000)
     if rating is not None:
         rating = parse_rating(rating)
