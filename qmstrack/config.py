@@ -19,7 +19,7 @@ import sqlite_utils
 from qmstrack.calendar import WorkingCalendar
 from qmstrack.db import DEFAULT_SETTINGS, get_setting, set_setting, writing
 from qmstrack.errors import InvalidInput
-from qmstrack.i18n import N_
+from qmstrack.i18n import N_, _
 from qmstrack.parsing import clean_text, parse_date, parse_int
 
 
@@ -72,6 +72,16 @@ def _directory(value: str) -> str:
     return str(path)
 
 
+def _yes_no(value: str) -> bool:
+    text = str(value).strip().lower()
+    if text in ("yes", "ya", "y", "true", "1", "on"):
+        return True
+    if text in ("no", "tidak", "n", "false", "0", "off"):
+        return False
+    raise InvalidInput(_("The value {value!r} is not yes or no (ya/tidak).").format(
+        value=text[:20]))
+
+
 def _timezone(value: str) -> str:
     from qmstrack.clock import check_zone
 
@@ -91,6 +101,8 @@ SETTINGS: dict[str, Setting] = {s.key: s for s in [
                            "what 'today' means, and how times are shown."), _timezone),
     Setting("working_weekdays", "Working weekdays, Monday = 1 (default 1,2,3,4,5).",
             _weekdays),
+    Setting("cuti_bersama", N_("Whether the cuti bersama of the joint decree (SKB) are days "
+                               "off (default yes)."), _yes_no),
     Setting("complaint_response_days",
             "Working days to respond to a complaint (default 5).", _days),
     Setting("finding_due_days.major", "Days to correct a major nonconformity (default 30).",
@@ -123,6 +135,7 @@ def show_settings(db: sqlite_utils.Database) -> dict[str, Any]:
         # Not recorded (a database from before the setting): the system's, as used.
         out["timezone"] = office_zone_name(db)
     out["extra_days_off"] = get_setting(db, "extra_days_off") or []
+    out["worked_days"] = get_setting(db, "worked_days") or []
     return out
 
 
@@ -144,7 +157,7 @@ def set_value(db: sqlite_utils.Database, key: str, value: str) -> Any:
             set_setting(db, parent, current)
         else:
             set_setting(db, key, parsed)
-        if key in ("working_weekdays", "complaint_response_days"):
+        if key in CALENDAR_KEYS:
             recompute_due_dates(db)
     return parsed
 
@@ -159,53 +172,138 @@ def unset_value(db: sqlite_utils.Database, key: str) -> None:
             set_setting(db, parent, current)
         else:
             db.execute("DELETE FROM settings WHERE key = ?", [key])
-        if key in ("working_weekdays", "complaint_response_days"):
+        if key in CALENDAR_KEYS:
             recompute_due_dates(db)
 
 
 # --- the working calendar --------------------------------------------------------------
 
+CALENDAR_KEYS = ("working_weekdays", "complaint_response_days", "cuti_bersama")
+
+
+def _dates(db: sqlite_utils.Database, key: str) -> list[str]:
+    return sorted(set(get_setting(db, key) or []))
+
 
 def _extra_days(db: sqlite_utils.Database) -> list[str]:
-    return sorted(set(get_setting(db, "extra_days_off") or []))
+    return _dates(db, "extra_days_off")
+
+
+def _parse_days(days: Iterable[Any]) -> list[str]:
+    return sorted({parse_date(d, field="day off").isoformat() for d in days})
 
 
 def add_days_off(db: sqlite_utils.Database, days: Iterable[Any]) -> tuple[list[str], int]:
-    """Add office days off (cuti bersama); return the days added and due dates changed."""
-    parsed = sorted({parse_date(d, field="day off").isoformat() for d in days})
+    """Add office days off; return the days added and due dates changed.
+
+    A holiday or cuti bersama day the office had marked as worked is a day off again.
+    """
+    parsed = _parse_days(days)
     with writing(db):
         current = _extra_days(db)
+        worked = _dates(db, "worked_days")
         added = [d for d in parsed if d not in current]
         set_setting(db, "extra_days_off", sorted(set(current) | set(added)))
-        changed = recompute_due_dates(db, around=added)
+        if set(worked) & set(parsed):
+            set_setting(db, "worked_days", [d for d in worked if d not in parsed])
+        changed = recompute_due_dates(db, around=parsed)
     return added, changed
 
 
 def remove_days_off(db: sqlite_utils.Database, days: Iterable[Any]) -> tuple[list[str], int]:
-    parsed = sorted({parse_date(d, field="day off").isoformat() for d in days})
+    """Undo what the office configured for these days: an extra day off is a working day
+    again, a holiday it had marked as worked is a day off again."""
+    parsed = _parse_days(days)
     with writing(db):
         current = _extra_days(db)
-        missing = [d for d in parsed if d not in current]
+        worked = _dates(db, "worked_days")
+        missing = [d for d in parsed if d not in current and d not in worked]
         if missing:
-            raise InvalidInput(f"{missing[0]} is not one of the office's extra days off.")
+            raise InvalidInput(_("{day} is not one of the office's extra days off, nor a "
+                                 "day off it marked as worked.").format(day=missing[0]))
         set_setting(db, "extra_days_off", [d for d in current if d not in parsed])
+        set_setting(db, "worked_days", [d for d in worked if d not in parsed])
         changed = recompute_due_dates(db, around=parsed)
     return parsed, changed
 
 
-def days_off(db: sqlite_utils.Database, year: int) -> list[dict[str, str]]:
-    """Every non-working weekday of a year: public holidays and the office's days off."""
+def mark_worked(db: sqlite_utils.Database, days: Iterable[Any]) -> tuple[list[str], int]:
+    """Mark public holidays or cuti bersama days as working days of the office."""
+    parsed = _parse_days(days)
+    with writing(db):
+        calendar = WorkingCalendar.from_db(db)
+        extra = set(_extra_days(db))
+        for text in parsed:
+            day = date.fromisoformat(text)
+            if text in extra:
+                raise InvalidInput(_("{day} is one of the office's own days off; remove it "
+                                     "with 'qmstrack config days-off remove {day}'.").format(
+                                         day=text))
+            national = calendar.national_day(day)
+            if national is None or day.isoweekday() not in calendar.weekdays:
+                raise InvalidInput(_("{day} is not a public holiday or cuti bersama day on a "
+                                     "working weekday; there is nothing to mark as worked.")
+                                   .format(day=text))
+        worked = _dates(db, "worked_days")
+        marked = [d for d in parsed if d not in worked]
+        set_setting(db, "worked_days", sorted(set(worked) | set(marked)))
+        changed = recompute_due_dates(db, around=marked)
+    return marked, changed
+
+
+def holiday_language(lang: str) -> str:
+    """The ``holidays`` package's name for a qmstrack language."""
+    return {"id": "id", "en": "en_US"}.get(lang, "id")
+
+
+@dataclass(frozen=True)
+class CalendarYear:
+    rows: list[dict[str, Any]]
+    has_estimates: bool
+    has_cuti_bersama: bool
+
+
+def calendar_year(db: sqlite_utils.Database, year: int, lang: str = "id") -> CalendarYear:
+    """The year's days off on working weekdays and where each comes from.
+
+    ``kind``: ``public holiday`` or ``cuti bersama`` (the ``holidays`` package, categories
+    ``public`` and ``government``) or ``office`` (an extra day off of the office).
+    ``day_off`` is false for a day the office works (marked as worked, or cuti bersama with
+    the ``cuti_bersama`` setting off). ``estimated``: the package's date is an estimate.
+    """
+    from qmstrack.calendar import GOVERNMENT, national_days_off, package_version
+
     calendar = WorkingCalendar.from_db(db)
+    national = national_days_off(year, year, holiday_language(lang))
+    version = package_version()
     rows = []
     day = date(year, 1, 1)
     while day.year == year:
-        if day.isoweekday() in calendar.weekdays and not calendar.is_working_day(day):
-            name = calendar.holiday_name(day) or ""
-            kind = "office" if day in calendar.extra_days_off else "public holiday"
+        found = national.get(day)
+        if day.isoweekday() in calendar.weekdays and (
+                found or day in calendar.extra_days_off):
+            if day in calendar.extra_days_off:
+                kind, name, source, estimated = "office", "", "config days-off add", False
+            else:
+                assert found is not None
+                kind = "cuti bersama" if found.category == GOVERNMENT else "public holiday"
+                name, estimated = found.name, found.estimated
+                source = f"holidays {version} ({found.category})"
             rows.append({"date": day.isoformat(), "weekday": day.strftime("%A"),
-                         "kind": kind, "name": name})
+                         "kind": kind, "name": name, "source": source,
+                         "estimated": estimated,
+                         "day_off": not calendar.is_working_day(day)})
         day = date.fromordinal(day.toordinal() + 1)
-    return rows
+    return CalendarYear(rows, any(r["estimated"] for r in rows),
+                        any(n.category == GOVERNMENT for n in national.values()))
+
+
+def days_off(db: sqlite_utils.Database, year: int) -> list[dict[str, Any]]:
+    """Every non-working weekday of a year: public holidays, cuti bersama and the office's
+    days off."""
+    lang = get_setting(db, "lang") or "id"
+    return [{k: r[k] for k in ("date", "weekday", "kind", "name", "estimated")}
+            for r in calendar_year(db, year, lang).rows if r["day_off"]]
 
 
 def recompute_due_dates(db: sqlite_utils.Database, around: Iterable[str] | None = None) -> int:

@@ -203,8 +203,12 @@ DEFAULT_SETTINGS: dict[str, Any] = {
     "lang": "id",
     # ISO weekday numbers (Monday = 1) the office works on.
     "working_weekdays": [1, 2, 3, 4, 5],
-    # Extra non-working days (cuti bersama), ISO dates.
+    # Extra non-working days of the office, ISO dates.
     "extra_days_off": [],
+    # Public holidays or cuti bersama the office works on, ISO dates.
+    "worked_days": [],
+    # The cuti bersama (holidays' "government" category) are days off.
+    "cuti_bersama": True,
     "complaint_response_days": 5,
     "finding_due_days": {"major": 30, "minor": 60, "observation": 90},
     "default_checklist": "iso9001-2015",

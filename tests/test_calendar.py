@@ -143,3 +143,85 @@ def test_same_day_service_received_on_saturday(office):
     record = add_request(office, service="SEK-SURAT", requester="Ani",
                          received=date(2026, 8, 22))
     assert record["due_on"] == "2026-08-24"
+
+
+# --- cuti bersama and the office's own calendar ------------------------------------------
+
+# The cuti bersama of 2026 as the joint decree (SKB) of the Minister of Religious Affairs,
+# the Minister of Manpower and the Minister for State Apparatus and Bureaucratic Reform
+# (Nomor 1497 Tahun 2025, Nomor 2 Tahun 2025, Nomor 5 Tahun 2025, 19 September 2025) sets
+# them: Imlek, Nyepi, three days of Idul Fitri, Kenaikan Yesus Kristus, Idul Adha, Natal.
+SKB_2026 = {date(2026, 2, 16), date(2026, 3, 18), date(2026, 3, 20), date(2026, 3, 23),
+            date(2026, 3, 24), date(2026, 5, 15), date(2026, 5, 28), date(2026, 12, 24)}
+
+
+def test_the_holidays_package_has_the_cuti_bersama_of_the_skb_2026():
+    from qmstrack.calendar import GOVERNMENT, national_days_off
+
+    days = national_days_off(2026, 2026)
+    assert {d for d, n in days.items() if n.category == GOVERNMENT} == SKB_2026
+    assert not any(n.estimated for n in days.values())
+
+
+def test_cuti_bersama_are_days_off_by_default(cal):
+    for day in SKB_2026:
+        assert not cal.is_working_day(day), day
+    # Received Tue 17 March 2026, 1 working day: Wed 18 (cuti bersama), Thu 19 (Nyepi),
+    # Fri 20 (cuti bersama), Sat 21 and Sun 22 (Idul Fitri), Mon 23 and Tue 24 (cuti
+    # bersama) are off: Wed 25.
+    assert cal.due_date(date(2026, 3, 17), 1) == date(2026, 3, 25)
+    without = WorkingCalendar(cuti_bersama=False)
+    assert without.due_date(date(2026, 3, 17), 1) == date(2026, 3, 18)
+    assert without.is_working_day(date(2026, 12, 24))
+
+
+def test_a_holiday_the_office_works_on_is_a_working_day():
+    cal = WorkingCalendar(worked_days=[date(2026, 12, 24), INDEPENDENCE])
+    assert cal.is_working_day(date(2026, 12, 24)) and cal.is_working_day(INDEPENDENCE)
+    assert cal.due_date(FRI, 1) == INDEPENDENCE
+    assert cal.holiday_name(INDEPENDENCE)  # still a holiday, only worked
+
+
+def test_estimated_dates_are_flagged():
+    from qmstrack.calendar import national_days_off
+
+    days = national_days_off(2027, 2027, "en_US")
+    assert days[date(2027, 3, 10)].estimated  # Eid al-Fitr (estimated)
+    assert not days[date(2027, 8, 17)].estimated
+    assert national_days_off(2027, 2027, "id")[date(2027, 3, 10)].name.endswith("(perkiraan)")
+
+
+def test_the_holiday_cache_is_keyed_by_the_categories(tmp_path):
+    """A cache written with the public holidays only (as before cuti bersama counted) is
+    never taken for the national days off."""
+    import hashlib
+
+    import platformdirs
+
+    from qmstrack.calendar import GOVERNMENT, _package_key, national_days_off
+
+    directory = tmp_path / "home" / ".cache" / "qmstrack"
+    assert str(directory) == platformdirs.user_cache_dir("qmstrack", appauthor=False)
+    directory.mkdir(parents=True)
+    old_key = _package_key()
+    name = hashlib.sha256(old_key.encode()).hexdigest()[:16]
+    (directory / f"holidays-ID-{name}.json").write_text(json.dumps(
+        {"key": old_key, "years": {"2026": [["2026-08-17", "Hari Kemerdekaan"]]}}))
+    days = national_days_off(2026, 2026)
+    assert {d for d, n in days.items() if n.category == GOVERNMENT} == SKB_2026
+    written = [json.loads(p.read_text()) for p in directory.glob("holidays-ID-*.json")]
+    keys = [w["key"] for w in written]
+    assert old_key in keys and any("categories=public,government" in k for k in keys)
+    # And the second time it comes from the cache, categories and all.
+    again = national_days_off(2026, 2026)
+    assert again == days
+
+
+def test_calendar_settings_are_read_from_the_database(db):
+    with writing(db):
+        set_setting(db, "worked_days", ["2026-12-24"])
+    assert WorkingCalendar.from_db(db).is_working_day(date(2026, 12, 24))
+    with writing(db):
+        set_setting(db, "worked_days", [])
+        set_setting(db, "cuti_bersama", False)
+    assert WorkingCalendar.from_db(db).is_working_day(date(2026, 12, 24))

@@ -47,7 +47,8 @@ def test_complaint_response_dates_follow_the_calendar_and_the_setting(office):
     add_complaint(office, ref="ADU-1", channel="lapor", subject="x", received="2026-12-17",
                   today=date(2026, 12, 31))
     first = office.execute("SELECT response_due_on FROM complaints").fetchone()[0]
-    assert first == "2026-12-24"  # Fri 18, Mon 21, Tue 22, Wed 23, Thu 24
+    # Fri 18, Mon 21, Tue 22, Wed 23; Thu 24 is cuti bersama, Fri 25 Christmas: Mon 28.
+    assert first == "2026-12-28"
     set_value(office, "complaint_response_days", "3")
     assert office.execute("SELECT response_due_on FROM complaints").fetchone()[0] == \
         "2026-12-22"
@@ -104,3 +105,73 @@ def test_config_commands(cli, office):
     assert unknown.exit_code == 2 and "not one of the office's extra days off" in unknown.stderr
     garbage = cli("config", "days-off", "add", "someday")
     assert garbage.exit_code == 2 and "Traceback" not in garbage.stderr
+
+
+# --- cuti bersama, worked holidays and the calendar of a year ----------------------------
+
+
+def test_cuti_bersama_count_and_the_office_can_work_them(office, cli):
+    # Wed 23 December 2026 + 3 working days: Thu 24 (cuti bersama), Fri 25 (Christmas) and
+    # the weekend are off: Mon 28, Tue 29, Wed 30.
+    add_request(office, ref="R1", service="SMA-LEG", requester="a", received="2026-12-23",
+                today=YEAR_END)
+    assert due(office, "R1") == "2026-12-30"
+    worked = cli("config", "days-off", "work", "24/12/2026")
+    assert worked.exit_code == 0, worked.stderr
+    assert "Days marked as worked: 1; due dates recomputed: 1." in worked.stderr
+    assert due(office, "R1") == "2026-12-29"
+    assert get_setting(office, "worked_days") == ["2026-12-24"]
+    shown = json.loads(cli("config", "show", "--json").stdout)
+    assert shown["worked_days"] == ["2026-12-24"] and shown["cuti_bersama"] is True
+    listed = json.loads(cli("config", "days-off", "list", "--year", "2026", "--json").stdout)
+    assert "2026-12-24" not in {r["date"] for r in listed}
+    assert {"2026-03-20", "2026-12-25"} <= {r["date"] for r in listed}
+    undone = cli("config", "days-off", "remove", "2026-12-24")
+    assert undone.exit_code == 0, undone.stderr
+    assert due(office, "R1") == "2026-12-30"
+    assert cli("config", "set", "cuti_bersama", "tidak").exit_code == 0
+    assert due(office, "R1") == "2026-12-29"
+    assert cli("config", "unset", "cuti_bersama").exit_code == 0
+    assert due(office, "R1") == "2026-12-30"
+
+
+def test_what_cannot_be_marked_as_worked(office, cli):
+    add_days_off(office, ["2026-11-27"])
+    before = office.execute("SELECT value FROM settings ORDER BY key").fetchall()
+    for args, text in [
+        (["2026-12-23"], "is not a public holiday or cuti bersama day"),
+        (["2026-08-16"], "is not a public holiday or cuti bersama day"),  # a Sunday
+        (["2026-11-27"], "one of the office's own days off"),
+        (["2026-12-24", "someday"], "--"),
+        (["2026-12-24", "32/12/2026"], "not a real calendar date"),
+    ]:
+        result = cli("config", "days-off", "work", *args)
+        assert result.exit_code == 2, (args, result.output)
+        assert text in result.stderr or text == "--", (args, result.stderr)
+        assert "Traceback" not in result.output
+    assert cli("config", "set", "cuti_bersama", "perhaps").exit_code == 2
+    huge = cli("config", "days-off", "work", *["2026-12-24"] * 2000, "x" * 10_000)
+    assert huge.exit_code == 2 and len(huge.stderr) < 400
+    assert office.execute("SELECT value FROM settings ORDER BY key").fetchall() == before
+
+
+def test_the_calendar_of_a_year_says_where_each_day_off_comes_from(office, cli):
+    add_days_off(office, ["2027-01-08"])
+    result = cli("config", "calendar", "--year", "2027", "--json")
+    assert result.exit_code == 0, result.stderr
+    rows = {r["date"]: r for r in json.loads(result.stdout)}
+    assert rows["2027-01-08"]["kind"] == "office" and rows["2027-01-08"]["day_off"]
+    assert rows["2027-08-17"]["kind"] == "public holiday"
+    assert rows["2027-12-24"]["kind"] == "cuti bersama"
+    assert rows["2027-12-24"]["source"].startswith("holidays ")
+    assert rows["2027-03-10"]["estimated"] and not rows["2027-08-17"]["estimated"]
+    assert set(rows["2027-08-17"]) == {"date", "weekday", "kind", "name", "source",
+                                       "estimated", "day_off"}
+    assert "estimates" in result.stderr
+    table = cli("config", "calendar", "--year", "2027", "--lang", "en")
+    assert "Eid al-Fitr (estimated)" in table.stdout and "estimated" in table.stdout
+    future = cli("config", "calendar", "--year", "2031")
+    assert future.exit_code == 0
+    assert "no cuti bersama for 2031 yet" in future.stderr
+    assert cli("config", "calendar", "--year", "1800").exit_code == 2
+    assert cli("config", "calendar", "--lang", "fr").exit_code == 2

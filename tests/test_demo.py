@@ -37,3 +37,52 @@ def test_demo_refuses_a_database_with_real_records(cli, office, db_path):
     assert result.exit_code == 1
     assert "already holds records" in result.stderr
     assert office.execute("SELECT count(*) FROM requests").fetchone()[0] == 0
+
+
+def test_demo_due_dates_follow_the_skb_2026_calendar_without_configuration(cli, tmp_path):
+    """Every demo due date, recomputed by walking the days: weekends, public holidays and
+    the cuti bersama of the SKB 2026 (and of 2025 for the demo's first two months) are off.
+    No day off is configured."""
+    from datetime import date, timedelta
+
+    import holidays
+
+    from qmstrack.demo import SERVICES
+    from tests.test_calendar import SKB_2026
+
+    path = tmp_path / "demo.db"
+    assert cli("demo", db=path).exit_code == 0
+    conn = sqlite3.connect(path)
+    assert conn.execute("SELECT value FROM settings WHERE key IN ('extra_days_off', "
+                        "'worked_days', 'cuti_bersama')").fetchall() == []
+    public = set(holidays.country_holidays("ID", years=range(2025, 2028)))
+    skb_2025 = set(holidays.country_holidays("ID", years=2025, categories=("government",)))
+    off = public | skb_2025 | SKB_2026
+    sla = {code: days for code, _name, _unit, days, _fee, _weight in SERVICES}
+
+    def working(day: date) -> bool:
+        return day.isoweekday() <= 5 and day not in off
+
+    def due(received: date, n: int) -> date:
+        day = received
+        if n == 0:
+            while not working(day):
+                day += timedelta(days=1)
+            return day
+        while n:
+            day += timedelta(days=1)
+            n -= working(day)
+        return day
+
+    rows = conn.execute("SELECT ref_no, received_on, service_code, due_on FROM requests")
+    checked = touched = 0
+    for ref, received, service, due_on in rows:
+        received_on = date.fromisoformat(received)
+        expected = due(received_on, sla[service])
+        assert due_on == expected.isoformat(), (ref, received, service)
+        checked += 1
+        touched += any(received_on < d <= expected for d in SKB_2026)
+    conn.close()
+    assert checked > 3000
+    # Enough of them cross a cuti bersama for the test to mean something.
+    assert touched > 100

@@ -40,9 +40,10 @@ def office_db(office, db_path):
     add_request(office, service="SMA-LEG", requester="A", ref="REQ-1", received="2026-12-17",
                 today=YEAR_END)
     update_request(office, "REQ-1", status="completed", on="2026-12-22", today=YEAR_END)
-    # received Wed 23: Thu 24, (Fri 25 Christmas) Mon 28, Tue 29; still open
+    # received Tue 22: Wed 23, (Thu 24 cuti bersama, Fri 25 Christmas) Mon 28, Tue 29; still
+    # open
     record = add_request(office, service="SMP-LEG", requester="B", ref="REQ-2",
-                         received="2026-12-23", today=YEAR_END)
+                         received="2026-12-22", today=YEAR_END)
     assert record["due_on"] == "2026-12-29"
     add_response(office, service="SMA-LEG", scores=[4] * 9, on="2026-11-02")
     with writing(office):
@@ -105,7 +106,7 @@ def test_cron_json_and_out_file(office_db, run_installed, tmp_path):
                                     "category_label": None}
     assert data["overdue_requests"] == [
         {"ref_no": "REQ-2", "service_code": "SMP-LEG", "unit": "SMP",
-         "received_on": "2026-12-23", "due_on": "2026-12-29", "days_late": 2}]
+         "received_on": "2026-12-22", "due_on": "2026-12-29", "days_late": 2}]
     markdown = tmp_path / "out" / "summary.md"
     result = run_installed("--db", str(office_db), "summary", "--date", "2026-11-02",
                            "--format", "md", "--out", str(markdown), "--alert",

@@ -6,20 +6,31 @@ from typing import Annotated
 
 import typer
 
-from qmstrack.cli.options import JsonOption
+from qmstrack.cli.options import JsonOption, LangOption
 from qmstrack.cli.state import office_today, open_db
-from qmstrack.i18n import count_of
+from qmstrack.i18n import N_, count_of
 
 app = typer.Typer(help="Settings: organisation, language, working days, defaults.",
                   no_args_is_help=True)
 
 
+
 def register(root: typer.Typer) -> None:
     """Add the ``qmstrack config`` group to the root command."""
     root.add_typer(app, name="config")
-days_off_app = typer.Typer(help="The office's extra days off (cuti bersama).",
+
+
+days_off_app = typer.Typer(help=N_("The office's own calendar: extra days off, and public "
+                                   "holidays or cuti bersama it works on."),
                            no_args_is_help=True)
 app.add_typer(days_off_app, name="days-off")
+
+# What 'config show' says of the values that are not plain settings.
+EXTRA_MEANINGS = {
+    "extra_days_off": N_("Extra days off ('qmstrack config days-off list')."),
+    "worked_days": N_("Public holidays or cuti bersama the office works on ('qmstrack config "
+                      "days-off work')."),
+}
 
 KeyArgument = Annotated[str, typer.Argument(help="Setting name ('qmstrack config show' "
                                             "lists them).")]
@@ -40,7 +51,7 @@ def show(ctx: typer.Context, json: JsonOption = False) -> None:
 
     rows = [{"setting": key, "value": values[key],
              "meaning": _(SETTINGS[key].description) if key in SETTINGS
-             else "Extra days off ('qmstrack config days-off list')."} for key in values]
+             else _(EXTRA_MEANINGS.get(key, ""))} for key in values]
     emit_rows(rows, ["setting", "value", "meaning"])
 
 
@@ -84,7 +95,8 @@ def days_off_add(ctx: typer.Context, days: DaysArgument) -> None:
 
 @days_off_app.command("remove")
 def days_off_remove(ctx: typer.Context, days: DaysArgument) -> None:
-    """Remove extra days off; the due dates they touch are recomputed."""
+    """Remove extra days off, or undo 'work' for a holiday; the due dates they touch are
+    recomputed."""
     from qmstrack.cli.output import message
     from qmstrack.cli.values import option_value
     from qmstrack.config import remove_days_off
@@ -95,6 +107,61 @@ def days_off_remove(ctx: typer.Context, days: DaysArgument) -> None:
             f"{count_of(changed, 'due date')} recomputed.")
 
 
+@days_off_app.command("work")
+def days_off_work(ctx: typer.Context, days: DaysArgument) -> None:
+    """Mark public holidays or cuti bersama days as working days of the office; the due
+    dates they touch are recomputed."""
+    from qmstrack.cli.output import message
+    from qmstrack.cli.values import option_value
+    from qmstrack.config import mark_worked
+    from qmstrack.i18n import _
+
+    db = open_db(ctx)
+    marked, changed = option_value("DATE", lambda: mark_worked(db, days))
+    message(_("Days marked as worked: {n}; due dates recomputed: {changed}.").format(
+        n=len(marked), changed=changed))
+
+
+@app.command("calendar")
+def calendar_cmd(
+    ctx: typer.Context,
+    year: Annotated[int | None, typer.Option("--year", min=1990, max=2100,
+                                             help=N_("Year (default this year)."))] = None,
+    lang: LangOption = None,
+    json: JsonOption = False,
+) -> None:
+    """The year's days off on working weekdays and where each comes from: public holidays
+    and cuti bersama (the holidays package), the office's own days off, and the holidays
+    the office works on; estimated dates are flagged."""
+    from qmstrack.cli.output import emit_rows, message
+    from qmstrack.cli.values import option_value
+    from qmstrack.config import calendar_year
+    from qmstrack.i18n import _
+    from qmstrack.setup import check_lang
+
+    db = open_db(ctx)
+    language = option_value("--lang", lambda: check_lang(lang, db))
+    chosen = year or office_today().year
+    found = calendar_year(db, chosen, language)
+    if json:
+        emit_rows(found.rows, [], as_json=True)
+    else:
+        rows = [{**r, "estimated": _("estimated") if r["estimated"] else "",
+                 "day_off": _("day off") if r["day_off"] else _("worked")}
+                for r in found.rows]
+        emit_rows(rows, ["date", "weekday", "kind", "name", "estimated", "day_off", "source"],
+                  empty=_("No days off on working weekdays."))
+    if found.has_estimates:
+        message(_("Dates marked estimated are the holidays package's estimates (Islamic and "
+                  "lunar holidays); they move when the government fixes them, and a newer "
+                  "holidays package brings the fixed dates."))
+    if not found.has_cuti_bersama:
+        message(_("The holidays package has no cuti bersama for {year} yet (the joint decree "
+                  "of a year is published the year before); add them with 'qmstrack config "
+                  "days-off add' once announced, or update the package.").format(
+                      year=chosen))
+
+
 @days_off_app.command("list")
 def days_off_list(
     ctx: typer.Context,
@@ -102,7 +169,8 @@ def days_off_list(
                                              help="Year (default this year).")] = None,
     json: JsonOption = False,
 ) -> None:
-    """Non-working weekdays of a year: public holidays and the office's days off."""
+    """Non-working weekdays of a year: public holidays, cuti bersama and the office's days
+    off."""
 
     from qmstrack.cli.output import emit_rows
     from qmstrack.config import days_off
