@@ -127,16 +127,26 @@ def upgrade(db: sqlite_utils.Database, path: Path | None = None) -> list[str]:
         backup_before_upgrade(db, path)
     # All pending migrations run in one transaction holding the write lock, so two processes
     # never migrate at once and a crash leaves the database at its previous version.
+    # Foreign keys are off meanwhile (SQLite's way to rebuild a table others refer to: they
+    # can only be switched outside a transaction) and checked before the commit.
+    db.execute("PRAGMA foreign_keys = OFF")
     db.execute("BEGIN IMMEDIATE")
     try:
         steps = migrations.migration_set()
         pending = [m.name for m in steps.pending(db)]
         steps.apply(db)
+        broken = db.execute("PRAGMA foreign_key_check").fetchone()
+        if broken is not None:
+            raise DatabaseError(
+                f"Upgrading the database would break a reference from table {broken[0]} "
+                f"to {broken[2]}; nothing was changed.")
         db.execute("COMMIT")
     except BaseException:
         if db.conn.in_transaction:
             db.execute("ROLLBACK")
         raise
+    finally:
+        db.execute("PRAGMA foreign_keys = ON")
     return pending
 
 

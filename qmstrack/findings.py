@@ -18,7 +18,7 @@ import sqlite_utils
 from qmstrack.clock import office_today
 from qmstrack.db import get_setting, writing
 from qmstrack.errors import Conflict, InvalidInput, NotFound
-from qmstrack.parsing import clean_text, parse_code, parse_date, parse_nip
+from qmstrack.parsing import clean_text, parse_code, parse_date
 from qmstrack.registers.common import get_staff, query_dicts, require_unit
 
 GRADES = ("major", "minor", "observation")
@@ -128,7 +128,7 @@ def plan_finding(db: sqlite_utils.Database, ref: str, *, action: str, due: Any,
         if due_on < date.fromisoformat(finding["raised_on"]):
             raise InvalidInput(f"The due date {due_on} is before the finding was raised "
                                f"({finding['raised_on']}).")
-        owner_nip = get_staff(db, parse_nip(owner).value)["nip"] if owner else None
+        owner_nip = get_staff(db, owner)["nip"] if owner else None
         changes: dict[str, Any] = {"status": "action_planned", "due_on": due_on.isoformat()}
         if root_cause is not None:
             changes["root_cause"] = clean_text(root_cause, field="root cause", max_length=4000)

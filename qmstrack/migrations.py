@@ -452,3 +452,49 @@ def m003_covering_indexes_for_metrics(db: sqlite_utils.Database) -> None:
         CREATE INDEX idx_requests_open ON requests(status, due_on) WHERE closed_on IS NULL;
         """,
     )
+
+
+@migration("m004_staff_employment")
+def m004_staff_employment(db: sqlite_utils.Database) -> None:
+    """Staff of every employment type: PNS (NIP), PPPK (NI PPPK) and non-ASN (office code).
+
+    ``staff.nip`` keeps its name and holds the identifier of each (``qmstrack.staff_ids``);
+    the new column ``employment`` says which. The table is rebuilt, because the old one
+    allowed 18 characters only, with the checks of the new rules; the rows already there are
+    PNS. :func:`upgrade` runs migrations with foreign keys off, so that the tables naming
+    ``staff(nip)`` keep pointing at the rebuilt one, and checks them before committing.
+
+    Every staff row's new state (with ``employment``) is logged, so that ``db check`` still
+    finds each row equal to its last logged state; the migration seals those entries itself
+    when the change log was sealed up to then (it never seals entries written outside
+    qmstrack before it: those stay reported).
+    """
+    from qmstrack import changelog
+
+    newest = db.execute("SELECT max(id) FROM change_log").fetchone()[0] or 0
+    sealed = db.execute("SELECT max(last_id) FROM change_seals").fetchone()[0] or 0
+    run_script(
+        db,
+        """
+        CREATE TABLE staff_new (
+            nip TEXT PRIMARY KEY CHECK (length(nip) BETWEEN 2 AND 40),
+            name TEXT NOT NULL,
+            unit TEXT NOT NULL REFERENCES units(code),
+            position TEXT NOT NULL DEFAULT '',
+            active INTEGER NOT NULL DEFAULT 1,
+            employment TEXT NOT NULL DEFAULT 'pns'
+                CHECK (employment IN ('pns', 'pppk', 'non-asn')),
+            -- A NIP or NI PPPK is 18 digits; an office code has letters.
+            CHECK ((employment = 'non-asn') = (nip GLOB '*[^0-9]*')),
+            CHECK (employment = 'non-asn' OR length(nip) = 18)
+        );
+        INSERT INTO staff_new (nip, name, unit, position, active, employment)
+            SELECT nip, name, unit, position, active, 'pns' FROM staff;
+        DROP TABLE staff;
+        ALTER TABLE staff_new RENAME TO staff;
+        """,
+    )
+    create_change_triggers(db, "staff")
+    db.execute("UPDATE staff SET employment = employment")
+    if newest == sealed:
+        changelog.seal(db, "qmstrack upgrade (m004_staff_employment)")

@@ -18,6 +18,7 @@ from functools import lru_cache
 from typing import Literal
 
 from qmstrack.errors import InvalidInput
+from qmstrack.i18n import _
 
 _EXTRA_MONTH_ALIASES = {
     "agt": 8, "agu": 8, "agust": 8, "peb": 2, "pebruari": 2, "nop": 11, "nopember": 11,
@@ -128,8 +129,18 @@ class Nip:
         return f"{v[:8]} {v[8:14]} {v[14]} {v[15:]}"
 
 
-def parse_nip(value: object) -> Nip:
-    """Validate an 18-digit NIP; spaces, dots and dashes between groups are accepted."""
+# The lowest age at which a CPNS can be appointed: applicants are at least 18 (PP Nomor 11
+# Tahun 2017 on the management of civil servants, Pasal 23); and a birth year that can
+# still be on a staff register.
+NIP_MIN_AGE = 18
+NIP_FIRST_BIRTH_YEAR = 1940
+
+
+def parse_nip(value: object, *, today: date | None = None) -> Nip:
+    """Validate an 18-digit NIP; spaces, dots and dashes between groups are accepted.
+
+    The appointment must come at the age of 18 or later, and not after next year.
+    """
     if value is None:
         raise InvalidInput("The NIP is missing.")
     if isinstance(value, float):
@@ -153,14 +164,20 @@ def parse_nip(value: object) -> Nip:
         raise InvalidInput(
             f"The NIP {shown!r} does not start with a real birth date (YYYYMMDD)."
         ) from None
+    if birth.year < NIP_FIRST_BIRTH_YEAR:
+        raise InvalidInput(_("The NIP {value!r} has a birth year {year}, before {first}.")
+                           .format(value=shown, year=birth.year, first=NIP_FIRST_BIRTH_YEAR))
     year, month = int(digits[8:12]), int(digits[12:14])
     if not 1 <= month <= 12:
         raise InvalidInput(f"The NIP {shown!r} has an appointment month {month:02d}.")
-    if (year, month) < (birth.year + 15, birth.month) or year > date.today().year + 1:
-        raise InvalidInput(
-            f"The NIP {shown!r} has an appointment date {year}-{month:02d} that does not fit "
-            f"its birth date {birth} (appointed before the age of 15, or in the future)."
-        )
+    # The slack of a year makes the server's zone irrelevant here.
+    this_year = (today or date.today()).year
+    if (year, month) < (birth.year + NIP_MIN_AGE, birth.month) or year > this_year + 1:
+        raise InvalidInput(_(
+            "The NIP {value!r} has an appointment date {appointed} that does not fit its "
+            "birth date {birth} (appointed before the age of {age}, or in the future).").format(
+                value=shown, appointed=f"{year}-{month:02d}", birth=birth.isoformat(),
+                age=NIP_MIN_AGE))
     sex = int(digits[14])
     if sex not in (1, 2):
         raise InvalidInput(f"The NIP {shown!r} has sex digit {sex}; it must be 1 or 2.")

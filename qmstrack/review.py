@@ -40,7 +40,7 @@ from qmstrack.clock import office_today
 from qmstrack.db import writing
 from qmstrack.errors import Conflict, InvalidInput, NotFound, UsageError
 from qmstrack.metrics import Period, Scope
-from qmstrack.parsing import clean_text, parse_date, parse_nip
+from qmstrack.parsing import clean_text, parse_date
 from qmstrack.registers.common import get_staff, query_dicts
 
 
@@ -292,7 +292,7 @@ def record_review(db: sqlite_utils.Database, *, held_on: Any, chair: str,
         raise InvalidInput("Each decision needs its own owner and due date (or none).")
     actions = []
     for number, (text, owner, due) in enumerate(zip(texts, owners, dues, strict=True), 1):
-        nip = get_staff(db, parse_nip(owner).value)["nip"] if owner else None
+        nip = get_staff(db, owner)["nip"] if owner else None
         due_on = parse_date(due, field=f"due date of decision {number}") if due else None
         if due_on is not None and due_on < day:
             raise InvalidInput(f"The due date {due_on} of decision {number} is before the "

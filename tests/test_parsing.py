@@ -172,8 +172,10 @@ def test_parse_nip_female():
     ("198609262015050001", "sex digit 0"),
     ("198609262015053001", "sex digit 3"),
     ("198609262015051000", "serial number 000"),
-    ("198609262000051001", "before the age of 15"),  # appointed at 13
-    ("198609262001051001", "before the age of 15"),  # 2001-05: still 14 (born 1986-09)
+    ("198609262000051001", "before the age of 18"),  # appointed at 13
+    ("198609262001091001", "before the age of 18"),  # appointed at 15
+    ("198609262004081001", "before the age of 18"),  # 2004-08: still 17 (born 1986-09)
+    ("190001012015051001", "birth year 1900, before 1940"),
     ("198609262999051001", "in the future"),
     ("", "only digits"),
 ])
@@ -182,8 +184,8 @@ def test_parse_nip_invalid(text, reason):
         parse_nip(text)
 
 
-def test_parse_nip_at_fifteen_is_accepted():
-    assert parse_nip("198609262001091001").appointed == (2001, 9)
+def test_parse_nip_at_eighteen_is_accepted():
+    assert parse_nip("198609262004091001").appointed == (2004, 9)
 
 
 def test_parse_nip_missing():

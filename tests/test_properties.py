@@ -132,9 +132,9 @@ def test_nip_is_a_nip_or_a_clear_refusal(value):
 @st.composite
 def nips(draw) -> tuple[str, date, tuple[int, int], int, int]:
     birth = draw(st.dates(min_value=date(1940, 1, 1), max_value=date(2005, 12, 31)))
-    year = draw(st.integers(birth.year + 15, date.today().year + 1))
+    year = draw(st.integers(birth.year + 18, date.today().year + 1))
     month = draw(st.integers(1, 12))
-    assume((year, month) >= (birth.year + 15, birth.month))
+    assume((year, month) >= (birth.year + 18, birth.month))
     sex = draw(st.sampled_from([1, 2]))
     serial = draw(st.integers(1, 999))
     digits = f"{birth:%Y%m%d}{year:04d}{month:02d}{sex}{serial:03d}"

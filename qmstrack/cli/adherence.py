@@ -16,6 +16,7 @@ from qmstrack.cli.options import (
     UntilOption,
 )
 from qmstrack.cli.state import open_db
+from qmstrack.i18n import N_
 
 app = typer.Typer(help="Adherence observations: staff keeping to SOPs and rules.",
                   no_args_is_help=True)
@@ -29,7 +30,8 @@ def register(root: typer.Typer) -> None:
 @app.command("add")
 def add(
     ctx: typer.Context,
-    staff: Annotated[str, typer.Option("--staff", help="NIP of the staff member observed.")],
+    staff: Annotated[str, typer.Option("--staff", help=N_(
+        "The staff member observed: NIP, NI PPPK or office code (KEAMANAN-01)."))],
     rule: Annotated[str, typer.Option("--rule", help="Rule (SOP) code.")],
     result: Annotated[str, typer.Option("--result", help="comply, breach or na.")],
     on: Annotated[str | None, typer.Option("--on", help="Date observed (default today).")]
@@ -56,7 +58,8 @@ def add(
 def list_cmd(
     ctx: typer.Context,
     unit: UnitFilter = None,
-    staff: Annotated[str | None, typer.Option("--staff", help="Only this NIP.")] = None,
+    staff: Annotated[str | None, typer.Option("--staff", help=N_(
+        "Only this staff member (NIP, NI PPPK or code)."))] = None,
     rule: Annotated[str | None, typer.Option("--rule", help="Only this rule.")] = None,
     result: Annotated[str | None, typer.Option("--result", help="Only this result.")] = None,
     since: SinceOption = None,
@@ -67,12 +70,12 @@ def list_cmd(
     """List observations."""
     from qmstrack.cli.output import emit_rows
     from qmstrack.cli.values import opt_date, opt_units, option_value
-    from qmstrack.parsing import parse_nip
     from qmstrack.registers.adherence import LIST_COLUMNS, list_observations, parse_result
+    from qmstrack.staff_ids import staff_key
 
     db = open_db(ctx)
     if staff is not None:
-        staff = option_value("--staff", lambda: parse_nip(staff).value)
+        staff = option_value("--staff", lambda: staff_key(staff))
     if result is not None:
         result = option_value("--result", lambda: parse_result(result))
     rows = list_observations(db, units=opt_units(db, unit), staff=staff, rule=rule,

@@ -38,7 +38,7 @@ LAZY_COMMANDS: dict[str, tuple[str, str]] = {
     "service": ("qmstrack.cli.service",
              'Services and their service time in working days.'),
     "staff": ("qmstrack.cli.staff",
-             'Staff (pegawai), identified by their 18-digit NIP.'),
+             'Staff (pegawai): PNS by NIP, PPPK by NI PPPK, non-ASN by an office code.'),
     "rule": ("qmstrack.cli.rule",
              'Rules (SOPs, regulations) and the ISO clauses they evidence.'),
     "request": ("qmstrack.cli.request",

@@ -9,6 +9,7 @@ import typer
 
 from qmstrack.cli.options import CsvOption, JsonOption, UnitFilter
 from qmstrack.cli.state import office_today, open_db
+from qmstrack.i18n import N_
 
 app = typer.Typer(help="Findings (nonconformities, observations) and corrective actions.",
                   no_args_is_help=True)
@@ -111,8 +112,8 @@ def plan(
                                                    "happened.")] = None,
     correction: Annotated[str | None, typer.Option("--correction", help="What was fixed "
                                                    "at once.")] = None,
-    owner: Annotated[str | None, typer.Option("--owner", help="NIP of the person "
-                                              "responsible.")] = None,
+    owner: Annotated[str | None, typer.Option("--owner", help=N_(
+        "The person responsible: NIP, NI PPPK or office code."))] = None,
 ) -> None:
     """Record root cause, correction and the corrective action with owner and due date."""
     from qmstrack.cli.output import message

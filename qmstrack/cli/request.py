@@ -15,6 +15,7 @@ from qmstrack.cli.options import (
     UntilOption,
 )
 from qmstrack.cli.state import office_today, open_db
+from qmstrack.i18n import N_
 
 app = typer.Typer(help="Service requests (permohonan layanan).", no_args_is_help=True)
 
@@ -38,8 +39,8 @@ def add(
     contact: Annotated[str, typer.Option("--contact", help="Phone or e-mail.")] = "",
     channel: Annotated[str, typer.Option("--channel", help="How it came in (walk-in, "
                                          "online, letter...).")] = "",
-    staff: Annotated[str | None, typer.Option("--staff", help="NIP of the assigned "
-                                              "staff member.")] = None,
+    staff: Annotated[str | None, typer.Option("--staff", help=N_(
+        "The assigned staff member: NIP, NI PPPK or office code."))] = None,
     note: Annotated[str, typer.Option("--note", help="Notes.")] = "",
 ) -> None:
     """Register a request; prints its reference number and due date."""
@@ -64,8 +65,8 @@ def update(
                                            "(default today).")] = None,
     rating: Annotated[int | None, typer.Option("--rating", help="Requester's overall "
                                                "rating 1-4.")] = None,
-    staff: Annotated[str | None, typer.Option("--staff", help="NIP of the staff member "
-                                              "handling it.")] = None,
+    staff: Annotated[str | None, typer.Option("--staff", help=N_(
+        "The staff member handling it: NIP, NI PPPK or office code."))] = None,
     note: Annotated[str, typer.Option("--note", help="Note kept with the event.")] = "",
 ) -> None:
     """Change a request's status on a date (kept as an event)."""

@@ -10,6 +10,7 @@ import typer
 
 from qmstrack.cli.options import CsvOption, FromOption, JsonOption, LangOption, ToOption
 from qmstrack.cli.state import office_today, open_db
+from qmstrack.i18n import N_
 
 app = typer.Typer(help="Management review (ISO 9001 9.3): the inputs pack, the decisions "
                        "and their follow-up.", no_args_is_help=True)
@@ -105,8 +106,9 @@ def record(
                                                  "(repeatable); each becomes a tracked "
                                                  "action.")],
     owners: Annotated[list[str] | None, typer.Option(
-        "--owner", help="NIP of the person responsible: once for every decision, or once "
-                        "per --decision in the same order.")] = None,
+        "--owner", help=N_("The person responsible (NIP, NI PPPK or office code): once "
+                           "for every decision, or once per --decision in the same order."))]
+    = None,
     dues: Annotated[list[str] | None, typer.Option(
         "--due", help="Due date: once for every decision, or once per --decision in the "
                       "same order.")] = None,
@@ -117,14 +119,14 @@ def record(
 
     from qmstrack.cli.output import message, print_json
     from qmstrack.cli.values import opt_date, option_value
-    from qmstrack.parsing import parse_nip
     from qmstrack.review import pair_with_decisions, record_review
+    from qmstrack.staff_ids import staff_key
 
     today = office_today()
     day = opt_date(held_on, "--date", today=today)
     owner_list = pair_with_decisions(owners, len(decisions), "--owner")
     due_list = pair_with_decisions(dues, len(decisions), "--due")
-    nips = [option_value("--owner", lambda o=o: parse_nip(o).value) if o else None
+    nips = [option_value("--owner", lambda o=o: staff_key(o)) if o else None
             for o in owner_list]
     due_days = [opt_date(d, "--due", today=today) if d else None for d in due_list]
     review = record_review(open_db(ctx), held_on=day, chair=chair, attendees=attendees,

@@ -16,8 +16,9 @@ import sqlite_utils
 from qmstrack.clock import office_today
 from qmstrack.db import writing
 from qmstrack.errors import InvalidInput
-from qmstrack.parsing import clean_text, parse_code, parse_date, parse_nip
-from qmstrack.registers.common import date_filters, query_dicts
+from qmstrack.parsing import clean_text, parse_code, parse_date
+from qmstrack.registers.common import date_filters, no_staff_member, query_dicts
+from qmstrack.staff_ids import staff_key
 from qmstrack.tabular import Field, ImportReport, RowBuilder, build_one, run_import
 
 RESULTS = {
@@ -31,7 +32,8 @@ RESULTS = {
 LIST_COLUMNS = ["observed_on", "unit", "staff_nip", "rule_code", "result", "observer", "note"]
 
 IMPORT_FIELDS = [
-    Field("staff", ("nip", "petugas", "staff_nip", "pegawai"), required=True),
+    Field("staff", ("nip", "petugas", "staff_nip", "pegawai", "ni_pppk", "kode_petugas",
+                    "kode_pegawai"), required=True),
     Field("rule", ("kode_sop", "sop", "rule_code", "aturan"), required=True),
     Field("observed_on", ("tanggal", "tgl", "date", "tanggal_observasi"), required=True),
     Field("result", ("hasil", "kepatuhan"), required=True),
@@ -57,10 +59,10 @@ class _Lookups:
         self.rules = {r[0] for r in db.execute("SELECT code FROM rules")}
 
     def staff(self, value: Any) -> str:
-        nip = parse_nip(value).value
-        if nip not in self.staff_unit:
-            raise InvalidInput(f"There is no staff member with NIP {nip}.")
-        return nip
+        key = staff_key(value)
+        if key not in self.staff_unit:
+            raise InvalidInput(no_staff_member(key))
+        return key
 
     def rule(self, value: Any) -> str:
         code = parse_code(value, field="rule code")
@@ -160,7 +162,7 @@ def list_observations(db: sqlite_utils.Database, *, units: tuple[str, ...] = (),
         params.extend(units)
     if staff:
         clauses.append("staff_nip = ?")
-        params.append(parse_nip(staff).value)
+        params.append(staff_key(staff))
     if rule:
         clauses.append("rule_code = ?")
         params.append(rule)

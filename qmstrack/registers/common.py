@@ -8,6 +8,7 @@ from typing import Any
 import sqlite_utils
 
 from qmstrack.errors import InvalidInput, NotFound
+from qmstrack.i18n import _
 from qmstrack.parsing import parse_code
 
 
@@ -44,12 +45,20 @@ def get_service(db: sqlite_utils.Database, code: str) -> dict[str, Any]:
     return rows[0]
 
 
-def get_staff(db: sqlite_utils.Database, nip: str) -> dict[str, Any]:
-    rows = list(query_dicts(db, "SELECT * FROM staff WHERE nip = ?", [nip]))
+def get_staff(db: sqlite_utils.Database, staff: object) -> dict[str, Any]:
+    """The staff member named by a NIP, NI PPPK or office code, however it was typed."""
+    from qmstrack.staff_ids import staff_key
+
+    key = staff_key(staff)
+    rows = list(query_dicts(db, "SELECT * FROM staff WHERE nip = ?", [key]))
     if not rows:
-        raise NotFound(f"There is no staff member with NIP {nip}; add them with "
-                       "'qmstrack staff add'.")
+        raise NotFound(_("There is no staff member with NIP, NI PPPK or code {key}; add them "
+                         "with 'qmstrack staff add'.").format(key=key))
     return rows[0]
+
+
+def no_staff_member(key: str) -> str:
+    return _("There is no staff member with NIP, NI PPPK or code {key}.").format(key=key)
 
 
 def iso(d: date | None) -> str | None:

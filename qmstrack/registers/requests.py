@@ -19,8 +19,15 @@ from qmstrack.clock import office_today
 from qmstrack.db import writing
 from qmstrack.errors import Conflict, InvalidInput, NotFound
 from qmstrack.i18n import _
-from qmstrack.parsing import clean_text, parse_code, parse_date, parse_int, parse_nip
-from qmstrack.registers.common import date_filters, get_service, get_staff, query_dicts
+from qmstrack.parsing import clean_text, parse_code, parse_date, parse_int
+from qmstrack.registers.common import (
+    date_filters,
+    get_service,
+    get_staff,
+    no_staff_member,
+    query_dicts,
+)
+from qmstrack.staff_ids import staff_key
 from qmstrack.tabular import (
     Field,
     ImportReport,
@@ -63,7 +70,7 @@ IMPORT_FIELDS = [
     Field("status", ()),
     Field("closed_on", ("tanggal_selesai", "tgl_selesai", "completed_on", "closed")),
     Field("rating", ("nilai", "penilaian")),
-    Field("staff", ("petugas", "nip", "staff_nip")),
+    Field("staff", ("petugas", "nip", "staff_nip", "ni_pppk", "kode_petugas")),
     Field("notes", ("keterangan", "catatan", "note")),
 ]
 
@@ -125,10 +132,10 @@ class _Lookups:
         return code
 
     def staff_nip(self, value: Any) -> str:
-        nip = parse_nip(value).value
-        if nip not in self.staff:
-            raise InvalidInput(f"There is no staff member with NIP {nip}.")
-        return nip
+        key = staff_key(value)
+        if key not in self.staff:
+            raise InvalidInput(no_staff_member(key))
+        return key
 
 
 def _ref(value: Any) -> str:
@@ -410,7 +417,7 @@ def update_request(db: sqlite_utils.Database, ref: str, *, status: str, on: Any,
         if rating is not None:
             changes["rating"] = rating
         if staff:
-            changes["staff_nip"] = get_staff(db, parse_nip(staff).value)["nip"]
+            changes["staff_nip"] = get_staff(db, staff)["nip"]
         if note:
             changes["notes"] = (row["notes"] + "\n" + note).strip()
         db.table("requests").update(row["id"], changes)

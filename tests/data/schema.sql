@@ -2,6 +2,7 @@
 --   m001_initial_schema
 --   m002_final_audits_are_immutable
 --   m003_covering_indexes_for_metrics
+--   m004_staff_employment
 
 -- table _sqlite_migrations
 CREATE TABLE "_sqlite_migrations" (
@@ -253,12 +254,17 @@ CREATE TABLE settings (
         );
 
 -- table staff
-CREATE TABLE staff (
-            nip TEXT PRIMARY KEY CHECK (length(nip) = 18),
+CREATE TABLE "staff" (
+            nip TEXT PRIMARY KEY CHECK (length(nip) BETWEEN 2 AND 40),
             name TEXT NOT NULL,
             unit TEXT NOT NULL REFERENCES units(code),
             position TEXT NOT NULL DEFAULT '',
-            active INTEGER NOT NULL DEFAULT 1
+            active INTEGER NOT NULL DEFAULT 1,
+            employment TEXT NOT NULL DEFAULT 'pns'
+                CHECK (employment IN ('pns', 'pppk', 'non-asn')),
+            -- A NIP or NI PPPK is 18 digits; an office code has letters.
+            CHECK ((employment = 'non-asn') = (nip GLOB '*[^0-9]*')),
+            CHECK (employment = 'non-asn' OR length(nip) = 18)
         );
 
 -- table surveys
@@ -699,19 +705,19 @@ CREATE TRIGGER [log_settings_update] AFTER UPDATE ON [settings] BEGIN
 -- trigger log_staff_delete on staff
 CREATE TRIGGER [log_staff_delete] AFTER DELETE ON [staff] BEGIN
             INSERT INTO change_log (tbl, row_key, op, old, new)
-            VALUES ('staff', CAST(OLD.[nip] AS TEXT), 'delete', json_object('nip', OLD.[nip], 'name', OLD.[name], 'unit', OLD.[unit], 'position', OLD.[position], 'active', OLD.[active]), NULL);
+            VALUES ('staff', CAST(OLD.[nip] AS TEXT), 'delete', json_object('nip', OLD.[nip], 'name', OLD.[name], 'unit', OLD.[unit], 'position', OLD.[position], 'active', OLD.[active], 'employment', OLD.[employment]), NULL);
         END;
 
 -- trigger log_staff_insert on staff
 CREATE TRIGGER [log_staff_insert] AFTER INSERT ON [staff] BEGIN
             INSERT INTO change_log (tbl, row_key, op, old, new)
-            VALUES ('staff', CAST(NEW.[nip] AS TEXT), 'insert', NULL, json_object('nip', NEW.[nip], 'name', NEW.[name], 'unit', NEW.[unit], 'position', NEW.[position], 'active', NEW.[active]));
+            VALUES ('staff', CAST(NEW.[nip] AS TEXT), 'insert', NULL, json_object('nip', NEW.[nip], 'name', NEW.[name], 'unit', NEW.[unit], 'position', NEW.[position], 'active', NEW.[active], 'employment', NEW.[employment]));
         END;
 
 -- trigger log_staff_update on staff
 CREATE TRIGGER [log_staff_update] AFTER UPDATE ON [staff] BEGIN
             INSERT INTO change_log (tbl, row_key, op, old, new)
-            VALUES ('staff', CAST(NEW.[nip] AS TEXT), 'update', json_object('nip', OLD.[nip], 'name', OLD.[name], 'unit', OLD.[unit], 'position', OLD.[position], 'active', OLD.[active]), json_object('nip', NEW.[nip], 'name', NEW.[name], 'unit', NEW.[unit], 'position', NEW.[position], 'active', NEW.[active]));
+            VALUES ('staff', CAST(NEW.[nip] AS TEXT), 'update', json_object('nip', OLD.[nip], 'name', OLD.[name], 'unit', OLD.[unit], 'position', OLD.[position], 'active', OLD.[active], 'employment', OLD.[employment]), json_object('nip', NEW.[nip], 'name', NEW.[name], 'unit', NEW.[unit], 'position', NEW.[position], 'active', NEW.[active], 'employment', NEW.[employment]));
         END;
 
 -- trigger log_surveys_delete on surveys

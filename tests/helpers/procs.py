@@ -141,8 +141,16 @@ def setup_office(db) -> None:
     add_unit(db, "SMA", "Bidang Pembinaan SMA")
     add_service(db, code="SMA-LEG", name="Legalisir ijazah SMA", unit="SMA", sla_days=3)
     add_service(db, code="SMP-LEG", name="Legalisir ijazah SMP", unit="SMP", sla_days=3)
-    add_staff(db, nip="198609262015051001", name="Budi Santoso", unit="SMA",
-              position="Pengadministrasi")
+    budi = {"nip": "198609262015051001", "name": "Budi Santoso", "unit": "SMA",
+            "position": "Pengadministrasi"}
+    if "employment" in {r[1] for r in db.execute("PRAGMA table_info(staff)")}:
+        add_staff(db, **budi)
+    else:
+        # A database at a schema from before employment types (upgrade tests).
+        from qmstrack.db import writing
+
+        with writing(db, "test: staff of an older version"):
+            db["staff"].insert(budi)
     add_rule(db, code="SOP-LEG", title="SOP legalisir", unit="SMA", clauses=["8.5.1"])
 
 
