@@ -56,7 +56,8 @@ def _connect(path: Path) -> sqlite_utils.Database:
 def _create_private_file(path: Path) -> None:
     """Create an empty file readable by its owner only (records hold personal data)."""
     path.parent.mkdir(parents=True, exist_ok=True)
-    fd = os.open(path, os.O_CREAT | os.O_EXCL | os.O_WRONLY, 0o600)
+    fd = os.open(path, os.O_CREAT | os.O_EXCL | os.O_WRONLY | getattr(os, "O_BINARY", 0),
+                 0o600)
     os.close(fd)
 
 

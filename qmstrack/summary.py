@@ -382,16 +382,18 @@ def render_markdown(summary: dict[str, Any], lang: str) -> str:
     return "\n".join(lines) + "\n"
 
 
-def render(summary: dict[str, Any], fmt: str, lang: str) -> str:
-    """The summary as ``text``, ``md`` or ``json``."""
+def render(summary: dict[str, Any], fmt: str, lang: str, *,
+           ascii_json: bool = False) -> str:
+    """The summary as ``text``, ``md`` or ``json`` (``ascii_json``: with ``\\u`` escapes,
+    for an output that cannot take every character)."""
     if fmt == "json":
-        return _json_text(summary) + "\n"
+        return _json_text(summary, ascii_json) + "\n"
     if fmt == "md":
         return render_markdown(summary, lang)
     return render_text(summary, lang)
 
 
-def _json_text(value: Any) -> str:
+def _json_text(value: Any, ascii_only: bool = False) -> str:
     """JSON indented by two spaces, with each record of a list on one line.
 
     The shape of sqlite-utils' row output: the figures stay easy to read, and the lists of
@@ -400,7 +402,7 @@ def _json_text(value: Any) -> str:
     """
     import json
 
-    encode = json.JSONEncoder(ensure_ascii=False).encode
+    encode = json.JSONEncoder(ensure_ascii=ascii_only).encode
 
     def text(value: Any, indent: str) -> str:
         inner = indent + "  "

@@ -201,5 +201,22 @@ def root(
     ctx.obj = begin(AppState(db_option=db, no_input=no_input))
 
 
+def safe_output() -> None:
+    """Never crash on a character the output cannot encode: replace it.
+
+    Python on Windows writes the ANSI code page (cp1252) when output is redirected (Task
+    Scheduler, ``> file``), which has no ``≥`` or ``≤``; a summary must still be written.
+    JSON stays lossless: it escapes what the stream cannot encode (``cli.output``).
+    """
+    for stream in (sys.stdout, sys.stderr):
+        reconfigure = getattr(stream, "reconfigure", None)
+        if reconfigure is not None:
+            try:
+                reconfigure(errors="replace")
+            except (ValueError, OSError):
+                pass
+
+
 def main() -> None:
+    safe_output()
     app()

@@ -58,6 +58,21 @@ def backup_cmd(
             "copied).")
 
 
+def storage_warnings(path: Path, *, explain: bool = False) -> None:
+    """Warn about a database on a network file system or readable by others."""
+    from qmstrack.cli.output import message, warning
+    from qmstrack.storage import network_warning, privacy
+
+    network = network_warning(path)
+    if network:
+        warning(network)
+    who = privacy(path)
+    if not who.private:
+        warning(who.explanation)
+    elif explain and who.explanation:
+        message(who.explanation)
+
+
 app.command("check")(check_cmd)
 
 
@@ -86,6 +101,7 @@ def init_cmd(
     db = open_db(ctx, create=True)
     zone, source = initialise(db, org=org, lang=lang, timezone=timezone)
     message(f"Database ready at {db_path(ctx)}.")
+    storage_warnings(db_path(ctx), explain=True)
     label = f"{zone} ({abbreviation(office_now(db))})"
     if source == "system":
         message(_("Time zone: {zone}, the system's; change it with 'qmstrack config set "

@@ -51,19 +51,28 @@ def _json_default(value: Any):
     raise TypeError(f"cannot serialise {type(value).__name__}")
 
 
+def ascii_only() -> bool:
+    """Whether stdout cannot take every character (cp1252 on Windows): JSON is then written
+    with ``\\u`` escapes, which scripts decode to the same text."""
+    encoding = (getattr(sys.stdout, "encoding", None) or "utf-8").lower().replace("_", "-")
+    return encoding not in ("utf-8", "utf8", "utf-16", "utf-32", "utf-8-sig")
+
+
 def print_json(data: Any) -> None:
-    sys.stdout.write(json.dumps(data, ensure_ascii=False, indent=2, default=_json_default))
+    sys.stdout.write(json.dumps(data, ensure_ascii=ascii_only(), indent=2,
+                                default=_json_default))
     sys.stdout.write("\n")
 
 
 def print_json_rows(rows: Iterable[Mapping[str, Any]]) -> None:
     """Stream a JSON array row by row, so long lists never sit in memory at once."""
     out = sys.stdout
+    escaped = ascii_only()
     out.write("[")
     first = True
     for row in rows:
         out.write("\n  " if first else ",\n  ")
-        out.write(json.dumps(dict(row), ensure_ascii=False, default=_json_default))
+        out.write(json.dumps(dict(row), ensure_ascii=escaped, default=_json_default))
         first = False
     out.write("\n]\n" if not first else "]\n")
 

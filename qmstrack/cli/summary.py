@@ -73,7 +73,9 @@ def register(root: typer.Typer) -> None:
         language = option_value("--lang", lambda: check_lang(lang, db))
         units = opt_units(db, unit)
         summary = build_summary(db, Period(first, last), units)
-        text = render(summary, chosen, language)
+        from qmstrack.cli.output import ascii_only
+
+        text = render(summary, chosen, language, ascii_json=out is None and ascii_only())
         if out is not None:
             from qmstrack.summary import write_atomic
 
