@@ -80,12 +80,28 @@ def parse_date(value: object, *, field: str = "date", today: date | None = None)
             if month is not None:
                 return date(int(m[3]), month, int(m[1]))
     except ValueError:
+        m = _DMY.match(text)
+        swapped = _real_date(int(m[3]), int(m[1]), int(m[2])) if m else None
+        if swapped is not None:
+            # 11/23/2026: written month first, the American way; never swapped silently.
+            raise InvalidInput(_(
+                "The {field} {text!r} is not a real calendar date: dates are written day "
+                "first, so {iso} is {day}/{month}/{year}.").format(
+                    field=field, text=text, iso=swapped.isoformat(), day=m[2], month=m[1],
+                    year=m[3])) from None
         raise InvalidInput(f"The {field} {text!r} is not a real calendar date.") from None
     shown = text if len(text) <= 40 else text[:37] + "..."
     raise InvalidInput(
         f"The {field} {shown!r} is not a date; write it as 2026-11-23, 23/11/2026 or "
         "23 November 2026."
     )
+
+
+def _real_date(year: int, month: int, day: int) -> date | None:
+    try:
+        return date(year, month, day)
+    except ValueError:
+        return None
 
 
 def parse_optional_date(value: object, *, field: str = "date") -> date | None:

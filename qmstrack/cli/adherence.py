@@ -9,6 +9,7 @@ import typer
 
 from qmstrack.cli.imports import add_import_command
 from qmstrack.cli.options import (
+    ColumnsOption,
     CsvOption,
     JsonOption,
     SinceOption,
@@ -64,11 +65,12 @@ def list_cmd(
     result: Annotated[str | None, typer.Option("--result", help="Only this result.")] = None,
     since: SinceOption = None,
     until: UntilOption = None,
+    columns: ColumnsOption = None,
     json: JsonOption = False,
     csv: CsvOption = False,
 ) -> None:
     """List observations."""
-    from qmstrack.cli.output import emit_rows
+    from qmstrack.cli.output import choose_columns, emit_rows
     from qmstrack.cli.values import opt_date, opt_units, option_value
     from qmstrack.registers.adherence import LIST_COLUMNS, list_observations, parse_result
     from qmstrack.staff_ids import staff_key
@@ -81,7 +83,8 @@ def list_cmd(
     rows = list_observations(db, units=opt_units(db, unit), staff=staff, rule=rule,
                              result=result, since=opt_date(since, "--since"),
                              until=opt_date(until, "--until"))
-    emit_rows(rows, LIST_COLUMNS, as_json=json, as_csv=csv, empty="No observations match.")
+    emit_rows(rows, choose_columns(LIST_COLUMNS, columns), as_json=json, as_csv=csv,
+              empty="No observations match.")
 
 
 @app.command("stats")

@@ -97,9 +97,46 @@ def _plain_help(command):
         if opts and not getattr(param, "is_flag", False) and param.metavar is None and (
                 param.param_type_name == "option"):
             param.metavar = max(opts, key=len).lstrip("-").upper().replace("-", "_")
+    if hasattr(command, "commands"):
+        suggest_commands(command)
     for sub in getattr(command, "commands", {}).values():
         _plain_help(sub)
     return command
+
+
+def _usage_error_class():
+    """Click's UsageError, as Typer bundles it (its BadParameter derives from it)."""
+    return next(c for c in typer.BadParameter.__mro__ if c.__name__ == "UsageError")
+
+
+def suggest_commands(group) -> None:
+    """'No such command' gets a "did you mean" from the names of ``group`` (lazy ones too)."""
+    resolve = group.resolve_command
+
+    def resolve_with_suggestion(ctx, args):
+        try:
+            return resolve(ctx, args)
+        except _usage_error_class() as exc:
+            _add_suggestion(exc, args, group.list_commands(ctx))
+            raise
+
+    group.resolve_command = resolve_with_suggestion
+
+
+def _add_suggestion(exc, args: list[str], names: list[str]) -> None:
+    message = getattr(exc, "message", "")
+    if args and message.startswith("No such command") and "Did you mean" not in message:
+        from difflib import get_close_matches
+
+        from qmstrack.i18n import _
+
+        matches = get_close_matches(args[0], names)
+        if matches:
+            exc.message = _("{message}. Did you mean {names}?").format(
+                message=message.rstrip("."), names=", ".join(repr(m) for m in matches))
+
+
+ROOT_OPTIONS = ("--db", "--no-input", "--version")
 
 
 class QmsGroup(TyperGroup):
@@ -129,11 +166,21 @@ class QmsGroup(TyperGroup):
         with formatter.section("Commands"):
             formatter.write_dl(rows)
 
+    def resolve_command(self, ctx, args):
+        try:
+            return super().resolve_command(ctx, args)
+        except _usage_error_class() as exc:
+            _add_suggestion(exc, args, self.list_commands(ctx))
+            raise
+
     def invoke(self, ctx) -> Any:
         from qmstrack.errors import QmsError
 
         try:
             return super().invoke(ctx)
+        except _usage_error_class() as exc:
+            _root_option_hint(exc)
+            raise
         except QmsError as exc:
             _fail(str(exc), exc.exit_code, exc.details)
         except sqlite3.OperationalError as exc:
@@ -151,6 +198,21 @@ class QmsGroup(TyperGroup):
             from qmstrack.cli.state import end
 
             end()
+
+
+def _root_option_hint(exc) -> None:
+    """``request list --db x.db``: say that --db belongs before the command."""
+    name = getattr(exc, "option_name", None)
+    if name not in ROOT_OPTIONS or "qmstrack itself" in exc.message:
+        return
+    from qmstrack.i18n import _
+
+    ctx = getattr(exc, "ctx", None)
+    path = ctx.command_path.split(" ", 1) if ctx is not None else ["qmstrack"]
+    example = " ".join([path[0], name + (" PATH" if name == "--db" else ""), *path[1:]])
+    exc.message = _("{message} ({option} is an option of qmstrack itself: write it before "
+                    "the command, as in '{example}').").format(
+                        message=exc.message.rstrip("."), option=name, example=example)
 
 
 def _fail(text: str, code: int, details: list[str] | None = None):

@@ -8,6 +8,7 @@ import typer
 
 from qmstrack.cli.imports import add_import_command
 from qmstrack.cli.options import (
+    ColumnsOption,
     CsvOption,
     JsonOption,
     SinceOption,
@@ -111,6 +112,7 @@ def list_cmd(
     unit: UnitFilter = None,
     since: SinceOption = None,
     until: UntilOption = None,
+    columns: ColumnsOption = None,
     json: JsonOption = False,
     csv: CsvOption = False,
 ) -> None:
@@ -126,7 +128,10 @@ def list_cmd(
                            overdue_on=today if overdue else None, units=opt_units(db, unit),
                            since=opt_date(since, "--since"), until=opt_date(until, "--until"),
                            today=today)
-    emit_rows(rows, COLUMNS if (json or csv) else TABLE_COLUMNS, as_json=json, as_csv=csv,
+    from qmstrack.cli.output import choose_columns
+
+    emit_rows(rows, choose_columns(COLUMNS, columns) if columns is not None or json or csv
+              else TABLE_COLUMNS, as_json=json, as_csv=csv,
               empty="No complaints match.")
 
 

@@ -7,7 +7,7 @@ from typing import Annotated
 
 import typer
 
-from qmstrack.cli.options import CsvOption, JsonOption
+from qmstrack.cli.options import ColumnsOption, CsvOption, JsonOption
 from qmstrack.cli.state import open_db
 
 app = typer.Typer(help="Documented information: policies, SOPs, minutes, and their reviews.",
@@ -69,6 +69,7 @@ def list_cmd(
                                              "office-wide documents).")] = None,
     withdrawn: Annotated[bool, typer.Option("--withdrawn", help="Include withdrawn "
                                             "documents.")] = False,
+    columns: ColumnsOption = None,
     json: JsonOption = False,
     csv: CsvOption = False,
 ) -> None:
@@ -81,7 +82,9 @@ def list_cmd(
         option_value("--type", lambda: parse_type(type))
     rows = list_documents(open_db(ctx), expired=expired, type=type, unit=unit,
                           include_withdrawn=withdrawn)
-    emit_rows(rows, LIST_COLUMNS, as_json=json, as_csv=csv,
+    from qmstrack.cli.output import choose_columns
+
+    emit_rows(rows, choose_columns(LIST_COLUMNS, columns), as_json=json, as_csv=csv,
               empty="No documents match.")
 
 

@@ -7,7 +7,7 @@ from typing import Annotated
 
 import typer
 
-from qmstrack.cli.options import CsvOption, JsonOption, UnitFilter
+from qmstrack.cli.options import ColumnsOption, CsvOption, JsonOption, UnitFilter
 from qmstrack.cli.state import office_today, open_db
 from qmstrack.i18n import N_
 
@@ -68,6 +68,7 @@ def list_cmd(
                                           "their due date.")] = False,
     unit: UnitFilter = None,
     source: Annotated[str | None, typer.Option("--source", help="Only this source.")] = None,
+    columns: ColumnsOption = None,
     json: JsonOption = False,
     csv: CsvOption = False,
 ) -> None:
@@ -82,7 +83,10 @@ def list_cmd(
     rows = list_findings(db, open_on=today if open_ else None,
                          overdue_on=today if overdue else None, units=opt_units(db, unit),
                          source=source)
-    emit_rows(rows, LIST_COLUMNS, as_json=json, as_csv=csv, empty="No findings match.")
+    from qmstrack.cli.output import choose_columns
+
+    emit_rows(rows, choose_columns(LIST_COLUMNS, columns), as_json=json, as_csv=csv,
+              empty="No findings match.")
 
 
 @app.command("show")

@@ -6,7 +6,7 @@ from typing import Annotated
 
 import typer
 
-from qmstrack.cli.options import JsonOption, SinceOption
+from qmstrack.cli.options import ColumnsOption, JsonOption, SinceOption
 from qmstrack.cli.state import open_db
 
 
@@ -17,6 +17,7 @@ def log_cmd(
                                               "(requests, documents...).")] = None,
     limit: Annotated[int | None, typer.Option("--limit", min=1, help="At most the N newest "
                                               "entries.")] = None,
+    columns: ColumnsOption = None,
     json: JsonOption = False,
 ) -> None:
     """Show the change log, newest first: seal time, command, table, key, old and new.
@@ -44,7 +45,10 @@ def log_cmd(
     tz = office_zone(db)
     rows = ({"id": e.id, "at": format_instant(e.at, tz), "command": e.command, "table": e.table,
              "key": e.key, "op": e.op, "changes": describe_change(e)} for e in entries)
-    emit_rows(rows, ["id", "at", "command", "table", "key", "op", "changes"],
+    from qmstrack.cli.output import choose_columns
+
+    emit_rows(rows, choose_columns(["id", "at", "command", "table", "key", "op", "changes"],
+                                   columns),
               empty="The change log has no matching entries.")
 
 

@@ -7,6 +7,8 @@ from typing import Annotated
 
 import typer
 
+from qmstrack.i18n import N_
+
 DbOption = Annotated[
     Path | None,
     typer.Option(
@@ -64,4 +66,10 @@ RejectsOption = Annotated[
 MapOption = Annotated[
     list[str] | None,
     typer.Option("--map", help="Map a column to a field: --map 'Kolom Saya=notes'."),
+]
+ColumnsOption = Annotated[
+    str | None,
+    typer.Option("--columns", metavar="A,B,...",
+                 help=N_("Only these columns, in this order (comma-separated), in the table "
+                         "and --csv.")),
 ]

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import csv
 import json
+import re
 import sys
 from collections.abc import Iterable, Mapping, Sequence
 from datetime import date, datetime
@@ -116,16 +117,74 @@ def print_table(rows: Iterable[Mapping[str, Any]], columns: Sequence[str],
                  out_console().width)
 
 
+# A value that must never be broken across lines: one word (a date, a NIP, a reference, a
+# code, a number), a time in office time ("2026-03-17 00:30 WITA") or a spaced NIP.
+_ATOMIC = re.compile(r"\S+|\d{4}-\d{2}-\d{2}[ T]\d{2}:\d{2}(:\d{2})?( [A-Z][A-Za-z0-9+-]{1,8})?"
+                     r"|\d{8} \d{6} \d \d{3}")
+_ATOMIC_MAX = 40
+
+
+def _atomic_widths(rows: list[list[str]], count: int) -> list[int | None]:
+    """For each column whose every value is atomic, the width of its longest value."""
+    widths: list[int | None] = []
+    for i in range(count):
+        cells = [row[i] for row in rows if row[i]]
+        if cells and all(len(c) <= _ATOMIC_MAX and _ATOMIC.fullmatch(c) for c in cells):
+            widths.append(max(map(len, cells)))
+        else:
+            widths.append(None)
+    return widths
+
+
+def _fit(rows: list[list[str]], names: list[str], width: int
+         ) -> tuple[list[list[str]], list[str]]:
+    """Drop the last columns a terminal is too narrow for (their dates and references are
+    never cut), and say which; ``--columns`` chooses others."""
+    atomic = _atomic_widths(rows, len(names))
+    # A column that is never cut is as wide as its header too.
+    need = [max(a, len(n)) if a is not None else min(len(n), 8)
+            for n, a in zip(names, atomic, strict=True)]
+    keep = len(names)
+    while keep > 1 and sum(need[:keep]) + 3 * keep + 1 > width:
+        keep -= 1
+    if keep == len(names):
+        return rows, names
+    from qmstrack.i18n import _
+
+    message(_("Not shown at this width: {columns} (choose the columns with --columns).")
+            .format(columns=", ".join(names[keep:])))
+    return [row[:keep] for row in rows], names[:keep]
+
+
 def _rich_table(rows: list[list[str]], names: list[str], title: str | None) -> None:
     from rich import box
     from rich.markup import escape
     from rich.table import Table
 
+    terminal = out_console().is_terminal
+    if terminal:
+        rows, names = _fit(rows, names, out_console().width)
     # Plain ASCII rules when the table goes to a file or a mail (cron), not a terminal.
-    style = box.HEAVY_HEAD if out_console().is_terminal else box.ASCII2
+    style = box.HEAVY_HEAD if terminal else box.ASCII2
     table = Table(title=title, show_lines=False, header_style="bold", box=style)
-    for name in names:
-        table.add_column(name, overflow="fold")
+    widths = _atomic_widths(rows, len(names))
+    texts = widths.count(None)
+    if terminal and texts:
+        free = out_console().width - (3 * len(names) + 1) - sum(
+            max(w, len(n)) for w, n in zip(widths, names, strict=True) if w)
+        share = max(4, free // texts)
+    for name, atomic in zip(names, widths, strict=True):
+        if atomic is not None:
+            # Dates, NIPs and references are never broken: the column keeps their width.
+            table.add_column(name, no_wrap=True, min_width=atomic)
+        elif terminal:
+            # On a terminal long text is cut (…) to share the rest of the width; whole in a
+            # file.
+            longest = max([len(name)] + [len(row[len(table.columns)]) for row in rows])
+            table.add_column(name, no_wrap=True, overflow="ellipsis",
+                             max_width=min(share, longest))
+        else:
+            table.add_column(name, overflow="fold")
     for row in rows:
         table.add_row(*[escape(text) for text in row])
     out_console().print(table)
@@ -136,8 +195,12 @@ def _plain_table(rows: Iterable[list[str]], sample: list[list[str]], names: list
     """The ASCII table Rich draws for a file, written row by row as it comes."""
     widths = [max([len(name)] + [_longest_line(row[i]) for row in sample])
               for i, name in enumerate(names)]
-    # Narrow the widest columns until the table fits, as Rich folds them.
-    floor = [min(len(name), 10) for name in names]
+    atomic = _atomic_widths(sample, len(names))
+    # Narrow the widest columns until the table fits, as Rich folds them; never those of
+    # dates, NIPs and references.
+    floor = [a if a is not None else min(len(name), 10) for name, a in zip(
+        names, atomic, strict=True)]
+    cut = out_console().is_terminal
     while sum(widths) + 3 * len(widths) + 1 > width:
         widest = max(range(len(widths)), key=lambda i: widths[i] - floor[i])
         if widths[widest] <= max(floor[widest], 1):
@@ -149,7 +212,7 @@ def _plain_table(rows: Iterable[list[str]], sample: list[list[str]], names: list
         write(title.center(len(rule)).rstrip() + "\n")
     write(f"{rule}\n{_plain_row(names, widths)}{rule}\n")
     for row in rows:
-        write(_plain_row(row, widths))
+        write(_plain_row(row, widths, cut))
     write(rule + "\n")
 
 
@@ -157,13 +220,21 @@ def _longest_line(text: str) -> int:
     return max(map(len, text.split("\n"))) if "\n" in text else len(text)
 
 
-def _plain_row(cells: Sequence[str], widths: list[int]) -> str:
-    folded = [_fold(cell, width) for cell, width in zip(cells, widths, strict=True)]
+def _plain_row(cells: Sequence[str], widths: list[int], cut: bool = False) -> str:
+    if cut:
+        folded = [[_cut(cell.replace("\n", " "), width)]
+                  for cell, width in zip(cells, widths, strict=True)]
+    else:
+        folded = [_fold(cell, width) for cell, width in zip(cells, widths, strict=True)]
     height = max(map(len, folded))
     return "".join(
         "| " + " | ".join((lines[i] if i < len(lines) else "").ljust(width)
                           for lines, width in zip(folded, widths, strict=True)) + " |\n"
         for i in range(height))
+
+
+def _cut(text: str, width: int) -> str:
+    return text if len(text) <= width else text[:max(width - 1, 0)] + "…"
 
 
 def _fold(text: str, width: int) -> list[str]:
@@ -191,6 +262,22 @@ def _cell(value: Any) -> str:
     from rich.markup import escape
 
     return escape(_text(value))
+
+
+def choose_columns(columns: Sequence[str], chosen: str | None) -> list[str]:
+    """The columns named by ``--columns a,b,c`` (in that order), else all of them."""
+    if chosen is None:
+        return list(columns)
+    from qmstrack.errors import UsageError
+    from qmstrack.i18n import _
+
+    names = [c.strip().lower() for c in chosen.split(",") if c.strip()]
+    unknown = [n for n in names if n not in columns]
+    if unknown or not names:
+        shown = (unknown[0] if unknown else chosen)[:40]
+        raise UsageError(_("--columns: {name!r} is not a column of this list; choose from "
+                           "{columns}.").format(name=shown, columns=",".join(columns)))
+    return names
 
 
 def emit_rows(rows: Iterable[Mapping[str, Any]], columns: Sequence[str], *,

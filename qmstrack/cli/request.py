@@ -8,6 +8,7 @@ import typer
 
 from qmstrack.cli.imports import add_import_command
 from qmstrack.cli.options import (
+    ColumnsOption,
     CsvOption,
     JsonOption,
     SinceOption,
@@ -96,12 +97,16 @@ def list_cmd(
     overdue: Annotated[bool, typer.Option("--overdue", help="Only requests open and past "
                                           "their due date today.")] = False,
     limit: Annotated[int | None, typer.Option("--limit", min=1, help="At most N rows.")] = None,
+    search: Annotated[str | None, typer.Option("--search", metavar="TEXT", help=N_(
+        "Only requests whose requester, contact or reference number contains TEXT."))]
+    = None,
+    columns: ColumnsOption = None,
     json: JsonOption = False,
     csv: CsvOption = False,
 ) -> None:
     """List requests received in a period (all by default)."""
 
-    from qmstrack.cli.output import emit_rows
+    from qmstrack.cli.output import choose_columns, emit_rows
     from qmstrack.cli.values import opt_date, opt_units, option_value
     from qmstrack.registers.requests import LIST_COLUMNS, list_requests, parse_status
 
@@ -109,9 +114,25 @@ def list_cmd(
     statuses = option_value("--status", lambda: tuple(parse_status(s) for s in status or ()))
     rows = list_requests(db, units=opt_units(db, unit), statuses=statuses, service=service,
                          since=opt_date(since, "--since"), until=opt_date(until, "--until"),
-                         overdue_on=office_today() if overdue else None, limit=limit)
-    columns = LIST_COLUMNS if (json or csv) else [c for c in LIST_COLUMNS if c != "requester"]
-    emit_rows(rows, columns, as_json=json, as_csv=csv, empty="No requests match.")
+                         overdue_on=office_today() if overdue else None, limit=limit,
+                         search=search)
+    if columns is None and not (json or csv):
+        # Names stay out of the people's table, unless they are what is searched for.
+        shown = [c for c in LIST_COLUMNS if c != "requester"]
+        if search is not None:
+            shown.insert(1, "requester")
+    else:
+        shown = choose_columns(LIST_COLUMNS, columns)
+    emit_rows(option_value("--search", lambda: _first_checked(rows)), shown,
+              as_json=json, as_csv=csv, empty="No requests match.")
+
+
+def _first_checked(rows):
+    """The rows, with a bad search text refused before anything is printed."""
+    import itertools
+
+    first = list(itertools.islice(rows, 1))
+    return itertools.chain(first, rows)
 
 
 @app.command("show")

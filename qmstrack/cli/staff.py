@@ -8,6 +8,7 @@ import typer
 
 from qmstrack.cli.imports import add_import_command
 from qmstrack.cli.options import (
+    ColumnsOption,
     CsvOption,
     JsonOption,
     UnitFilter,
@@ -55,17 +56,19 @@ def list_cmd(
     ctx: typer.Context,
     unit: UnitFilter = None,
     all_: Annotated[bool, typer.Option("--all", help="Include inactive staff.")] = False,
+    columns: ColumnsOption = None,
     json: JsonOption = False,
     csv: CsvOption = False,
 ) -> None:
     """List staff members."""
-    from qmstrack.cli.output import emit_rows
+    from qmstrack.cli.output import choose_columns, emit_rows
     from qmstrack.cli.values import opt_units
     from qmstrack.registers.staff import COLUMNS, TABLE_COLUMNS, list_staff
 
     db = open_db(ctx)
-    emit_rows(list_staff(db, opt_units(db, unit), include_inactive=all_),
-              COLUMNS if (json or csv) else TABLE_COLUMNS,
+    shown = (choose_columns(COLUMNS, columns) if columns is not None or json or csv
+             else TABLE_COLUMNS)
+    emit_rows(list_staff(db, opt_units(db, unit), include_inactive=all_), shown,
               as_json=json, as_csv=csv, empty="No staff yet.")
 
 

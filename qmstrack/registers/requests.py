@@ -8,6 +8,7 @@ plain SQL. Each status change is kept as an event with its date. Statuses:
 
 from __future__ import annotations
 
+import re
 from datetime import date
 from pathlib import Path
 from typing import Any
@@ -447,9 +448,21 @@ def get_request(db: sqlite_utils.Database, ref: str) -> dict[str, Any]:
 def list_requests(db: sqlite_utils.Database, *, units: tuple[str, ...] = (),
                   statuses: tuple[str, ...] = (), service: str | None = None,
                   since: date | None = None, until: date | None = None,
-                  overdue_on: date | None = None, limit: int | None = None):
-    """Stream requests (received between since and until), oldest first."""
+                  overdue_on: date | None = None, limit: int | None = None,
+                  search: str | None = None):
+    """Stream requests (received between since and until), oldest first.
+
+    ``search``: only those whose requester, contact or reference number contains the text
+    (letters in any case).
+    """
     clauses, params = date_filters("received_on", since, until)
+    if search is not None:
+        text = clean_text(search, field="search text", max_length=200, required=True)
+        # LIKE's wildcards in the text are plain characters.
+        pattern = "%" + re.sub(r"([\\%_])", r"\\\1", text) + "%"
+        clauses.append("(requester LIKE ? ESCAPE '\\' OR contact LIKE ? ESCAPE '\\' "
+                       "OR ref_no LIKE ? ESCAPE '\\')")
+        params.extend([pattern] * 3)
     if units:
         clauses.append(f"unit IN ({', '.join('?' for _ in units)})")
         params.extend(units)
