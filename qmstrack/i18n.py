@@ -13,9 +13,11 @@ Dates and numbers follow the language's conventions through Babel (CLDR):
 from __future__ import annotations
 
 from datetime import date
-from decimal import Decimal
 from functools import cache
-from typing import Protocol
+from typing import TYPE_CHECKING, Protocol
+
+if TYPE_CHECKING:
+    from decimal import Decimal
 
 LANGUAGES = ("id", "en")
 DOMAIN = "qmstrack"
