@@ -82,7 +82,7 @@ def parse_date(value: object, *, field: str = "date", today: date | None = None)
     except ValueError:
         m = _DMY.match(text)
         swapped = _real_date(int(m[3]), int(m[1]), int(m[2])) if m else None
-        if swapped is not None:
+        if m is not None and swapped is not None:
             # 11/23/2026: written month first, the American way; never swapped silently.
             raise InvalidInput(_(
                 "The {field} {text!r} is not a real calendar date: dates are written day "

@@ -33,7 +33,6 @@ from datetime import date
 from qmstrack.errors import InvalidInput
 from qmstrack.i18n import _
 
-EMPLOYMENTS = ("pns", "pppk", "non-asn")
 EMPLOYMENT_ALIASES = {
     "pns": "pns", "cpns": "pns", "asn pns": "pns", "pegawai negeri sipil": "pns",
     "pppk": "pppk", "p3k": "pppk", "pppk paruh waktu": "pppk", "asn pppk": "pppk",

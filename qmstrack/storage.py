@@ -84,12 +84,12 @@ def _existing(path: Path) -> Path:
 
 
 def _windows_drive_is_remote(path: Path) -> bool:
-    import ctypes
-
     root = PureWindowsPath(str(path)).anchor
-    if not root:
-        return False
-    return ctypes.windll.kernel32.GetDriveTypeW(ctypes.c_wchar_p(root)) == DRIVE_REMOTE
+    if sys.platform == "win32" and root:
+        import ctypes
+
+        return ctypes.windll.kernel32.GetDriveTypeW(ctypes.c_wchar_p(root)) == DRIVE_REMOTE
+    return False
 
 
 def network_location(path: str | os.PathLike) -> str | None:
