@@ -25,9 +25,11 @@ from qmstrack.clock import office_today
 from qmstrack.db import writing
 from qmstrack.errors import Conflict, InvalidInput, NotFound, UsageError
 from qmstrack.findings import raise_finding
-from qmstrack.metrics import REGISTRY, Period, Scope, _load_all
+from qmstrack.metrics import find_metric
 from qmstrack.parsing import clean_text
+from qmstrack.periods import Period
 from qmstrack.registers.common import known_units, query_dicts
+from qmstrack.scope import Scope
 
 GRADES = ("conform", "minor", "major", "observation", "na", "pending")
 ANSWER_GRADES = ("conform", "minor", "major", "observation", "na")
@@ -232,7 +234,6 @@ def evaluate_metrics(db: sqlite_utils.Database, audit: dict[str, Any],
                      today: date | None = None) -> tuple[int, list[str]]:
     """(Re-)evaluate every metric-bound item of an open audit from the data."""
     _require_open(audit)
-    _load_all()
     checklist = frozen_checklist(audit)
     period = Period(date.fromisoformat(audit["period_start"]),
                     date.fromisoformat(audit["period_end"]))
@@ -245,11 +246,11 @@ def evaluate_metrics(db: sqlite_utils.Database, audit: dict[str, Any],
             measured, evidence = None, ""
             if scope is None:
                 grade, note = "na", "Not applicable to the audited units."
-            elif item.metric not in REGISTRY:
+            elif (metric := find_metric(item.metric or "")) is None:
                 grade, note = "pending", (f"The metric {item.metric} is not available in this "
                                           "version of qmstrack; answer this item by hand.")
             else:
-                measured = REGISTRY[item.metric].compute(db, period, scope)
+                measured = metric.compute(db, period, scope)
                 met = item.target.met_by(measured)
                 if met is None:
                     grade, note = "na", "No data in the period."
@@ -274,18 +275,18 @@ def evaluate_metrics(db: sqlite_utils.Database, audit: dict[str, Any],
 def _describe(db: sqlite_utils.Database, item: Item, measured: Any, note: str) -> str:
     """The finding's description, in the office's configured language."""
     from qmstrack.db import get_setting
+    from qmstrack.i18n import choose_lang, gettext
 
-    lang = get_setting(db, "lang") or "id"
+    lang = choose_lang(None, get_setting(db, "lang"))
     question = item.text("question", lang)
     if item.is_metric and measured is not None:
-        from qmstrack.reports import format_target, format_value, metric_kind
+        from qmstrack.figures import format_target, format_value, metric_kind
 
         kind = metric_kind(item.metric)
-        value, target = (format_value(measured, kind, lang),
-                         format_target(item.target_text, kind, lang))
-        if lang == "id":
-            return f"{question} Hasil ukur {value}, target {target} ({item.metric})."
-        return f"{question} Measured {value} against the target {target} ({item.metric})."
+        return gettext("{question} Measured {value} against the target {target} "
+                       "({metric}).", lang).format(
+            question=question, value=format_value(measured, kind, lang),
+            target=format_target(item.target_text, kind, lang), metric=item.metric)
     return f"{question} {note}".strip()
 
 
@@ -613,40 +614,3 @@ def _read_answers_csv(text: str) -> list[tuple[int, str, Any, Any, Any]]:
 
         entries.append((number, cell("item"), cell("grade"), cell("note"), cell("evidence")))
     return entries
-
-
-# --- the 12-month audit programme ------------------------------------------------------
-
-
-def clause_coverage(db: sqlite_utils.Database, checklist: Checklist, end: date,
-                    units: Iterable[str] = ()) -> list[dict[str, Any]]:
-    """For every assessable clause: when it was last audited in the 12 months up to
-    ``end``, and whether it is covered or due."""
-    start = _twelve_months_before(end)
-    scope = set(units)
-    last: dict[str, str] = {}
-    for ref, period_end, audit_scope in db.execute(
-        "SELECT r.clause_ref, a.period_end, a.scope FROM audit_results r "
-        "JOIN audits a ON a.id = r.audit_id WHERE a.checklist_id = ? AND r.grade != 'pending' "
-        "AND a.period_end > ? AND a.period_end <= ?",
-        [checklist.id, start.isoformat(), end.isoformat()]):
-        if scope and not scope & set(json.loads(audit_scope)):
-            continue
-        if ref not in last or period_end > last[ref]:
-            last[ref] = period_end
-    rows = []
-    for clause in checklist.iter_clauses():
-        if not clause.assessable:
-            continue
-        rows.append({"clause_ref": clause.ref, "title": clause.text("title", "en"),
-                     "title_id": clause.text("title", "id"),
-                     "last_audited": last.get(clause.ref),
-                     "status": "covered" if clause.ref in last else "due"})
-    return rows
-
-
-def _twelve_months_before(end: date) -> date:
-    try:
-        return end.replace(year=end.year - 1)
-    except ValueError:  # 29 February
-        return end.replace(year=end.year - 1, day=28)

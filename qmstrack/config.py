@@ -31,7 +31,7 @@ class Setting:
 
 
 def _lang(value: str) -> str:
-    from qmstrack.setup import check_lang
+    from qmstrack.i18n import check_lang
 
     return check_lang(value)
 

@@ -208,6 +208,9 @@ def writing(db: sqlite_utils.Database, command: str = "") -> Iterator[sqlite_uti
 
 # --- settings -------------------------------------------------------------------------
 
+# Settings whose value is never shown nor exported: the pseudonymisation key.
+SECRET_SETTINGS = frozenset({"pseudonym_secret"})
+
 # Settings are JSON values.
 DEFAULT_SETTINGS: dict[str, Any] = {
     "org_name": "",
@@ -242,31 +245,3 @@ def set_setting(db: sqlite_utils.Database, key: str, value: Any) -> None:
     import json
 
     db.table("settings").upsert({"key": key, "value": json.dumps(value)}, pk="key")
-
-
-# --- logged tables --------------------------------------------------------------------
-# Every table qmstrack keeps records in: each has its change triggers
-# (``qmstrack.migrations.create_change_triggers``), made by the migration that creates it.
-
-LOGGED_TABLES = [
-    "settings",
-    "units",
-    "services",
-    "staff",
-    "rules",
-    "requests",
-    "request_events",
-    "adherence",
-    "surveys",
-    "complaints",
-    "audits",
-    "audit_results",
-    "findings",
-    "finding_actions",
-    "objectives",
-    "objective_values",
-    "documents",
-    "evidence_files",
-    "reviews",
-    "review_actions",
-]

@@ -321,11 +321,11 @@ def check_database(db: sqlite_utils.Database, db_path: str | os.PathLike,
     ``kept_seals``: SHA-256s of seals recorded outside the database, each of which must
     still be in the (verified) chain.
     """
-    from qmstrack.db import LOGGED_TABLES
+    from qmstrack.register_catalogue import logged_tables
 
     kept = [parse_seal_hash(sha) for sha in kept_seals]
     report = CheckReport()
-    tables = list(LOGGED_TABLES)
+    tables = logged_tables()
     began = not db.conn.in_transaction
     if began:
         db.execute("BEGIN")
@@ -410,12 +410,12 @@ def iter_log(db: sqlite_utils.Database, *, since: date | None = None,
     Secret settings (the pseudonymisation key) are never shown: their values read
     ``(withheld)``.
     """
-    from qmstrack.bundle import SECRET_SETTINGS
-    from qmstrack.db import LOGGED_TABLES
+    from qmstrack.db import SECRET_SETTINGS
+    from qmstrack.register_catalogue import logged_tables
 
-    if table is not None and table not in LOGGED_TABLES:
+    if table is not None and table not in logged_tables():
         raise InvalidInput(f"There is no logged table {table!r}; the logged tables are "
-                           f"{', '.join(LOGGED_TABLES)}.")
+                           f"{', '.join(logged_tables())}.")
     clauses, params = [], []
     if table:
         clauses.append("tbl = ?")

@@ -82,7 +82,8 @@ def run_script(db: sqlite_utils.Database, script: str) -> None:
 # Never edit a migration that has shipped: add a new one at the end.
 
 # The tables m001 creates with change triggers. Frozen: a table added later gets its
-# triggers in the migration that creates it (and joins ``qmstrack.db.LOGGED_TABLES``).
+# triggers in the migration that creates it, and is declared in
+# ``qmstrack.register_catalogue`` (which no migration reads).
 M001_LOGGED_TABLES = (
     "settings",
     "units",

@@ -30,10 +30,8 @@ implementation of any figure here.
 
 from __future__ import annotations
 
-import calendar as _calendar
 import re
 from collections.abc import Iterator
-from dataclasses import dataclass
 from datetime import date, timedelta
 from typing import Any
 
@@ -42,9 +40,18 @@ import sqlite_utils
 from qmstrack.clock import office_today
 from qmstrack.db import writing
 from qmstrack.errors import Conflict, InvalidInput, NotFound
-from qmstrack.metrics import Metric, Period, Scope
+from qmstrack.metrics import Metric, find_metric, metric_names
 from qmstrack.parsing import Target, clean_text, parse_code, parse_target
+from qmstrack.periods import (
+    Period,
+    Span,
+    parse_span,
+    span_containing,
+    spans_of_year,
+    year_to_date,
+)
 from qmstrack.registers.common import get_service, query_dicts, require_unit
+from qmstrack.scope import Scope
 
 FREQUENCIES = ("monthly", "quarterly", "yearly")
 FREQUENCY_ALIASES = {
@@ -60,18 +67,6 @@ LIST_COLUMNS = ["id", "year", "unit", "service_code", "title", "kind", "metric",
 
 
 # --- values people type ---------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class ObjectivePeriod:
-    """One period an objective is judged on: its label and its first and last day."""
-
-    label: str
-    start: date
-    end: date
-
-    def as_period(self) -> Period:
-        return Period(self.start, self.end)
 
 
 def parse_frequency(value: object) -> str:
@@ -91,66 +86,30 @@ def parse_year(value: object) -> int:
     return int(text)
 
 
-def _month(year: int, month: int) -> ObjectivePeriod:
-    last = _calendar.monthrange(year, month)[1]
-    return ObjectivePeriod(f"{year}-{month:02d}", date(year, month, 1),
-                           date(year, month, last))
+# The span of the calendar each frequency judges an objective on (qmstrack.periods).
+SPAN_OF_FREQUENCY = {"monthly": "month", "quarterly": "quarter", "yearly": "year"}
 
 
-def _quarter(year: int, quarter: int) -> ObjectivePeriod:
-    first = 3 * (quarter - 1) + 1
-    return ObjectivePeriod(f"{year}-Q{quarter}", date(year, first, 1),
-                           _month(year, first + 2).end)
-
-
-def _year(year: int) -> ObjectivePeriod:
-    return ObjectivePeriod(str(year), date(year, 1, 1), date(year, 12, 31))
-
-
-def periods_of_year(frequency: str, year: int) -> list[ObjectivePeriod]:
+def periods_of_year(frequency: str, year: int) -> list[Span]:
     """Every period of the year for a frequency, in order (12, 4 or 1 of them)."""
-    if frequency == "monthly":
-        return [_month(year, m) for m in range(1, 13)]
-    if frequency == "quarterly":
-        return [_quarter(year, q) for q in range(1, 5)]
-    return [_year(year)]
+    return spans_of_year(SPAN_OF_FREQUENCY[frequency], year)
 
 
-def period_containing(frequency: str, day: date) -> ObjectivePeriod:
-    if frequency == "monthly":
-        return _month(day.year, day.month)
-    if frequency == "quarterly":
-        return _quarter(day.year, (day.month - 1) // 3 + 1)
-    return _year(day.year)
-
-
-_PERIOD_FORMS = {
-    "monthly": (re.compile(r"^(\d{4})-(\d{1,2})$"), "a month such as 2026-10"),
-    "quarterly": (re.compile(r"^(\d{4})-?[Qq]([1-4])$"), "a quarter such as 2026-Q3"),
-    "yearly": (re.compile(r"^(\d{4})$"), "a year such as 2026"),
-}
+def period_containing(frequency: str, day: date) -> Span:
+    return span_containing(SPAN_OF_FREQUENCY[frequency], day)
 
 
 def parse_objective_period(text: object, frequency: str, year: int | None = None, *,
-                           today: date | None = None) -> ObjectivePeriod:
+                           today: date | None = None) -> Span:
     """``2026-10`` (monthly), ``2026-Q3`` (quarterly) or ``2026`` (yearly).
 
     With ``year``, the period must lie in that year; with ``today``, it must have started.
     """
-    raw = str(text or "").strip()
-    pattern, form = _PERIOD_FORMS[frequency]
-    m = pattern.match(raw)
-    if not m or (frequency == "monthly" and not 1 <= int(m[2]) <= 12):
-        raise InvalidInput(f"The period {raw[:20]!r} is not {form} (the objective is "
-                           f"{frequency}).")
-    y = int(m[1])
-    if frequency == "monthly":
-        period = _month(y, int(m[2]))
-    elif frequency == "quarterly":
-        period = _quarter(y, int(m[2]))
-    else:
-        period = _year(y)
-    if year is not None and y != year:
+    try:
+        period = parse_span(text, SPAN_OF_FREQUENCY[frequency])
+    except InvalidInput as exc:
+        raise InvalidInput(f"{str(exc).rstrip('.')} (the objective is {frequency}).") from None
+    if year is not None and period.start.year != year:
         raise InvalidInput(f"The period {period.label} is not in the objective's year {year}.")
     if today is not None and period.start > today:
         raise InvalidInput(f"The period {period.label} has not started yet; record its value "
@@ -178,16 +137,13 @@ def parse_value(value: object) -> float:
 
 def require_metric(name: object, *, with_service: bool = False) -> Metric:
     """The registered metric of that name; refuses ``--service`` for metrics not per service."""
-    from qmstrack.metrics import REGISTRY, _load_all
-
-    _load_all()
     key = str(name or "").strip()
-    metric = REGISTRY.get(key)
+    metric = find_metric(key)
     if metric is None:
         raise InvalidInput(f"There is no metric {key[:60]!r}; 'qmstrack metrics --list' "
                            "shows them.")
     if with_service and not metric.per_service:
-        per_service = sorted(n for n, m in REGISTRY.items() if m.per_service)
+        per_service = [n for n in metric_names() if (m := find_metric(n)) and m.per_service]
         raise InvalidInput(
             f"The metric {key} is not measured per service, so it takes no service "
             f"(per-service metrics: {', '.join(per_service) or 'none'})."
@@ -306,15 +262,12 @@ class _Measure:
     """Values of one objective: from its metric, or from the recorded values."""
 
     def __init__(self, db: sqlite_utils.Database, objective: dict[str, Any]):
-        from qmstrack.metrics import REGISTRY, _load_all
-
         self.db = db
         self.objective = objective
         self.metric: Metric | None = None
         self.recorded: dict[str, float] = {}
         if objective["metric"]:
-            _load_all()
-            self.metric = REGISTRY.get(objective["metric"])
+            self.metric = find_metric(objective["metric"])
             service = objective["service_code"] if (
                 self.metric and self.metric.per_service) else None
             self.scope = Scope((objective["unit"],), service)
@@ -323,7 +276,7 @@ class _Measure:
                 "SELECT period, value FROM objective_values WHERE objective_id = ?",
                 [objective["id"]]).fetchall())
 
-    def value(self, period: ObjectivePeriod, until: date) -> float | int | None:
+    def value(self, period: Span, until: date) -> float | int | None:
         """The value of a period, measured up to ``until`` at the latest."""
         if self.objective["metric"]:
             if self.metric is None:  # a metric no longer registered
@@ -333,11 +286,10 @@ class _Measure:
         return self.recorded.get(period.label)
 
     def year_to_date(self, today: date) -> tuple[float | int | None, date | None, date | None]:
-        year = self.objective["year"]
-        start = date(year, 1, 1)
-        if today < start:
+        span = year_to_date(self.objective["year"], today)
+        if span is None:
             return None, None, None
-        end = min(today, date(year, 12, 31))
+        start, end = span
         if self.objective["metric"]:
             if self.metric is None:
                 return None, start, end
@@ -347,7 +299,7 @@ class _Measure:
         return (sum(values) / len(values) if values else None), start, end
 
 
-def _period_row(p: ObjectivePeriod, value, target: Target, today: date) -> dict[str, Any]:
+def _period_row(p: Span, value, target: Target, today: date) -> dict[str, Any]:
     if p.start > today:
         value = None
     achieved = target.met_by(value)
@@ -363,7 +315,8 @@ def _period_row(p: ObjectivePeriod, value, target: Target, today: date) -> dict[
             "value": value, "achieved": achieved, "status": status}
 
 
-def _missed_twice(rows: list[dict[str, Any]]) -> bool:
+def missed_twice(rows: list[dict[str, Any]]) -> bool:
+    """Whether two consecutive periods of ``rows`` (period rows of an objective) were missed."""
     return any(a["status"] == "missed" and b["status"] == "missed"
                for a, b in zip(rows, rows[1:], strict=False))
 
@@ -415,7 +368,7 @@ def objective_status(db: sqlite_utils.Database, *, year: int | None = None,
             "achieved_periods": sum(r["status"] == "achieved" for r in done),
             "missed_periods": sum(r["status"] == "missed" for r in done),
             "no_value_periods": sum(r["status"] == "no_value" for r in done),
-            "missed_twice": _missed_twice(done),
+            "missed_twice": missed_twice(done),
         })
     return out
 

@@ -9,7 +9,6 @@ does not list (``Agt``, ``Nop``, ``Peb``).
 
 from __future__ import annotations
 
-import calendar as _calendar
 import re
 import unicodedata
 from dataclasses import dataclass
@@ -108,23 +107,6 @@ def parse_optional_date(value: object, *, field: str = "date") -> date | None:
     if value is None or (isinstance(value, str) and not value.strip()):
         return None
     return parse_date(value, field=field)
-
-
-_PERIOD = re.compile(r"^(\d{4})-(\d{1,2})$")
-
-
-def parse_period(text: str) -> tuple[date, date]:
-    """``2026-10`` -> (first day, last day) of that month."""
-    m = _PERIOD.match(str(text).strip())
-    if not m or not 1 <= int(m[2]) <= 12:
-        raise InvalidInput(f"The period {text!r} is not a month; write it as 2026-10.")
-    year, month = int(m[1]), int(m[2])
-    return date(year, month, 1), date(year, month, _calendar.monthrange(year, month)[1])
-
-
-def previous_month(today: date) -> tuple[date, date]:
-    first = today.replace(day=1) - timedelta(days=1)
-    return parse_period(f"{first.year}-{first.month:02d}")
 
 
 # --- NIP ------------------------------------------------------------------------------

@@ -17,8 +17,9 @@ with ``Decimal`` from the float's shortest representation, so binary noise such 
 the category a person sees always agrees with the number printed beside it). An IKM of
 88.30999 is therefore shown as 88.31 and is an A; 88.30499 is shown as 88.30 and is a B.
 
-The metrics ``satisfaction.responses`` and ``satisfaction.ikm`` are registered here, so the
-audit, the summary and the survey report all share these functions.
+The metrics ``satisfaction.responses`` and ``satisfaction.ikm`` are defined here (declared in
+:mod:`qmstrack.metric_catalogue`), so the audit, the summary and the survey report all
+share these functions.
 """
 
 from __future__ import annotations
@@ -30,8 +31,11 @@ from decimal import ROUND_HALF_UP, Decimal
 
 import sqlite_utils
 
-from qmstrack.metrics import Period, Scope, metric
+from qmstrack.i18n import N_
+from qmstrack.metric_catalogue import defines
+from qmstrack.periods import Period
 from qmstrack.registers.surveys import ELEMENT_COUNT, SCORE_COLUMNS
+from qmstrack.scope import Scope
 
 SCALE = 25
 CENT = Decimal("0.01")
@@ -40,16 +44,16 @@ CENT = Decimal("0.01")
 @dataclass(frozen=True)
 class Category:
     letter: str
-    label: str  # as the regulation names it (Indonesian)
-    label_en: str
+    label: str  # as the regulation names it (Indonesian): the value data and JSON carry
+    message: str  # the name people read, a catalogue message (English source text)
     minimum: Decimal  # the two-decimal IKM from which the category starts
 
 
 CATEGORIES: tuple[Category, ...] = (
-    Category("A", "Sangat Baik", "Very good", Decimal("88.31")),
-    Category("B", "Baik", "Good", Decimal("76.61")),
-    Category("C", "Kurang Baik", "Less than good", Decimal("65.00")),
-    Category("D", "Tidak Baik", "Not good", Decimal("0")),
+    Category("A", "Sangat Baik", N_("Very good"), Decimal("88.31")),
+    Category("B", "Baik", N_("Good"), Decimal("76.61")),
+    Category("C", "Kurang Baik", N_("Less than good"), Decimal("65.00")),
+    Category("D", "Tidak Baik", N_("Not good"), Decimal("0")),
 )
 
 
@@ -148,14 +152,16 @@ def satisfaction_report(db: sqlite_utils.Database, *, start: date | None = None,
     }
 
 
-@metric("satisfaction.responses", "count",
-        "Survey (SKM) responses received in the period.", per_service=True)
+@defines("satisfaction.responses")
 def _satisfaction_responses(db, period, scope):
     return satisfaction_figures(db, period, scope)["responses"]
 
 
-@metric("satisfaction.ikm", "index",
-        "IKM (PermenPAN-RB 14/2017): mean of the nine elements' NRR x 25, 0-100; "
-        "none without responses.", per_service=True)
+@defines("satisfaction.ikm")
 def _satisfaction_ikm(db, period, scope):
     return satisfaction_figures(db, period, scope)["ikm"]
+
+
+def category_letter(letter: str) -> Category:
+    """The category of a letter (``A`` .. ``D``)."""
+    return next(c for c in CATEGORIES if c.letter == letter)

@@ -5,20 +5,8 @@ from __future__ import annotations
 import sqlite_utils
 
 from qmstrack.db import get_setting, set_setting, writing
-from qmstrack.errors import InvalidInput
+from qmstrack.i18n import check_lang
 from qmstrack.parsing import clean_text
-
-LANGUAGES = ("id", "en")
-
-
-def check_lang(lang: str | None, db: sqlite_utils.Database | None = None) -> str:
-    """The language to use: the one asked for, else the configured one."""
-    if lang is None:
-        return (get_setting(db, "lang") if db is not None else None) or "id"
-    lang = lang.strip().lower()
-    if lang not in LANGUAGES:
-        raise InvalidInput(f"The language {lang!r} is not supported; use id or en.")
-    return lang
 
 
 def initialise(db: sqlite_utils.Database, *, org: str | None = None,

@@ -23,7 +23,8 @@ from typing import Any
 import sqlite_utils
 
 from qmstrack.clock import office_now, office_zone_name
-from qmstrack.metrics import Period, Scope
+from qmstrack.periods import Period
+from qmstrack.scope import Scope
 
 LIST_CAP = 20
 FORMATS = ("text", "md", "json")
@@ -238,9 +239,9 @@ class _Digest:
             open=self.n(f["open"]), overdue=self.n(f["overdue"]))
 
     def category_name(self, letter: str) -> str:
-        _ = self._
-        return {"A": _("Very good"), "B": _("Good"), "C": _("Less than good"),
-                "D": _("Not good")}[letter]
+        from qmstrack.satisfaction import category_letter
+
+        return self._(category_letter(letter).message)
 
     def satisfaction_line(self) -> str:
         from qmstrack.i18n import format_number
@@ -287,12 +288,7 @@ class _Digest:
         return heading, items, max(0, len(rows) - LIST_CAP)
 
     def missed_objective_items(self) -> tuple[str, list[tuple[str, str]], int]:
-        from qmstrack.reports import (
-            format_target,
-            format_value,
-            objective_kind,
-            objective_period_text,
-        )
+        from qmstrack.figures import format_target, format_value, objective_kind, span_text
 
         _ = self._
         rows = self.s.get("objectives_missed_twice") or []
@@ -300,7 +296,7 @@ class _Digest:
         for row in rows[:LIST_CAP]:
             kind = objective_kind(row)
             values = ", ".join(
-                f"{objective_period_text(p['period'], self.lang)} "
+                f"{span_text(p['period'], self.lang)} "
                 f"{format_value(p['value'], kind, self.lang)}" for p in row["periods"])
             title = row["title"] + (f" ({row['service_code']})" if row.get("service_code")
                                     else "")

@@ -8,10 +8,10 @@ from datetime import date
 
 import pytest
 
+from qmstrack.audit_programme import clause_coverage
 from qmstrack.audits import (
     Answer,
     answer_item,
-    clause_coverage,
     finalize_audit,
     get_audit,
     load_answers,
@@ -359,7 +359,7 @@ def test_run_audit_refuses_a_period_not_begun_and_flags_one_not_over(october, ch
 def test_audit_of_a_period_not_begun_is_refused_and_one_not_over_is_flagged(cli, october):
     from datetime import date
 
-    from qmstrack.parsing import previous_month
+    from qmstrack.periods import previous_month
 
     far = cli("audit", "--period", "2099-01", "--no-input")
     assert far.exit_code == 2

@@ -13,9 +13,9 @@ from qmstrack import evidence
 from qmstrack.errors import InvalidInput, NotFound
 from qmstrack.evidence import evidence_path, sanitise_name, store_dir, store_file
 from qmstrack.metrics import Period, Scope, compute
+from qmstrack.periods import add_months
 from qmstrack.registers.documents import (
     add_document,
-    add_months,
     list_documents,
     parse_review_every,
     withdraw_document,

@@ -15,9 +15,7 @@ from qmstrack.parsing import (
     parse_int,
     parse_nip,
     parse_optional_date,
-    parse_period,
     parse_target,
-    previous_month,
 )
 
 # --- dates ------------------------------------------------------------------------------
@@ -119,15 +117,6 @@ def test_parse_optional_date():
     assert parse_optional_date("1 Mei 2026") == date(2026, 5, 1)
     with pytest.raises(InvalidInput):
         parse_optional_date("31/04/2026")
-
-
-def test_parse_period_and_previous_month():
-    assert parse_period("2026-02") == (date(2026, 2, 1), date(2026, 2, 28))
-    assert parse_period("2028-2") == (date(2028, 2, 1), date(2028, 2, 29))
-    assert previous_month(date(2026, 1, 15)) == (date(2025, 12, 1), date(2025, 12, 31))
-    for bad in ("2026-13", "2026-00", "Oktober", "2026-10-01"):
-        with pytest.raises(InvalidInput, match="not a month"):
-            parse_period(bad)
 
 
 # --- NIP --------------------------------------------------------------------------------

@@ -68,13 +68,13 @@ def run_chromium(chromium: str, profile: Path, *args: str) -> subprocess.Complet
 def report(tmp_path_factory) -> Path:
     """The Indonesian HTML report of the demo audit of October 2026, with hostile user text
     in the office name, the lead auditor, an audit note, evidence and a finding."""
-    from qmstrack.audit_metrics import default_checklist
+    from qmstrack.audit_programme import default_checklist
+    from qmstrack.audit_report import write_audit_reports
     from qmstrack.audits import Answer, answer_item, run_audit
     from qmstrack.db import open_db, set_setting, writing
     from qmstrack.demo import fill_demo
     from qmstrack.findings import raise_finding
     from qmstrack.metrics import Period
-    from qmstrack.reports import write_audit_reports
 
     base = tmp_path_factory.mktemp("browser")
     with pytest.MonkeyPatch.context() as mp:

@@ -29,7 +29,7 @@ IMG = '"><img src=x onerror=alert(1)>'
 @pytest.fixture(scope="module")
 def demo_file(tmp_path_factory) -> Path:
     """A database file holding the demo year and the (open) audit of October 2026."""
-    from qmstrack.audit_metrics import default_checklist
+    from qmstrack.audit_programme import default_checklist
     from qmstrack.audits import run_audit
     from qmstrack.db import backup_to, open_db
     from qmstrack.demo import fill_demo
@@ -58,7 +58,7 @@ def demo(demo_file, db_path, request):
 
 
 def render(db, fmt: str, lang: str, template_dir=None) -> str:
-    from qmstrack.reports import build_audit_context, render_audit_report
+    from qmstrack.audit_report import build_audit_context, render_audit_report
 
     context = build_audit_context(db, 1, lang, today=TODAY)
     return render_audit_report(db, 1, fmt, lang, template_dir, context=context)
@@ -152,11 +152,12 @@ def test_cover_names_the_checklist_exactly(demo):
 
 @pytest.mark.parametrize("lang", ["id", "en"])
 def test_figures_equal_audit_show_json(demo, cli, lang):
-    from qmstrack.i18n import format_percent
-    from qmstrack.reports import GRADE_LABELS, format_value, metric_kind, report_translations
+    from qmstrack.figures import format_value, metric_kind
+    from qmstrack.i18n import format_percent, translations
+    from qmstrack.labels import GRADE_LABELS
 
     shown = show_json(cli, lang)
-    gettext = report_translations(lang).gettext
+    gettext = translations(lang).gettext
     label = {g: gettext(GRADE_LABELS[g]) for g in GRADE_LABELS}
     md = render(demo, "md", lang)
     html = render(demo, "html", lang)
@@ -237,7 +238,7 @@ def test_key_metric_rate_is_a_percentage_with_a_comma(demo, cli):
 
 
 def test_trend_lists_earlier_audits_with_overlapping_scope(demo):
-    from qmstrack.audit_metrics import default_checklist
+    from qmstrack.audit_programme import default_checklist
     from qmstrack.audits import grade_counts, run_audit
     from qmstrack.metrics import Period
 
@@ -258,7 +259,8 @@ def test_trend_lists_earlier_audits_with_overlapping_scope(demo):
 
 
 def test_uncovered_clauses_are_listed(demo):
-    from qmstrack.audits import clause_coverage, frozen_checklist, get_audit_row
+    from qmstrack.audit_programme import clause_coverage
+    from qmstrack.audits import frozen_checklist, get_audit_row
 
     checklist = frozen_checklist(get_audit_row(demo, 1))
     due = [r for r in clause_coverage(demo, checklist, PERIOD_END, ["SEKRETARIAT", "SMA", "SMP"])
@@ -507,7 +509,7 @@ def test_charts_are_deterministic_and_escaped():
 
 
 def test_write_audit_reports_writes_both_files(demo, tmp_path):
-    from qmstrack.reports import write_audit_reports
+    from qmstrack.audit_report import write_audit_reports
 
     out = tmp_path / "reports" / "2026"
     paths = write_audit_reports(demo, 1, out, lang="id", today=TODAY)
@@ -529,7 +531,7 @@ def test_write_audit_reports_writes_both_files(demo, tmp_path):
 
 
 def test_a_failed_render_writes_nothing(demo, tmp_path):
-    from qmstrack.reports import write_audit_reports
+    from qmstrack.audit_report import write_audit_reports
 
     templates = tmp_path / "templates"
     templates.mkdir()
@@ -579,37 +581,39 @@ def _template_messages() -> set[str]:
             builtin_template_dir() / "_base.html.j2"]:
         for _, message, _, _ in extract_from_file("jinja2", str(path), options=options):
             found.add(message)
-    import qmstrack.reports as reports
+    import qmstrack.audit_report as audit_report
+    import qmstrack.labels as labels
+    import qmstrack.metric_catalogue as metric_catalogue
 
-    for _, message, _, _ in extract_from_file("python", reports.__file__):
-        found.add(message)
+    for module in (audit_report, labels, metric_catalogue):
+        for _, message, _, _ in extract_from_file("python", module.__file__):
+            found.add(message)
     return found
 
 
 def test_every_report_label_has_an_indonesian_translation():
-    from qmstrack.reports import report_translations
+    from qmstrack.i18n import translations
 
     messages = _template_messages()
     assert {"Executive summary", "Conform", "Pending", "Approval sheet"} <= messages
-    gettext = report_translations("id").gettext
+    gettext = translations("id").gettext
     untranslated = sorted(m for m in messages if isinstance(m, str) and gettext(m) == m
-                          and m not in ("Minor", "Final", "Status", "Target", "Unit", "target"))
+                          and m not in ("Minor", "Final", "Status", "Target", "Unit", "target",
+                                        "SP4N-LAPOR!", "Sucofindo"))
     assert untranslated == []
     assert gettext("Conform") == "Sesuai" and gettext("Pending") == "Belum dinilai"
     assert gettext("Major") == "Mayor" and gettext("Not applicable") == "Tidak berlaku"
 
 
-def test_report_catalogue_falls_back_to_the_main_one():
+def test_one_catalogue_serves_the_reports_and_the_summary():
     from qmstrack.i18n import translations
-    from qmstrack.reports import report_translations
 
     main = translations("id")
     before = dict(main._catalog)
-    report_translations.cache_clear()
-    merged = report_translations("id")
+    merged = translations("id")  # what the report templates are given
     assert merged.gettext("Quality summary") == main.gettext("Quality summary")
     assert merged.gettext("Executive summary") == "Ringkasan Eksekutif"
-    assert dict(main._catalog) == before  # the main catalogue is never modified
+    assert dict(main._catalog) == before  # rendering reports never modifies the catalogue
 
 
 def test_importing_reports_stays_light():

@@ -42,7 +42,7 @@ def _last_day(month: int) -> date:
 def year(office):
     """Requests, observations, surveys, complaints, objectives, findings, an audit and two
     earlier reviews, spread over 2025."""
-    from qmstrack.audit_metrics import default_checklist
+    from qmstrack.audit_programme import default_checklist
     from qmstrack.audits import run_audit
     from qmstrack.findings import close_finding, plan_finding, raise_finding
     from qmstrack.objectives import add_objective, record_value
@@ -50,7 +50,7 @@ def year(office):
     from qmstrack.registers.complaints import add_complaint, close_complaint, respond_complaint
     from qmstrack.registers.requests import add_request, update_request
     from qmstrack.registers.surveys import add_response
-    from qmstrack.review import close_action, record_review
+    from qmstrack.reviews import close_action, record_review
     from qmstrack.setup import initialise
 
     db = office
@@ -172,13 +172,13 @@ def year(office):
 
 
 def context(db, lang="id", notes=None, period=PERIOD):
-    from qmstrack.review import build_pack_context
+    from qmstrack.review_pack import build_pack_context
 
     return build_pack_context(db, period, lang, notes=notes, today=TODAY)
 
 
 def render(ctx, fmt):
-    from qmstrack.review import render_pack
+    from qmstrack.review_pack import render_pack
 
     return render_pack(ctx, fmt)
 
@@ -235,13 +235,13 @@ def html_row(section: str, first: str) -> list[str]:
 
 
 def pct(x, lang):
-    from qmstrack.reports import format_value
+    from qmstrack.figures import format_value
 
     return format_value(x, "rate", lang)
 
 
 def num(x, lang):
-    from qmstrack.reports import format_value
+    from qmstrack.figures import format_value
 
     return format_value(x, "count", lang)
 
@@ -288,7 +288,7 @@ def test_service_performance_per_service_unit_and_month(year, lang):
     assert md_row(md5, all_units)[1:] == expected()
     assert html_row(html5, all_units)[1:] == expected()
     # By month: received, completed, on-time rate, overdue at the month end, on time per unit.
-    from qmstrack.reports import _month_name
+    from qmstrack.figures import month_name as _month_name
 
     for month in range(1, 13):
         start, end = date(YEAR, month, 1), _last_day(month)
@@ -379,8 +379,8 @@ def test_complaints_per_unit_and_channel(year, lang):
 
 @pytest.mark.parametrize("lang", ["id", "en"])
 def test_objectives_achieved_counts(year, lang):
+    from qmstrack.figures import format_value
     from qmstrack.parsing import parse_target
-    from qmstrack.reports import format_value
 
     ctx = context(year, lang)
     md, html = render(ctx, "md"), render(ctx, "html")
@@ -460,7 +460,7 @@ def test_findings_counts(year, lang):
 
 @pytest.mark.parametrize("lang", ["id", "en"])
 def test_adherence_by_month_and_unit(year, lang):
-    from qmstrack.reports import _month_name
+    from qmstrack.figures import month_name as _month_name
 
     ctx = context(year, lang)
     md, html = render(ctx, "md"), render(ctx, "html")
@@ -483,8 +483,8 @@ def test_adherence_by_month_and_unit(year, lang):
 
 
 def test_audits_and_clause_coverage(year):
-    from qmstrack.audit_metrics import default_checklist
-    from qmstrack.audits import clause_coverage, grade_counts
+    from qmstrack.audit_programme import clause_coverage, default_checklist
+    from qmstrack.audits import grade_counts
 
     ctx = context(year, "en")
     md = render(ctx, "md")
@@ -529,7 +529,7 @@ def test_previous_review_actions_as_of_the_period_end(year):
 
 @pytest.mark.parametrize("lang", ["id", "en"])
 def test_both_formats_have_every_section(year, lang, tmp_path):
-    from qmstrack.review import load_notes
+    from qmstrack.review_notes import load_notes
 
     notes_file = tmp_path / "notes.yaml"
     notes_file.write_text(NOTES, encoding="utf-8")
@@ -598,7 +598,7 @@ other: "<script>alert('notes')</script> | bukan kolom"
 
 
 def test_hostile_text_is_escaped(year, tmp_path):
-    from qmstrack.review import load_notes
+    from qmstrack.review_notes import load_notes
 
     notes_file = tmp_path / "notes.yaml"
     notes_file.write_text(NOTES, encoding="utf-8")
@@ -634,7 +634,7 @@ def write(tmp_path, text: str, name: str = "notes.yaml") -> Path:
 
 
 def test_notes_valid(tmp_path):
-    from qmstrack.review import load_notes
+    from qmstrack.review_notes import load_notes
 
     notes = load_notes(write(tmp_path, NOTES))
     assert notes["context_changes"] == {
@@ -664,7 +664,7 @@ def test_notes_valid(tmp_path):
     ("other: \"bell \\a\"\n", 1, "control characters"),
 ])
 def test_notes_refused_with_the_line(tmp_path, text, line, words):
-    from qmstrack.review import load_notes
+    from qmstrack.review_notes import load_notes
 
     path = write(tmp_path, text)
     with pytest.raises(InvalidInput) as caught:
@@ -675,7 +675,7 @@ def test_notes_refused_with_the_line(tmp_path, text, line, words):
 
 
 def test_notes_not_yaml_or_missing(tmp_path):
-    from qmstrack.review import load_notes
+    from qmstrack.review_notes import load_notes
 
     with pytest.raises(InvalidInput, match=r"is not valid YAML at line 2"):
         load_notes(write(tmp_path, "other: ok\n  bad: [indent\n"))
@@ -697,7 +697,7 @@ def test_notes_not_yaml_or_missing(tmp_path):
 def test_python_tags_are_never_constructed(tmp_path, monkeypatch):
     import yaml
 
-    from qmstrack.review import load_notes
+    from qmstrack.review_notes import load_notes
 
     def refuse(*args, **kwargs):  # pragma: no cover - must not be called
         raise AssertionError("a YAML object was constructed")
@@ -714,7 +714,7 @@ def test_python_tags_are_never_constructed(tmp_path, monkeypatch):
 
 
 def test_pack_period():
-    from qmstrack.review import pack_filename, pack_period
+    from qmstrack.review_pack import pack_filename, pack_period
 
     today = date(2026, 11, 24)
     assert pack_period(today=today) == (Period(date(2026, 1, 1), today), False)
@@ -750,7 +750,7 @@ def test_short_period_goes_by_month(year):
 
 
 def test_write_review_pack(year, tmp_path):
-    from qmstrack.review import write_review_pack
+    from qmstrack.review_pack import write_review_pack
 
     out = tmp_path / "packs"
     paths = write_review_pack(year, PERIOD, out, ("md", "html"), "en", today=TODAY)
@@ -921,7 +921,7 @@ def test_cli_record_requires_the_options(office, cli):
 
 def test_record_review_twice_on_a_day_is_refused(office):
     from qmstrack.errors import Conflict
-    from qmstrack.review import record_review
+    from qmstrack.reviews import record_review
 
     record_review(office, held_on="2025-01-20", chair="K", attendees=["A"], decisions=["X"],
                   today=TODAY)
@@ -970,9 +970,9 @@ def missed(office):
 
 
 def test_missed_twice_in_the_audit_report(missed):
-    from qmstrack.audit_metrics import default_checklist
+    from qmstrack.audit_programme import default_checklist
+    from qmstrack.audit_report import build_audit_context, render_audit_report
     from qmstrack.audits import run_audit
-    from qmstrack.reports import build_audit_context, render_audit_report
 
     db, objective = missed
     run = run_audit(db, Period(date(YEAR, 6, 1), date(YEAR, 6, 30)), [],
@@ -1111,19 +1111,24 @@ def db_path_of(db) -> Path:
 def test_every_review_label_has_an_indonesian_translation():
     from babel.messages.extract import extract_from_file
 
-    import qmstrack.review as review
-    from qmstrack.reports import builtin_template_dir, report_translations
+    import qmstrack.labels as labels
+    import qmstrack.review_notes as review_notes
+    import qmstrack.review_pack as review_pack
+    from qmstrack.i18n import translations
+    from qmstrack.reports import builtin_template_dir
 
     found: set[str] = set()
     options = {"extensions": "jinja2.ext.i18n", "trimmed": "true"}
     for path in sorted(builtin_template_dir().glob("review_pack*.j2")):
         for _, message, _, _ in extract_from_file("jinja2", str(path), options=options):
             found.add(message)
-    for _, message, _, _ in extract_from_file("python", review.__file__):
-        found.add(message)
+    for module in (review_pack, review_notes, labels):
+        for _, message, _, _ in extract_from_file("python", module.__file__):
+            found.add(message)
     assert {"Management Review Pack", "Adequacy of resources", "Walk-in"} <= found
-    gettext = report_translations("id").gettext
-    same = {"No.", "Status", "Unit", "IKM", "Target", "target", "SP4N-LAPOR!", "Sucofindo"}
+    gettext = translations("id").gettext
+    same = {"No.", "Status", "Unit", "IKM", "Target", "target", "SP4N-LAPOR!", "Sucofindo",
+            "Minor", "Final"}
     assert sorted(m for m in found if isinstance(m, str) and gettext(m) == m
                   and m not in same) == []
 
@@ -1132,7 +1137,8 @@ def test_importing_review_stays_light():
     import subprocess
     import sys
 
-    code = ("import sys, qmstrack.review, qmstrack.cli.review; "
+    code = ("import sys, qmstrack.review_pack, qmstrack.reviews, qmstrack.review_notes, "
+            "qmstrack.cli.review; "
             "print(any(m.split('.')[0] in ('jinja2', 'babel', 'yaml', 'markupsafe') "
             "for m in sys.modules))")
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,

@@ -145,7 +145,7 @@ def test_files_are_opened_in_binary_mode(tmp_path, monkeypatch):
 
 
 def test_the_bundle_zip_is_a_zip_byte_for_byte(office, db_path, tmp_path, cli):
-    from qmstrack.bundle import export_bundle
+    from qmstrack.export import export_bundle
 
     target = tmp_path / "bukti.zip"
     export_bundle(office, db_path, start=date(2026, 1, 1), end=date(2026, 10, 31),

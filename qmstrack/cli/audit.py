@@ -46,22 +46,12 @@ AuditId = Annotated[int, typer.Argument(help="Audit number (see 'qmstrack audit 
 
 
 def _period(period: str | None, from_: str | None, to: str | None):
+    from qmstrack.cli.values import opt_period, option_value
+    from qmstrack.periods import parse_month, previous_month
 
-    from qmstrack.cli.values import opt_date, option_value
-    from qmstrack.errors import UsageError
-    from qmstrack.metrics import Period
-    from qmstrack.parsing import parse_period, previous_month
-
-    if period and (from_ or to):
-        raise UsageError("Give either --period or --from/--to, not both.")
-    if bool(from_) != bool(to):
-        raise UsageError("--from and --to go together.")
-    if from_:
-        return option_value("--from/--to", lambda: Period(opt_date(from_, "--from"),
-                                                          opt_date(to, "--to")))
-    if period:
-        return Period(*option_value("--period", lambda: parse_period(period)))
-    return Period(*previous_month(office_today()))
+    month = option_value("--period", lambda: parse_month(period)) if period else None
+    return opt_period(from_, to, other=month, other_option="--period",
+                      default=previous_month(office_today()))
 
 
 def _ask_in_terminal(lang: str):
@@ -126,19 +116,18 @@ def run(
     """
     if ctx.invoked_subcommand is not None:
         return
-    from qmstrack.audit_metrics import default_checklist
+    from qmstrack.audit_programme import default_checklist
     from qmstrack.audits import checklist_in_use, get_audit, load_answers, run_audit
     from qmstrack.checklists import resolve_checklist
     from qmstrack.cli.output import warning
     from qmstrack.cli.state import can_prompt
-    from qmstrack.cli.values import opt_units, option_value
+    from qmstrack.cli.values import opt_lang, opt_units
     from qmstrack.db import get_setting
-    from qmstrack.setup import check_lang
 
     db = open_db(ctx)
     the_period = _period(period, from_, to)
     units = opt_units(db, unit)
-    language = option_value("--lang", lambda: check_lang(lang, db))
+    language = opt_lang(lang, db)
     chosen = (resolve_checklist(checklist, get_setting(db, "checklist_dir") or None)
               if checklist else default_checklist(db))
     answer_map = None
@@ -159,8 +148,8 @@ def run(
 
 def _write_reports(ctx, db, audit_id: int, out: Path | None, lang: str,
                    template_dir: Path | None, formats=("md", "html")) -> list[Path]:
+    from qmstrack.audit_report import write_audit_reports
     from qmstrack.db import get_setting
-    from qmstrack.reports import write_audit_reports
 
     directory = out or Path(get_setting(db, "report_dir") or "qmstrack-reports")
     templates = template_dir or (Path(get_setting(db, "template_dir"))
@@ -215,10 +204,10 @@ def show(ctx: typer.Context, audit_id: AuditId, lang: LangOption = None,
     """Show one audit: its results item by item, counts and findings."""
     from qmstrack.audits import get_audit
     from qmstrack.cli.output import print_json, print_record, print_table
-    from qmstrack.setup import check_lang
+    from qmstrack.cli.values import opt_lang
 
     db = open_db(ctx)
-    audit = get_audit(db, audit_id, check_lang(lang, db))
+    audit = get_audit(db, audit_id, opt_lang(lang, db))
     if json:
         print_json(audit)
         return
@@ -284,8 +273,8 @@ def report(
     template_dir: TemplateDirOption = None,
 ) -> None:
     """Write the audit report (Markdown and/or HTML); prints the file paths."""
+    from qmstrack.cli.values import opt_lang
     from qmstrack.errors import UsageError
-    from qmstrack.setup import check_lang
 
     formats = tuple(f.strip().lower() for f in format.split(",") if f.strip())
     unknown = [f for f in formats if f not in ("md", "html")]
@@ -293,7 +282,7 @@ def report(
         raise UsageError(f"--format {format!r}: use md, html or md,html (PDF: print the "
                          "HTML report from a browser).")
     db = open_db(ctx)
-    for path in _write_reports(ctx, db, audit_id, out, check_lang(lang, db), template_dir,
+    for path in _write_reports(ctx, db, audit_id, out, opt_lang(lang, db), template_dir,
                                formats):
         typer.echo(str(path))
 
@@ -309,8 +298,7 @@ def plan(
 ) -> None:
     """The 12-month audit programme: which clauses were audited, and which are due."""
 
-    from qmstrack.audit_metrics import default_checklist
-    from qmstrack.audits import clause_coverage
+    from qmstrack.audit_programme import clause_coverage, default_checklist
     from qmstrack.checklists import resolve_checklist
     from qmstrack.cli.output import emit_rows, message
     from qmstrack.cli.values import opt_date, opt_units

@@ -28,13 +28,14 @@ def export_cmd(
 ) -> None:
     """Export the period's records, checklists, evidence files and change log as a
     BagIt bundle for the auditor (check it with 'qmstrack verify')."""
-    from qmstrack.bundle import export_bundle
     from qmstrack.cli.output import message
-    from qmstrack.cli.values import opt_date, opt_units, option_value
-    from qmstrack.setup import check_lang
+    from qmstrack.cli.values import opt_date, opt_lang, opt_units
+    from qmstrack.export import export_bundle
 
     db = open_db(ctx)
-    language = option_value("--lang", lambda: check_lang(lang, db))
+    language = opt_lang(lang, db)
+    # Both dates are required options; a period ending before it starts is refused by
+    # the export itself (qmstrack.periods.Period), before anything is written.
     result = export_bundle(db, db_path(ctx), start=opt_date(start, "--from"),
                            end=opt_date(end, "--to"), out=out, units=opt_units(db, unit),
                            redact=redact, force=force, lang=language)
@@ -52,8 +53,8 @@ def verify_cmd(
     path: Annotated[Path, typer.Argument(help="Bundle folder or .zip file.")],
 ) -> None:
     """Check a bundle: exits 1 naming every missing, extra or altered file."""
-    from qmstrack.bundle import verify_bundle
     from qmstrack.cli.output import message
+    from qmstrack.verify import verify_bundle
 
     result = verify_bundle(path)
     message(f"Bag valid: {count_of(result.files, 'file')}")

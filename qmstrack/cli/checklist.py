@@ -188,8 +188,9 @@ def validate_cmd(
     Prints 'OK path (N clauses, M items)' for each good file; exits with 1 if any file
     has errors. Files named map-*.yaml are checked as edition correspondence maps.
     """
-    from qmstrack.checklists import MAP_PREFIX, load_checklist_file, load_edition_map
+    from qmstrack.checklists import MAP_PREFIX, load_checklist_file
     from qmstrack.cli.output import error, message
+    from qmstrack.edition_maps import load_edition_map
     from qmstrack.errors import InvalidInput, NotFound
 
     failures = 0
@@ -233,13 +234,9 @@ def map_cmd(
     json: JsonOption = False,
 ) -> None:
     """Show which clauses of the other ISO 9001 edition correspond to a clause."""
-    from qmstrack.checklists import (
-        bundled_checklist_for_edition,
-        load_edition_map,
-        map_clause,
-        mapping_note,
-    )
+    from qmstrack.checklists import bundled_checklist_for_edition
     from qmstrack.cli.output import emit_rows, message, print_json
+    from qmstrack.edition_maps import load_edition_map, map_clause, mapping_note
     from qmstrack.errors import QmsError
 
     _user_dir, configured_lang = _settings(ctx)

@@ -134,13 +134,12 @@ def calendar_cmd(
     and cuti bersama (the holidays package), the office's own days off, and the holidays
     the office works on; estimated dates are flagged."""
     from qmstrack.cli.output import emit_rows, message
-    from qmstrack.cli.values import option_value
+    from qmstrack.cli.values import opt_lang
     from qmstrack.config import calendar_year
     from qmstrack.i18n import _
-    from qmstrack.setup import check_lang
 
     db = open_db(ctx)
-    language = option_value("--lang", lambda: check_lang(lang, db))
+    language = opt_lang(lang, db)
     chosen = year or office_today().year
     found = calendar_year(db, chosen, language)
     if json:

@@ -89,13 +89,13 @@ def init_cmd(
     """Create the database, or bring an existing one up to date (safe to repeat)."""
     from qmstrack.cli.output import message
     from qmstrack.cli.state import db_path
-    from qmstrack.cli.values import option_value
+    from qmstrack.cli.values import opt_lang, option_value
     from qmstrack.clock import abbreviation, check_zone, office_now
     from qmstrack.i18n import _
-    from qmstrack.setup import check_lang, initialise
+    from qmstrack.setup import initialise
 
     if lang is not None:
-        lang = option_value("--lang", lambda: check_lang(lang))
+        lang = opt_lang(lang)
     if timezone is not None:
         timezone = option_value("--timezone", lambda: check_zone(timezone))
     db = open_db(ctx, create=True)

@@ -28,13 +28,13 @@ def log_cmd(
     """
     from qmstrack.cli.output import emit_rows
     from qmstrack.cli.values import opt_date
-    from qmstrack.db import LOGGED_TABLES
     from qmstrack.errors import UsageError
     from qmstrack.integrity import describe_change, iter_log
+    from qmstrack.register_catalogue import logged_tables
 
-    if table is not None and table not in LOGGED_TABLES:
+    if table is not None and table not in logged_tables():
         raise UsageError(f"--table: there is no logged table {table!r}; use one of "
-                         f"{', '.join(LOGGED_TABLES)}.")
+                         f"{', '.join(logged_tables())}.")
     db = open_db(ctx)
     entries = iter_log(db, since=opt_date(since, "--since"), table=table, limit=limit)
     if json:

@@ -25,28 +25,26 @@ def register(root: typer.Typer) -> None:
         """Compute every metric for a period (default: the previous calendar month)."""
         from qmstrack.cli.output import emit_rows, print_json
         from qmstrack.cli.state import open_db
-        from qmstrack.cli.values import opt_date, opt_units, option_value
+        from qmstrack.cli.values import opt_period, opt_units
         from qmstrack.clock import office_today
-        from qmstrack.errors import UsageError
-        from qmstrack.metrics import REGISTRY, Period, Scope, metric_names
-        from qmstrack.parsing import previous_month
+        from qmstrack.metrics import Scope, get_metric, metric_names
+        from qmstrack.periods import previous_month
 
-        names = metric_names()
+        metrics = {n: get_metric(n) for n in metric_names()}
+        names = list(metrics)
         if list_:
-            rows = [{"name": n, "kind": REGISTRY[n].kind,
-                     "description": REGISTRY[n].description} for n in names]
+            rows = [{"name": n, "kind": metrics[n].kind,
+                     "description": metrics[n].description} for n in names]
             emit_rows(rows, ["name", "kind", "description"], as_json=json)
             return
-        if bool(from_) != bool(to):
-            raise UsageError("--from and --to go together.")
-        db = open_db(ctx)
-        if from_:
-            period = option_value("--from/--to", lambda: Period(opt_date(from_, "--from"),
-                                                                opt_date(to, "--to")))
+        if from_ is None and to is None:
+            db = open_db(ctx)
+            period = previous_month(office_today(db))
         else:
-            period = Period(*previous_month(office_today(db)))
+            period = opt_period(from_, to)
+            db = open_db(ctx)
         scope = Scope(opt_units(db, unit), service)
-        values = {n: REGISTRY[n].compute(db, period, scope) for n in names}
+        values = {n: metrics[n].compute(db, period, scope) for n in names}
         if json:
             print_json({"period": {"start": period.start, "end": period.end},
                         "units": list(scope.units), "service": service, "metrics": values})
@@ -56,7 +54,7 @@ def register(root: typer.Typer) -> None:
             value = values[name]
             if value is None:
                 return "-"
-            if REGISTRY[name].kind == "rate":
+            if metrics[name].kind == "rate":
                 return f"{value:.1%}"
             return f"{value:.2f}" if isinstance(value, float) else str(value)
 

@@ -122,7 +122,7 @@ def list_cmd(ctx: typer.Context, year: YearOption = None, unit: UnitFilter = Non
 
 def _is_rate(objective: dict) -> bool:
     """Rates (a metric's, or a hand-recorded value with a 0-1 target) read as percentages."""
-    from qmstrack.reports import objective_kind
+    from qmstrack.figures import objective_kind
 
     return objective_kind(objective) == "rate"
 

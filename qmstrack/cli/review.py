@@ -31,7 +31,7 @@ ActionId = Annotated[int, typer.Argument(help="Action number (see 'qmstrack revi
 def _pack_period(year: int | None, from_: str | None, to: str | None):
 
     from qmstrack.cli.values import opt_date, option_value
-    from qmstrack.review import pack_period
+    from qmstrack.review_pack import pack_period
 
     today = office_today()
     start = opt_date(from_, "--from", today=today)
@@ -71,16 +71,16 @@ def pack(
     and clause coverage, all from the records; plus the sections written by hand (--notes).
     """
     from qmstrack.cli.output import message
-    from qmstrack.cli.values import option_value
+    from qmstrack.cli.values import opt_lang
     from qmstrack.db import get_setting
     from qmstrack.reports import check_formats
-    from qmstrack.review import load_notes, write_review_pack
-    from qmstrack.setup import check_lang
+    from qmstrack.review_notes import load_notes
+    from qmstrack.review_pack import write_review_pack
 
     formats = check_formats(f for f in format.split(",") if f.strip())
     period, clipped = _pack_period(year, from_, to)
     db = open_db(ctx)
-    language = option_value("--lang", lambda: check_lang(lang, db))
+    language = opt_lang(lang, db)
     hand_written = load_notes(notes) if notes is not None else None
     directory = out or Path(get_setting(db, "report_dir") or "qmstrack-reports")
     templates = template_dir or (Path(get_setting(db, "template_dir"))
@@ -119,7 +119,7 @@ def record(
 
     from qmstrack.cli.output import message, print_json
     from qmstrack.cli.values import opt_date, option_value
-    from qmstrack.review import pair_with_decisions, record_review
+    from qmstrack.reviews import pair_with_decisions, record_review
     from qmstrack.staff_ids import staff_key
 
     today = office_today()
@@ -150,7 +150,7 @@ def _people(review: dict) -> dict:
 def list_cmd(ctx: typer.Context, json: JsonOption = False, csv: CsvOption = False) -> None:
     """List the management reviews, latest first, with their actions per state."""
     from qmstrack.cli.output import emit_rows
-    from qmstrack.review import REVIEW_COLUMNS, list_reviews
+    from qmstrack.reviews import REVIEW_COLUMNS, list_reviews
 
     rows = list_reviews(open_db(ctx))
     if not json:
@@ -163,7 +163,7 @@ def list_cmd(ctx: typer.Context, json: JsonOption = False, csv: CsvOption = Fals
 def show(ctx: typer.Context, review_id: ReviewId, json: JsonOption = False) -> None:
     """Show one management review with its actions."""
     from qmstrack.cli.output import print_json, print_record, print_table
-    from qmstrack.review import ACTION_COLUMNS, get_review
+    from qmstrack.reviews import ACTION_COLUMNS, get_review
 
     review = get_review(open_db(ctx), review_id)
     if json:
@@ -188,7 +188,7 @@ def actions(
 ) -> None:
     """List the actions of every management review, with their state today."""
     from qmstrack.cli.output import emit_rows
-    from qmstrack.review import ACTION_COLUMNS, list_actions
+    from qmstrack.reviews import ACTION_COLUMNS, list_actions
 
     emit_rows(list_actions(open_db(ctx), open_only=open_, overdue_only=overdue),
               ACTION_COLUMNS, as_json=json, as_csv=csv, empty="No actions match.")
@@ -207,7 +207,7 @@ def close(
 
     from qmstrack.cli.output import message, print_json
     from qmstrack.cli.values import opt_date
-    from qmstrack.review import close_action
+    from qmstrack.reviews import close_action
 
     today = office_today()
     action = close_action(open_db(ctx), action_id, on=opt_date(on, "--on", today=today),

@@ -43,10 +43,9 @@ def register(root: typer.Typer) -> None:
         import sys
 
         from qmstrack.cli.output import message
-        from qmstrack.cli.values import opt_date, opt_units, option_value
+        from qmstrack.cli.values import opt_date, opt_lang, opt_period, opt_units, option_value
         from qmstrack.errors import UsageError
-        from qmstrack.metrics import Period
-        from qmstrack.setup import check_lang
+        from qmstrack.periods import Period
         from qmstrack.summary import build_summary, needs_attention, parse_format, render
 
         chosen = option_value("--format", lambda: parse_format(fmt or "text"))
@@ -55,24 +54,14 @@ def register(root: typer.Typer) -> None:
                 raise UsageError(f"--json and --format {fmt} contradict each other; pass "
                                  "one of them.")
             chosen = "json"
-        if on is not None and (start is not None or end is not None):
-            raise UsageError("--date cannot be combined with --from/--to; pass either a "
-                             "day or a period.")
-        if (start is None) != (end is None):
-            raise UsageError("--from and --to go together; pass both (or --date for one "
-                             "day).")
         today = office_today()
-        if start is not None:
-            first, last = opt_date(start, "--from", today=today), opt_date(end, "--to",
-                                                                            today=today)
-            if last < first:
-                raise UsageError(f"--to {last} is before --from {first}.")
-        else:
-            first = last = opt_date(on, "--date", today=today) or today
+        day = opt_date(on, "--date", today=today)
+        period = opt_period(start, end, other=Period(day, day) if day else None,
+                            other_option="--date", default=Period(today, today), today=today)
         db = open_db(ctx)
-        language = option_value("--lang", lambda: check_lang(lang, db))
+        language = opt_lang(lang, db)
         units = opt_units(db, unit)
-        summary = build_summary(db, Period(first, last), units)
+        summary = build_summary(db, period, units)
         from qmstrack.cli.output import ascii_only
 
         text = render(summary, chosen, language, ascii_json=out is None and ascii_only())

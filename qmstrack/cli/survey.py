@@ -64,16 +64,12 @@ add_import_command(
 
 
 def _filters(ctx, start, end, unit, service):
-    from qmstrack.cli.values import opt_date, opt_units, option_value
+    from qmstrack.cli.values import opt_range, opt_units, option_value
     from qmstrack.parsing import parse_code
     from qmstrack.registers.common import get_service
 
     db = open_db(ctx)
-    first, last = opt_date(start, "--from"), opt_date(end, "--to")
-    if first and last and last < first:
-        from qmstrack.errors import UsageError
-
-        raise UsageError(f"--to {last} is before --from {first}.")
+    first, last = opt_range(start, end)
     units = opt_units(db, unit)
     if service is not None:
         service = option_value("--service", lambda: parse_code(service, field="service code"))
@@ -118,9 +114,9 @@ def report(
     decimals. JSON keeps full precision.
     """
     from qmstrack.cli.output import message, print_json, print_table
-    from qmstrack.metrics import Scope
-    from qmstrack.registers.surveys import ELEMENTS
+    from qmstrack.registers.surveys import ELEMENT_COUNT, element_label
     from qmstrack.satisfaction import rounded_ikm, satisfaction_report
+    from qmstrack.scope import Scope
 
     db, first, last, units, service = _filters(ctx, start, end, unit, service)
     data = satisfaction_report(db, start=first, end=last,
@@ -140,9 +136,9 @@ def report(
         return f"{r['category']} ({r['category_label']})" if r["category"] else ""
 
     period = data["period"]
-    elements = [{"element": f"U{i}", "name": name, "nrr": f"{nrr:.2f}"}
-                for i, ((name, _), nrr) in enumerate(zip(ELEMENTS, overall["nrr"],
-                                                         strict=True), start=1)]
+    # The elements are named as the regulation names them (Indonesian).
+    elements = [{"element": f"U{i}", "name": element_label(i, "id"), "nrr": f"{nrr:.2f}"}
+                for i, nrr in zip(range(1, ELEMENT_COUNT + 1), overall["nrr"], strict=True)]
     print_table(elements, ["element", "name", "nrr"], ["Element", "Name", "NRR"],
                 title=f"Survey {period['start']} to {period['end']}: "
                       f"{count_of(overall['responses'], 'response')}")

@@ -1,4 +1,4 @@
-"""Complaints from the public (pengaduan), their response and closing, and their metrics.
+"""Complaints from the public (pengaduan), their response and closing, and their counts.
 
 A complaint is received on a date through a channel (``lapor`` for SP4N-LAPOR!,
 ``walk-in``, ``phone``, ``email``, ``letter``), about a subject, optionally for a unit and
@@ -30,9 +30,10 @@ from qmstrack.calendar import WorkingCalendar
 from qmstrack.clock import office_today
 from qmstrack.db import get_setting, writing
 from qmstrack.errors import Conflict, InvalidInput, NotFound
-from qmstrack.metrics import Period, Scope, metric
 from qmstrack.parsing import clean_text, parse_code, parse_date
+from qmstrack.periods import Period
 from qmstrack.registers.common import date_filters, query_dicts
+from qmstrack.scope import Scope
 from qmstrack.tabular import Field, ImportReport, RowBuilder, build_one, run_import
 
 CHANNELS = ("lapor", "walk-in", "phone", "email", "letter")
@@ -393,7 +394,7 @@ def list_complaints(db: sqlite_utils.Database, *, open_on: date | None = None,
         yield _decorate(row, today)
 
 
-# --- metrics --------------------------------------------------------------------------
+# --- the figures (the complaint metrics of qmstrack.metric_defs read them) -------------
 
 
 def complaint_counts(db: sqlite_utils.Database, period: Period, scope: Scope) -> dict:
@@ -428,33 +429,3 @@ def complaint_counts(db: sqlite_utils.Database, period: Period, scope: Scope) ->
         "open": open_,
         "overdue": overdue,
     }
-
-
-@metric("complaints.received", "count", "Complaints received in the period.")
-def _complaints_received(db, period, scope):
-    return complaint_counts(db, period, scope)["received"]
-
-
-@metric("complaints.open", "count",
-        "Complaints received by the end of the period and not closed by then.")
-def _complaints_open(db, period, scope):
-    return complaint_counts(db, period, scope)["open"]
-
-
-@metric("complaints.response_on_time_rate", "rate",
-        "Of the complaints responded to in the period, the share responded to on or before "
-        "their response due date (null when none was responded to).")
-def _complaints_response_on_time_rate(db, period, scope):
-    """on_time / responded over complaints whose response is dated in the period.
-
-    A complaint counts in the period it was answered, not the one it was due in; one still
-    unanswered counts nowhere here (``complaints.overdue`` shows it).
-    """
-    return complaint_counts(db, period, scope)["response_on_time_rate"]
-
-
-@metric("complaints.overdue", "count",
-        "Complaints open at the end of the period, not responded to, whose response was due "
-        "before the end of the period.")
-def _complaints_overdue(db, period, scope):
-    return complaint_counts(db, period, scope)["overdue"]

@@ -9,7 +9,6 @@ them so the audit and the summary can flag them.
 
 from __future__ import annotations
 
-import calendar as _calendar
 import os
 import re
 from datetime import date
@@ -20,8 +19,8 @@ import sqlite_utils
 from qmstrack.clock import office_today
 from qmstrack.db import writing
 from qmstrack.errors import Conflict, InvalidInput, NotFound
-from qmstrack.metrics import metric
 from qmstrack.parsing import clean_text, parse_date, parse_int
+from qmstrack.periods import add_months
 from qmstrack.registers.common import query_dicts, require_unit
 
 TYPES = ("policy", "objectives", "sop", "procedure", "form", "record", "review-minutes",
@@ -65,14 +64,6 @@ def parse_review_every(value: Any) -> int:
     if not 1 <= months <= 120:
         raise InvalidInput("The review interval must be between 1 month and 10 years.")
     return months
-
-
-def add_months(day: date, months: int) -> date:
-    """Calendar month arithmetic, clamped to the month's end: 31 Jan + 1 month = 28/29 Feb."""
-    index = day.year * 12 + (day.month - 1) + months
-    year, month = divmod(index, 12)
-    month += 1
-    return date(year, month, min(day.day, _calendar.monthrange(year, month)[1]))
 
 
 def _clause(value: Any) -> str:
@@ -206,8 +197,6 @@ def review_document(db: sqlite_utils.Database, doc_id: Any, *, on: Any = None,
 # documents.stale: non-withdrawn documents whose review date is before the end of the
 # period. A document withdrawn after the period end was still in force during it.
 # Office-wide documents (no unit) count in every unit's scope.
-@metric("documents.stale", "count",
-        "Documents in force whose review date passed before the end of the period.")
 def stale_documents(db: sqlite_utils.Database, period, scope) -> int:
     e = period.end.isoformat()
     params: list[Any] = [e, e]

@@ -45,6 +45,7 @@ import sqlite_utils
 from qmstrack.clock import office_today
 from qmstrack.db import writing
 from qmstrack.errors import InvalidInput
+from qmstrack.i18n import N_
 from qmstrack.parsing import clean_text, parse_code, parse_date, parse_int
 from qmstrack.registers.common import date_filters, get_service, query_dicts
 from qmstrack.tabular import Field, ImportReport, RowBuilder, build_one, run_import
@@ -53,17 +54,18 @@ ELEMENT_COUNT = 9
 MIN_SCORE, MAX_SCORE = 1, 4
 SCORE_COLUMNS = tuple(f"u{i}" for i in range(1, ELEMENT_COUNT + 1))
 
-# The nine elements (unsur) of PermenPAN-RB 14/2017: (Indonesian, English).
-ELEMENTS: tuple[tuple[str, str], ...] = (
-    ("Persyaratan", "Requirements"),
-    ("Sistem, Mekanisme, dan Prosedur", "Systems, mechanisms and procedures"),
-    ("Waktu Penyelesaian", "Completion time"),
-    ("Biaya/Tarif", "Cost/fee"),
-    ("Produk Spesifikasi Jenis Pelayanan", "Product specification of the service"),
-    ("Kompetensi Pelaksana", "Competence of the staff"),
-    ("Perilaku Pelaksana", "Behaviour of the staff"),
-    ("Penanganan Pengaduan, Saran dan Masukan", "Handling of complaints and suggestions"),
-    ("Sarana dan Prasarana", "Facilities and infrastructure"),
+# The nine elements (unsur) of PermenPAN-RB 14/2017, as catalogue messages: the Indonesian
+# catalogue gives the regulation's own names (Persyaratan, ...).
+ELEMENTS: tuple[str, ...] = (
+    N_("Requirements"),
+    N_("Systems, mechanisms and procedures"),
+    N_("Completion time"),
+    N_("Cost/fee"),
+    N_("Product specification of the service"),
+    N_("Competence of the staff"),
+    N_("Behaviour of the staff"),
+    N_("Handling of complaints and suggestions"),
+    N_("Facilities and infrastructure"),
 )
 
 # How the elements are written in the headers of the spreadsheets offices keep.
@@ -119,8 +121,10 @@ LIST_COLUMNS = ["responded_on", "service_code", "unit", *SCORE_COLUMNS, "note",
 
 
 def element_label(i: int, lang: str = "id") -> str:
-    """The name of element ``i`` (1-9) in Indonesian or English."""
-    return ELEMENTS[i - 1][0 if lang == "id" else 1]
+    """The name of element ``i`` (1-9) in a language."""
+    from qmstrack.i18n import gettext
+
+    return gettext(ELEMENTS[i - 1], lang)
 
 
 # --- scores ---------------------------------------------------------------------------
@@ -128,11 +132,11 @@ def element_label(i: int, lang: str = "id") -> str:
 
 def parse_score(value: Any, element: int) -> int:
     """One element's score, a whole number from 1 to 4."""
-    label = f"score of element {element} ({ELEMENTS[element - 1][0]})"
-    text = str(value).strip()
     try:
-        return parse_int(value, field=label, minimum=MIN_SCORE, maximum=MAX_SCORE)
+        return parse_int(value, field="score", minimum=MIN_SCORE, maximum=MAX_SCORE)
     except InvalidInput:
+        text = str(value).strip()
+        label = f"score of element {element} ({element_label(element, 'id')})"
         raise InvalidInput(
             f"The {label} is {text[:20]!r}; scores are whole numbers from {MIN_SCORE} to "
             f"{MAX_SCORE}."

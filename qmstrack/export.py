@@ -1,4 +1,4 @@
-"""The auditor's evidence bundle: a BagIt bag (RFC 8493) of one period, and its verification.
+"""The auditor's evidence bundle: a BagIt bag (RFC 8493) of the records of one period.
 
 ``export_bundle`` writes every register of the period as CSV and JSON, the frozen
 checklists of the period's audits, the evidence files the exported rows refer to, the
@@ -13,13 +13,13 @@ renamed), so an interrupted export leaves nothing half-made.
 an HMAC-SHA256 of the value under a per-database secret (settings key
 ``pseudonym_secret``), so one person keeps one pseudonym across exports.
 
-``verify_bundle`` checks a bag directory or zip with the ``bagit`` package and names every
-missing, extra or altered file.
+The registers, their order, their period rule and their personal data are declared in
+:mod:`qmstrack.register_catalogue`; the index's labels are catalogue messages.
+:mod:`qmstrack.verify` checks a bundle.
 """
 
 from __future__ import annotations
 
-import contextlib
 import csv
 import hashlib
 import hmac
@@ -39,23 +39,21 @@ import sqlite_utils
 
 from qmstrack.atomic import atomic_write
 from qmstrack.clock import office_today
-from qmstrack.errors import Conflict, IntegrityFailure, InvalidInput, NotFound, QmsError
+from qmstrack.db import SECRET_SETTINGS as SECRET_SETTINGS_OF_DB
+from qmstrack.errors import Conflict, InvalidInput, NotFound, QmsError
 from qmstrack.evidence import sanitise_name
+from qmstrack.i18n import NC_
+from qmstrack.register_catalogue import Register, exported_registers, personal_columns
+from qmstrack.verify import bag_fingerprint, quiet_bagit
 
 STANDARD = "ISO 9001:2015"
 SECRET_KEY = "pseudonym_secret"
 ZIP_DATE = (1980, 1, 1, 0, 0, 0)
-MAX_EXTRACT_BYTES = 20 * 1024 ** 3
-MAX_EXTRACT_ENTRIES = 1_000_000
 
 # Personal data replaced by pseudonyms with --redact: table -> column -> prefix.
-REDACT = {
-    "requests": {"requester": "Pemohon", "contact": "Kontak"},
-    "complaints": {"complainant": "Pengadu", "contact": "Kontak", "subject": "Perihal",
-                   "response": "Tanggapan"},
-}
-# Never exported, not even in the change-log slice.
-SECRET_SETTINGS = {SECRET_KEY}
+REDACT = personal_columns()
+# Never exported, not even in the change-log slice (qmstrack.db.SECRET_SETTINGS).
+SECRET_SETTINGS = SECRET_SETTINGS_OF_DB
 
 
 # --- pseudonyms ------------------------------------------------------------------------
@@ -101,9 +99,11 @@ class Pseudonymiser:
 
 
 @dataclass
-class Register:
+class Selection:
+    """The rows of one register that belong to the bundle: a filter and an order."""
+
     name: str
-    title: dict[str, str]
+    title: str
     table: str
     where: str = "1"
     params: list[Any] = field(default_factory=list)
@@ -124,130 +124,108 @@ def _units_sql(column: str, units: tuple[str, ...], nullable: bool = False
     return sql, list(units)
 
 
-def registers(start: date, end: date, units: tuple[str, ...]) -> list[Register]:
-    """The registers of a period and scope, each as a table, a filter and an order."""
+def _where(reg: Selection, start: date, end: date, units: tuple[str, ...],
+           chosen: dict[str, Selection]) -> tuple[str, list[Any]]:
+    """The SQL condition picking the rows of ``reg`` for the period and units (the
+    ``select`` rule of its declaration)."""
     s, e = start.isoformat(), end.isoformat()
-    u, up = _units_sql("unit", units)
-    un, unp = _units_sql("unit", units, nullable=True)
-    # Received in the period, or received before it and still open when it started.
-    req_where = (f"received_on <= ? AND (received_on >= ? OR closed_on IS NULL "
-                 f"OR closed_on >= ?) AND {u}")
-    req_params = [e, s, s, *up]
-    complaint_where = (f"received_on <= ? AND (received_on >= ? OR closed_on IS NULL "
-                       f"OR closed_on >= ?) AND {un}")
-    finding_where = (f"raised_on <= ? AND (raised_on >= ? OR closed_on IS NULL "
-                     f"OR closed_on >= ?) AND {un}")
-    audit_where = "period_start <= ? AND period_end >= ?"
-    audit_params: list[Any] = [e, s]
-    if units:
-        audit_where += (" AND (NOT json_valid(scope) OR EXISTS (SELECT 1 FROM "
-                        f"json_each(scope) WHERE value IN "
-                        f"({', '.join('?' for _ in units)})))")
-        audit_params += list(units)
-    doc_where = f"(withdrawn_on IS NULL OR withdrawn_on > ?) AND {un}"
-    objective_where = f"year BETWEEN ? AND ? AND {u}"
-    objective_params = [start.year, end.year, *up]
-    return [
-        Register("units", {"en": "Units", "id": "Unit kerja"}, "units",
-                 *(_units_sql("code", units)), order="code"),
-        Register("services", {"en": "Services", "id": "Standar pelayanan"}, "services",
-                 u, up, order="code"),
-        Register("staff", {"en": "Staff", "id": "Pegawai"}, "staff", u, up, order="nip"),
-        Register("rules", {"en": "Rules (SOPs)", "id": "Aturan (SOP)"}, "rules", un, unp,
-                 order="code"),
-        Register("requests", {"en": "Service requests", "id": "Permohonan layanan"},
-                 "requests", req_where, req_params, order="received_on, ref_no"),
-        Register("request_events", {"en": "Request status events",
-                                    "id": "Riwayat status permohonan"},
-                 "request_events", f"request_id IN (SELECT id FROM requests WHERE {req_where})",
-                 req_params, order="request_id, on_date, id"),
-        Register("adherence", {"en": "Adherence observations", "id": "Observasi kepatuhan"},
-                 "adherence", f"observed_on BETWEEN ? AND ? AND {u}", [s, e, *up],
-                 order="observed_on, staff_nip, rule_code", evidence="evidence_sha256"),
-        Register("surveys", {"en": "Satisfaction surveys (SKM)", "id": "Survei kepuasan (SKM)"},
-                 "surveys", f"responded_on BETWEEN ? AND ? AND {u}", [s, e, *up],
-                 order="responded_on, response_key"),
-        Register("complaints", {"en": "Complaints", "id": "Pengaduan"}, "complaints",
-                 complaint_where, [e, s, s, *unp], order="received_on, ref_no"),
-        Register("findings", {"en": "Findings", "id": "Temuan"}, "findings",
-                 finding_where, [e, s, s, *unp], order="raised_on, ref_no",
-                 evidence="evidence_sha256"),
-        Register("finding_actions", {"en": "Corrective actions", "id": "Tindakan korektif"},
-                 "finding_actions",
-                 f"finding_id IN (SELECT id FROM findings WHERE {finding_where})",
-                 [e, s, s, *unp], order="finding_id, id"),
-        Register("documents", {"en": "Documented information", "id": "Informasi terdokumentasi"},
-                 "documents", doc_where, [e, *unp], order="id", evidence="file_sha256"),
-        Register("audits", {"en": "Internal audits", "id": "Audit internal"}, "audits",
-                 audit_where, audit_params, order="period_start, id",
-                 exclude=("checklist_yaml",)),
-        Register("audit_results", {"en": "Audit results", "id": "Hasil audit"},
-                 "audit_results", f"audit_id IN (SELECT id FROM audits WHERE {audit_where})",
-                 audit_params, order="audit_id, item_id"),
-        Register("objectives", {"en": "Quality objectives", "id": "Sasaran mutu"},
-                 "objectives", objective_where, objective_params, order="year, unit, id"),
-        Register("objective_values", {"en": "Quality objective values",
-                                      "id": "Capaian sasaran mutu"},
-                 "objective_values",
-                 f"objective_id IN (SELECT id FROM objectives WHERE {objective_where})",
-                 objective_params, order="objective_id, period"),
-        Register("reviews", {"en": "Management reviews", "id": "Tinjauan manajemen"},
-                 "reviews", "held_on BETWEEN ? AND ?", [s, e], order="held_on, id",
-                 evidence="minutes_sha256"),
-        Register("review_actions", {"en": "Management review actions",
-                                    "id": "Tindak lanjut tinjauan manajemen"},
-                 "review_actions",
-                 "review_id IN (SELECT id FROM reviews WHERE held_on BETWEEN ? AND ?)",
-                 [s, e], order="review_id, id"),
-    ]
+    u, up = (_units_sql(reg.unit_column, units, reg.unit_nullable) if reg.unit_column
+             else ("1", []))
+    d, c = reg.date_column, reg.closed_column
+    if reg.select == "scope":
+        return u, up
+    if reg.select == "in_period":
+        where, params = f"{d} BETWEEN ? AND ?", [s, e]
+    elif reg.select == "open_in_period":
+        # Received in the period, or received before it and still open when it started.
+        where, params = f"{d} <= ? AND ({d} >= ? OR {c} IS NULL OR {c} >= ?)", [e, s, s]
+    elif reg.select == "in_force":
+        where, params = f"({c} IS NULL OR {c} > ?)", [e]
+    elif reg.select == "years":
+        where, params = f"{d} BETWEEN ? AND ?", [start.year, end.year]
+    elif reg.select == "overlapping":
+        where, params = f"{d} <= ? AND {reg.end_column} >= ?", [e, s]
+        if units and reg.units_json_column:
+            where += (f" AND (NOT json_valid({reg.units_json_column}) OR EXISTS (SELECT 1 "
+                      f"FROM json_each({reg.units_json_column}) WHERE value IN "
+                      f"({', '.join('?' for _ in units)})))")
+            params += list(units)
+    else:  # child
+        parent = chosen[str(reg.parent)]
+        return (f"{reg.parent_key} IN (SELECT id FROM {parent.table} WHERE {parent.where})",
+                list(parent.params))
+    if reg.unit_column:
+        where, params = f"{where} AND {u}", [*params, *up]
+    return where, params
 
 
-LABELS = {
-    "en": {
-        "title": "QMS evidence bundle", "organisation": "Organisation", "period": "Period",
-        "scope": "Scope (units)", "standard": "Standard", "tool": "Produced by",
-        "redacted": "Personal data redacted", "yes": "yes", "no": "no",
-        "how_to_verify": "Check that nothing was changed, added or removed with",
-        "redaction_note": "Names and contacts of requesters and complainants, and complaint "
-                          "subjects and responses, are replaced by stable pseudonyms (the "
-                          "same person has the same pseudonym in every export).",
-        "registers": "Registers", "register": "Register", "rows": "Rows",
-        "documents": "Documented information", "type": "Type", "doc_title": "Title",
-        "clause": "Clause", "unit": "Unit", "issued": "Issued", "review_due": "Review due",
-        "stale": "review overdue", "file": "File", "none": "None.",
-        "reports": "Audit reports", "audit": "Audit", "status": "Status",
-        "checklists": "Checklists used by the audits", "checklist": "Checklist",
-        "version": "Version", "evidence": "Evidence files", "original_name": "Original name",
-        "media_type": "Media type", "bytes": "Bytes", "changelog": "Change log",
-        "changelog_note": "Every change qmstrack recorded and sealed from the start of the "
-                          "period up to this export (times in UTC). Each seal's SHA-256 "
-                          "chains the previous seal with the entries it covers.",
-        "seals": "Seals", "entries": "Entries", "last_seal": "Last seal (SHA-256)",
-    },
-    "id": {
-        "title": "Bundel bukti SMM", "organisation": "Organisasi", "period": "Periode",
-        "scope": "Lingkup (unit kerja)", "standard": "Standar", "tool": "Dibuat dengan",
-        "redacted": "Data pribadi disamarkan", "yes": "ya", "no": "tidak",
-        "how_to_verify": "Periksa bahwa tidak ada berkas yang diubah, ditambah atau dihapus "
-                         "dengan",
-        "redaction_note": "Nama dan kontak pemohon dan pengadu, serta perihal dan tanggapan "
-                          "pengaduan, diganti dengan nama samaran yang tetap (orang yang sama "
-                          "mendapat nama samaran yang sama di setiap ekspor).",
-        "registers": "Register", "register": "Register", "rows": "Baris",
-        "documents": "Informasi terdokumentasi", "type": "Jenis", "doc_title": "Judul",
-        "clause": "Klausul", "unit": "Unit", "issued": "Terbit",
-        "review_due": "Jatuh tempo tinjauan", "stale": "lewat tinjauan", "file": "Berkas",
-        "none": "Tidak ada.", "reports": "Laporan audit", "audit": "Audit",
-        "status": "Status", "checklists": "Daftar periksa yang dipakai audit",
-        "checklist": "Daftar periksa", "version": "Versi", "evidence": "Berkas bukti",
-        "original_name": "Nama asli", "media_type": "Jenis media", "bytes": "Byte",
-        "changelog": "Catatan perubahan",
-        "changelog_note": "Setiap perubahan yang dicatat dan disegel qmstrack sejak awal "
-                          "periode sampai ekspor ini (waktu UTC). SHA-256 setiap segel "
-                          "merangkai segel sebelumnya dengan entri yang dicakupnya.",
-        "seals": "Segel", "entries": "Entri", "last_seal": "Segel terakhir (SHA-256)",
-    },
+def registers(start: date, end: date, units: tuple[str, ...], lang: str = "en"
+              ) -> list[Selection]:
+    """The registers of a period and scope, each as a table, a filter and an order."""
+    chosen: dict[str, Selection] = {}
+    for reg in exported_registers():
+        where, params = _where(reg, start, end, units, chosen)
+        chosen[reg.name] = Selection(reg.name, reg.title(lang), reg.name, where, params,
+                                     reg.order, reg.not_exported, reg.evidence_column)
+    return list(chosen.values())
+
+
+INDEX_LABELS: dict[str, str] = {
+    "title": NC_("bundle", "QMS evidence bundle"),
+    "organisation": NC_("bundle", "Organisation"),
+    "period": NC_("bundle", "Period"),
+    "scope": NC_("bundle", "Scope (units)"),
+    "standard": NC_("bundle", "Standard"),
+    "tool": NC_("bundle", "Produced by"),
+    "redacted": NC_("bundle", "Personal data redacted"),
+    "yes": NC_("bundle", "yes"),
+    "no": NC_("bundle", "no"),
+    "how_to_verify": NC_("bundle", "Check that nothing was changed, added or removed with"),
+    "redaction_note": NC_(
+        "bundle",
+        "Names and contacts of requesters and complainants, and complaint "
+        "subjects and responses, are replaced by stable pseudonyms (the same "
+        "person has the same pseudonym in every export)."),
+    "registers": NC_("bundle", "Registers"),
+    "register": NC_("bundle", "Register"),
+    "rows": NC_("bundle", "Rows"),
+    "documents": NC_("bundle", "Documented information"),
+    "type": NC_("bundle", "Type"),
+    "doc_title": NC_("bundle", "Title"),
+    "clause": NC_("bundle", "Clause"),
+    "unit": NC_("bundle", "Unit"),
+    "issued": NC_("bundle", "Issued"),
+    "review_due": NC_("bundle", "Review due"),
+    "stale": NC_("bundle", "review overdue"),
+    "file": NC_("bundle", "File"),
+    "none": NC_("bundle", "None."),
+    "reports": NC_("bundle", "Audit reports"),
+    "audit": NC_("bundle", "Audit"),
+    "status": NC_("bundle", "Status"),
+    "checklists": NC_("bundle", "Checklists used by the audits"),
+    "checklist": NC_("bundle", "Checklist"),
+    "version": NC_("bundle", "Version"),
+    "evidence": NC_("bundle", "Evidence files"),
+    "original_name": NC_("bundle", "Original name"),
+    "media_type": NC_("bundle", "Media type"),
+    "bytes": NC_("bundle", "Bytes"),
+    "changelog": NC_("bundle", "Change log"),
+    "changelog_note": NC_(
+        "bundle",
+        "Every change qmstrack recorded and sealed from the start of the period "
+        "up to this export (times in UTC). Each seal's SHA-256 chains the "
+        "previous seal with the entries it covers."),
+    "seals": NC_("bundle", "Seals"),
+    "entries": NC_("bundle", "Entries"),
+    "last_seal": NC_("bundle", "Last seal (SHA-256)"),
 }
+
+
+def index_labels(lang: str) -> dict[str, str]:
+    """The words of ``index.html`` in a language."""
+    from qmstrack.i18n import pgettext
+
+    return {key: pgettext("bundle", message, lang) for key, message in INDEX_LABELS.items()}
 
 
 @dataclass
@@ -312,7 +290,7 @@ def _value_sql(table: str, column: str, pseudo: Pseudonymiser | None) -> str:
     return f"{PSEUDONYM_SQL}(t.[{column}], '{prefix}')"
 
 
-def _write_register(db: sqlite_utils.Database, root: Path, reg: Register,
+def _write_register(db: sqlite_utils.Database, root: Path, reg: Selection,
                     pseudo: Pseudonymiser | None) -> int:
     """Stream one register to ``registers/NAME.csv`` and ``registers/NAME.json``.
 
@@ -351,7 +329,7 @@ def _write_register(db: sqlite_utils.Database, root: Path, reg: Register,
     return count
 
 
-def _evidence_rows(db: sqlite_utils.Database, regs: list[Register]) -> Iterator[tuple]:
+def _evidence_rows(db: sqlite_utils.Database, regs: list[Selection]) -> Iterator[tuple]:
     """Evidence files referred to by the exported rows, ordered by SHA-256 (streamed)."""
     parts, params = [], []
     for reg in regs:
@@ -364,7 +342,7 @@ def _evidence_rows(db: sqlite_utils.Database, regs: list[Register]) -> Iterator[
 
 
 def _write_evidence(db: sqlite_utils.Database, db_path: Path, root: Path,
-                    regs: list[Register]) -> list[dict[str, Any]]:
+                    regs: list[Selection]) -> list[dict[str, Any]]:
     from qmstrack.evidence import check_sha, copy_verified
 
     listed: list[dict[str, Any]] = []
@@ -425,15 +403,15 @@ def _write_checklists(db: sqlite_utils.Database, root: Path,
     return out
 
 
-def _write_reports(db: sqlite_utils.Database, root: Path, audits: Register, lang: str,
+def _write_reports(db: sqlite_utils.Database, root: Path, audits: Selection, lang: str,
                    end: date) -> list[dict[str, Any]]:
     """The report of every audit in the bundle, in Markdown and HTML.
 
     A report is dated by its audit's finalization, or by the end of the exported period
     for an audit still open, so exporting the same data again gives the same files.
     """
+    from qmstrack.audit_report import build_audit_context, render_audit_report
     from qmstrack.db import get_setting
-    from qmstrack.reports import build_audit_context, render_audit_report
 
     template_dir = get_setting(db, "template_dir") or None
     out: list[dict[str, Any]] = []
@@ -533,7 +511,7 @@ def _write_changelog(db: sqlite_utils.Database, root: Path, start: date, end: da
             "seals_file": "changelog/seals.jsonl", "entries_file": "changelog/entries.jsonl"}
 
 
-def _documents_for_index(db: sqlite_utils.Database, docs: Register, end: date
+def _documents_for_index(db: sqlite_utils.Database, docs: Selection, end: date
                          ) -> list[dict[str, Any]]:
     out = []
     for row in db.conn.execute(
@@ -598,7 +576,8 @@ def export_bundle(db: sqlite_utils.Database, db_path: str | os.PathLike, *, star
 
     from qmstrack import __version__
     from qmstrack.db import get_setting
-    from qmstrack.metrics import Period
+    from qmstrack.i18n import SOURCE_LANGUAGE, languages
+    from qmstrack.periods import Period
     from qmstrack.registers.common import known_units, require_units
 
     Period(start, end)
@@ -607,7 +586,8 @@ def export_bundle(db: sqlite_utils.Database, db_path: str | os.PathLike, *, star
     is_zip = _check_target(out, force, db_path)
     units = require_units(db, units)
     pseudo = Pseudonymiser(pseudonym_secret(db)) if redact else None
-    lang = lang if lang in LABELS else "en"
+    lang = lang if lang in languages() else SOURCE_LANGUAGE
+    words = index_labels(lang)
 
     try:
         work = Path(tempfile.mkdtemp(prefix=f".{out.name}.", suffix=".partial",
@@ -627,7 +607,7 @@ def export_bundle(db: sqlite_utils.Database, db_path: str | os.PathLike, *, star
         try:
             org = str(get_setting(db, "org_name") or "")
             scope = list(units) or known_units(db)
-            regs = registers(start, end, units)
+            regs = registers(start, end, units, lang)
             for reg in regs:
                 counts[reg.name] = _write_register(db, bag_dir, reg, pseudo)
             evidence = _write_evidence(db, db_path, bag_dir, regs)
@@ -640,10 +620,10 @@ def export_bundle(db: sqlite_utils.Database, db_path: str | os.PathLike, *, star
         finally:
             if began and db.conn.in_transaction:
                 db.execute("ROLLBACK")
-        titles = {r.name: r.title[lang] for r in regs}
-        titles["evidence_files"] = LABELS[lang]["evidence"]
+        titles = {r.name: r.title for r in regs}
+        titles["evidence_files"] = words["evidence"]
         _render_index(bag_dir, {
-            "lang": lang, "t": LABELS[lang], "org": org or "-",
+            "lang": lang, "t": words, "org": org or "-",
             "period_start": start.isoformat(), "period_end": end.isoformat(),
             "scope": scope, "standard": STANDARD, "tool": f"qmstrack {__version__}",
             "redacted": redact,
@@ -669,7 +649,7 @@ def export_bundle(db: sqlite_utils.Database, db_path: str | os.PathLike, *, star
             "QMS-Tool": f"qmstrack {__version__}",
             "QMS-Redacted": "yes" if redact else "no",
         }
-        with _quiet_bagit():
+        with quiet_bagit():
             bagit.make_bag(str(bag_dir), info, checksums=["sha256"])
         oxum = bagit.Bag(str(bag_dir)).info.get("Payload-Oxum", "0.0")
         fingerprint = bag_fingerprint(bag_dir)
@@ -688,12 +668,6 @@ def export_bundle(db: sqlite_utils.Database, db_path: str | os.PathLike, *, star
         shutil.rmtree(work, ignore_errors=True)
     return ExportResult(out, total_files, total_bytes, counts, len(evidence),
                         changelog["entries"], redact, fingerprint)
-
-
-def bag_fingerprint(bag_dir: Path) -> str:
-    """SHA-256 of the bag's tag manifest, which covers every manifest and so every file."""
-    with open(bag_dir / "tagmanifest-sha256.txt", "rb") as f:
-        return hashlib.sha256(f.read()).hexdigest()
 
 
 def _write_zip(bag_dir: Path, raw: IO[bytes], top: str) -> None:
@@ -716,213 +690,3 @@ def _write_zip(bag_dir: Path, raw: IO[bytes], top: str) -> None:
             info.file_size = full.stat().st_size
             with open(full, "rb") as src, zf.open(info, "w") as dst:
                 shutil.copyfileobj(src, dst, 1024 * 1024)
-
-
-@contextlib.contextmanager
-def _quiet_bagit():
-    """bagit logs every problem it finds; qmstrack reports them itself."""
-    import logging
-
-    logger = logging.getLogger("bagit")
-    level, propagate = logger.level, logger.propagate
-    logger.setLevel(logging.CRITICAL + 1)
-    logger.propagate = False
-    try:
-        yield
-    finally:
-        logger.setLevel(level)
-        logger.propagate = propagate
-
-
-# --- verification ----------------------------------------------------------------------
-
-
-@dataclass
-class VerifyResult:
-    path: Path
-    files: int
-    info: dict[str, Any]
-    fingerprint: str
-
-
-def _member_type(info: zipfile.ZipInfo) -> int:
-    return (info.external_attr >> 16) & 0o170000
-
-
-def _unsafe_member(name: str) -> bool:
-    if not name or "\x00" in name:
-        return True
-    if name.startswith(("/", "\\")) or re.match(r"^[A-Za-z]:", name):
-        return True
-    parts = re.split(r"[/\\]", name)
-    return any(p == ".." for p in parts)
-
-
-def extract_zip(path: Path, target: Path, *, max_bytes: int = MAX_EXTRACT_BYTES,
-                max_entries: int = MAX_EXTRACT_ENTRIES) -> None:
-    """Extract a zip safely: no absolute paths, no ``..``, no links or devices, a size cap."""
-    try:
-        zf = zipfile.ZipFile(path)
-    except (zipfile.BadZipFile, OSError) as exc:
-        raise IntegrityFailure(f"{path} is not a readable zip file ({exc}).") from exc
-    root = target.resolve()
-    total = 0
-    with zf:
-        members = zf.infolist()
-        if len(members) > max_entries:
-            raise IntegrityFailure(f"{path} holds {len(members)} entries; refusing more "
-                                   f"than {max_entries}.")
-        seen: set[str] = set()
-        for info in members:
-            name = info.filename
-            if _unsafe_member(name):
-                raise IntegrityFailure(f"{path} holds the unsafe entry {name!r} (absolute "
-                                       "path or '..'); refusing to extract it.")
-            kind = _member_type(info)
-            if kind == 0o120000:
-                raise IntegrityFailure(f"{path} holds the symbolic link {name!r}; refusing "
-                                       "to extract it.")
-            if kind not in (0, 0o100000, 0o040000):
-                raise IntegrityFailure(f"{path} holds {name!r}, which is not a plain file "
-                                       "or folder; refusing to extract it.")
-            normal = name.replace("\\", "/").strip("/")
-            if normal in seen:
-                raise IntegrityFailure(f"{path} holds {name!r} twice; refusing it.")
-            seen.add(normal)
-            dest = root.joinpath(*[p for p in normal.split("/") if p not in ("", ".")])
-            if not dest.resolve().is_relative_to(root):
-                raise IntegrityFailure(f"{path} holds the unsafe entry {name!r}.")
-            if info.is_dir() or kind == 0o040000:
-                try:
-                    dest.mkdir(parents=True, exist_ok=True)
-                except OSError as exc:
-                    raise IntegrityFailure(f"{path}: the entry {name!r} cannot be "
-                                           f"extracted ({exc}).") from exc
-                continue
-            try:
-                dest.parent.mkdir(parents=True, exist_ok=True)
-                with zf.open(info) as src, open(dest, "xb") as out:
-                    while block := src.read(1024 * 1024):
-                        total += len(block)
-                        if total > max_bytes:
-                            raise IntegrityFailure(
-                                f"{path} expands to more than {max_bytes // 1024 ** 3} GB; "
-                                "refusing to extract it.")
-                        out.write(block)
-            except (zipfile.BadZipFile, RuntimeError, OSError, EOFError) as exc:
-                if isinstance(exc, FileExistsError):
-                    raise IntegrityFailure(f"{path} holds {name!r} twice; refusing it.") \
-                        from exc
-                raise IntegrityFailure(f"{path}: the entry {name!r} cannot be read "
-                                       f"({exc}).") from exc
-
-
-def _bag_root(extracted: Path) -> Path:
-    if (extracted / "bagit.txt").is_file():
-        return extracted
-    entries = [p for p in extracted.iterdir()]
-    if len(entries) == 1 and entries[0].is_dir() and (entries[0] / "bagit.txt").is_file():
-        return entries[0]
-    raise IntegrityFailure("The zip file holds no BagIt bag (no bagit.txt at its top).")
-
-
-def _rel(path: str) -> str:
-    return Path(path).as_posix()
-
-
-def _validation_problems(root: Path) -> tuple[list[str], int, dict[str, Any]]:
-    """Every missing, extra or altered file of the bag at ``root``, one line each."""
-    import bagit
-
-    with _quiet_bagit():
-        try:
-            bag = bagit.Bag(str(root))
-        except bagit.BagError as exc:
-            raise IntegrityFailure(f"{root} is not a valid BagIt bag: {exc}.") from exc
-        oxum = bag.info.pop("Payload-Oxum", None)
-        problems: list[str] = []
-        missing: set[str] = set()
-        try:
-            # Structure and completeness first, without the Payload-Oxum short cut, so
-            # that every missing and extra file is named.
-            bag.validate(completeness_only=True)
-        except bagit.BagValidationError as exc:
-            if not exc.details:
-                raise IntegrityFailure(f"{root} is not a valid BagIt bag: {exc.message}.") \
-                    from exc
-            for d in sorted(exc.details, key=lambda d: (type(d).__name__,
-                                                       _rel(getattr(d, "path", "")))):
-                if isinstance(d, bagit.FileMissing):
-                    missing.add(_rel(d.path))
-                    problems.append(f"missing: {_rel(d.path)}")
-                elif isinstance(d, bagit.UnexpectedFile):
-                    problems.append(f"extra: {_rel(d.path)}")
-                else:
-                    problems.append(str(d))
-        except bagit.BagError as exc:
-            raise IntegrityFailure(f"{root} is not a valid BagIt bag: {exc}.") from exc
-        # Then the checksum of every file still there (bagit's own entry validation).
-        try:
-            bag._validate_entries(1)
-        except bagit.BagValidationError as exc:
-            for d in sorted(exc.details, key=lambda d: _rel(getattr(d, "path", ""))):
-                path = _rel(getattr(d, "path", ""))
-                if path in missing:
-                    continue
-                if isinstance(d, bagit.ChecksumMismatch):
-                    problems.append(f"altered: {path}")
-                else:
-                    problems.append(str(d))
-        # Tag files beside data/ that no tag manifest lists.
-        listed = {_rel(p) for p in bag.entries}
-        for dirpath, dirnames, filenames in os.walk(root):
-            rel_dir = Path(dirpath).relative_to(root)
-            if rel_dir.parts[:1] == ("data",):
-                dirnames[:] = []
-                continue
-            dirnames.sort()
-            for name in sorted(filenames):
-                rel = (rel_dir / name).as_posix()
-                if rel.startswith("tagmanifest-") and "/" not in rel:
-                    continue
-                if rel not in listed and rel not in ("bagit.txt",):
-                    problems.append(f"extra: {rel}")
-        for dirpath, dirnames, filenames in os.walk(root):
-            for name in dirnames + filenames:
-                full = Path(dirpath) / name
-                if full.is_symlink():
-                    problems.append(f"symbolic link: {full.relative_to(root).as_posix()}")
-        if oxum is not None and not problems:
-            bag.info["Payload-Oxum"] = oxum
-            try:
-                bag.validate(fast=True)
-            except bagit.BagError as exc:
-                problems.append(f"bag-info.txt: {exc}")
-        files = len(bag.payload_entries())
-        info = dict(bag.info)
-        if (root / "tagmanifest-sha256.txt").is_file():
-            info["fingerprint"] = bag_fingerprint(root)
-        return problems, files, info
-
-
-def verify_bundle(path: str | os.PathLike) -> VerifyResult:
-    """Check a bag folder or zip; raise ``IntegrityFailure`` naming every bad file."""
-    path = Path(path).expanduser()
-    if not path.exists():
-        raise NotFound(f"There is no bundle at {path}.")
-    if path.is_dir():
-        problems, files, info = _validation_problems(path)
-    elif path.is_file() and zipfile.is_zipfile(path):
-        with tempfile.TemporaryDirectory(prefix="qmstrack-verify-") as tmp:
-            extract_zip(path, Path(tmp))
-            problems, files, info = _validation_problems(_bag_root(Path(tmp)))
-    else:
-        raise InvalidInput(f"{path} is neither a bundle folder nor a zip file.")
-    if problems:
-        noun = "problem" if len(problems) == 1 else "problems"
-        raise IntegrityFailure(
-            f"The bundle {path} is not intact ({len(problems)} {noun}): {problems[0]}.",
-            problems,
-        )
-    return VerifyResult(path, files, info, info.pop("fingerprint", ""))
-

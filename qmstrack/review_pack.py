@@ -1,7 +1,7 @@
-"""Management review (ISO 9001:2015 clause 9.3): its inputs compiled from the records, its
-decisions recorded and followed up.
+"""The management review pack (ISO 9001:2015 clause 9.3.2): the inputs of a review, compiled
+from the records for a period, rendered to Markdown and HTML.
 
-Inputs (9.3.2). :func:`build_pack_context` gathers, for a period, everything the review pack
+ :func:`build_pack_context` gathers, for a period, everything the review pack
 shows into one plain dictionary; both templates (``review_pack.md.j2`` and
 ``review_pack.html.j2``) render that same dictionary and compute nothing, so the Markdown and
 the HTML pack cannot disagree. The sections follow 9.3.2: (a) status of the actions of
@@ -14,22 +14,14 @@ improvement (by hand). Every figure of the records is read from the metric regis
 (complaints responded to, findings raised and closed, verified actions), from the register
 function that the registry itself uses; nothing is computed a second way here.
 
-The sections written by hand come from a YAML notes file (:func:`load_notes`): keys
-``context_changes``, ``resources``, ``risks_and_opportunities``,
-``improvement_opportunities`` and ``other``, each a text, a list of texts, or a map
-``{id: ..., en: ...}`` per language. The file is read node by node (``yaml.compose``);
-nothing is ever constructed from a tag, and anything unexpected is refused with its line.
-
-Outputs (9.3.3). :func:`record_review` stores a review (date, chair, attendees) and one
-action per decision, with its owner and due date; actions are tracked like corrective
-actions: *open*, *closed* (:func:`close_action`), and *overdue* when still open on a day
-after their due date. The pack of a period shows the state of every action as of its end.
+The sections written by hand come from a YAML notes file (:mod:`qmstrack.review_notes`).
+The actions of earlier reviews (:mod:`qmstrack.reviews`) are shown in their state as of the
+end of the period.
 """
 
 from __future__ import annotations
 
-import json
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Sequence
 from datetime import date, timedelta
 from pathlib import Path
 from typing import Any
@@ -37,48 +29,28 @@ from typing import Any
 import sqlite_utils
 
 from qmstrack.clock import office_today
-from qmstrack.db import writing
-from qmstrack.errors import Conflict, InvalidInput, NotFound, UsageError
-from qmstrack.metrics import Period, Scope
-from qmstrack.parsing import clean_text, parse_date
-from qmstrack.registers.common import get_staff, query_dicts
+from qmstrack.errors import InvalidInput
+from qmstrack.figures import date_full, format_target, format_value, month_name, period_text
+from qmstrack.labels import (
+    ACTION_STATE_LABELS,
+    AUDIT_STATUS_LABELS,
+    CHANNEL_LABELS,
+    FREQUENCY_LABELS,
+    GRADE_LABELS,
+    OBJECTIVE_STATUS_LABELS,
+    SOURCE_LABELS,
+)
+from qmstrack.labels import label as code_label
+from qmstrack.periods import Period, choose_period, month_spans, quarter_spans
+from qmstrack.periods import year as calendar_year
+from qmstrack.registers.common import query_dicts
+from qmstrack.review_notes import NOTE_SECTIONS, Notes
+from qmstrack.reviews import ACTION_SQL, action_state
+from qmstrack.scope import Scope
 
-
-def N_(message: str) -> str:  # noqa: N802 - the conventional name for "translate later"
-    """Mark a message for extraction; it is translated where it is shown."""
-    return message
-
-
-# The sections written by hand: key -> (title, clause of ISO 9001:2015).
-NOTE_SECTIONS: dict[str, tuple[str, str]] = {
-    "context_changes": (N_("Changes in external and internal issues"), "9.3.2 b"),
-    "resources": (N_("Adequacy of resources"), "9.3.2 d"),
-    "risks_and_opportunities": (
-        N_("Effectiveness of actions taken to address risks and opportunities"), "9.3.2 e"),
-    "improvement_opportunities": (N_("Opportunities for improvement"), "9.3.2 f"),
-    "other": (N_("Other matters"), ""),
-}
-NOTE_KEYS = tuple(NOTE_SECTIONS)
-NOTES_LIMIT = 1024 * 1024
-NOTE_LENGTH = 4000
-LANGS = ("id", "en")
-
-ACTION_STATE_LABELS = {"open": N_("Open"), "overdue": N_("Overdue"), "closed": N_("Closed")}
-CHANNEL_LABELS = {"lapor": N_("SP4N-LAPOR!"), "walk-in": N_("Walk-in"), "phone": N_("Phone"),
-                  "email": N_("E-mail"), "letter": N_("Letter")}
-SOURCE_LABELS = {"internal": N_("Internal audit"), "sucofindo": N_("Sucofindo"),
-                 "certification": N_("Certification body"), "external": N_("External"),
-                 "management": N_("Management review"), "complaint": N_("Complaint")}
-OBJECTIVE_STATUS_LABELS = {"achieved": N_("achieved"), "missed": N_("missed"),
-                           "no_value": N_("no value"), "in_progress": N_("in progress"),
-                           "future": ""}
 OBJECTIVE_MARKS = {"achieved": "✓", "missed": "✗", "no_value": "", "in_progress": "…",
                    "future": ""}
 FINDING_GRADES = ("major", "minor", "observation")
-ACTION_COLUMNS = ["id", "review_id", "held_on", "decision", "owner_nip", "owner_name",
-                  "due_on", "state", "closed_on", "note"]
-REVIEW_COLUMNS = ["id", "held_on", "chair", "attendees", "actions", "open", "overdue",
-                  "closed"]
 SHORT_PERIOD_MONTHS = 6  # up to this many months, satisfaction trends go by month
 
 
@@ -94,19 +66,14 @@ def pack_period(*, year: int | None = None, start: date | None = None,
     exist, and an open request due next week is not overdue yet), so its end is cut at
     today; the second value says so.
     """
-    if year is not None:
-        if start is not None or end is not None:
-            raise UsageError("Give either --year or --from/--to, not both.")
-        start, end = date(year, 1, 1), date(year, 12, 31)
-    elif start is None and end is None:
-        start, end = date(today.year, 1, 1), today
-    elif start is None or end is None:
-        raise UsageError("--from and --to go together; pass both (or --year).")
-    if start > today:
-        raise InvalidInput(f"The period starts on {start}, after today; there is nothing to "
-                           "review yet.")
-    clipped = end > today
-    return Period(start, min(end, today)), clipped
+    chosen = choose_period(start, end, other=calendar_year(year).as_period() if year is not None
+                           else None, other_option="--year",
+                           default=Period(date(today.year, 1, 1), today))
+    if chosen.start > today:
+        raise InvalidInput(f"The period starts on {chosen.start}, after today; there is "
+                           "nothing to review yet.")
+    clipped = chosen.end > today
+    return Period(chosen.start, min(chosen.end, today)), clipped
 
 
 def pack_filename(period: Period, fmt: str, lang: str) -> str:
@@ -114,368 +81,7 @@ def pack_filename(period: Period, fmt: str, lang: str) -> str:
     return f"review-pack-{period.start.isoformat()}-{period.end.isoformat()}-{lang}.{fmt}"
 
 
-# --- the notes file ---------------------------------------------------------------------
-
-
-_SCALAR_TAGS = {"str", "int", "float", "bool", "null", "timestamp"}
-
-
-def load_notes(path: str | Path) -> dict[str, dict[str, list[str]]]:
-    """Read the hand-written sections of the pack from a YAML file.
-
-    Returns ``{key: {"id": [texts], "en": [texts]}}``; a text given without a language
-    serves both, and a section given in one language only is shown in that language in
-    both packs. Refuses, naming the file and the line, anything else.
-    """
-    path = Path(path).expanduser()
-    if not path.exists():
-        raise InvalidInput(f"The notes file {path} does not exist.")
-    if path.is_dir():
-        raise InvalidInput(f"The notes file {path} is a directory, not a YAML file.")
-    try:
-        if path.stat().st_size > NOTES_LIMIT:
-            raise InvalidInput(f"The notes file {path} is larger than 1 MB.")
-        text = path.read_text(encoding="utf-8-sig")
-    except UnicodeDecodeError:
-        raise InvalidInput(f"The notes file {path} is not UTF-8 text.") from None
-    except OSError as exc:
-        raise InvalidInput(f"The notes file {path} cannot be read: "
-                           f"{exc.strerror or exc}.") from None
-    return parse_notes(text, str(path))
-
-
-def parse_notes(text: str, name: str = "notes") -> dict[str, dict[str, list[str]]]:
-    """The notes of :func:`load_notes` from YAML text; ``name`` names it in errors."""
-    import yaml
-
-    try:
-        node = yaml.compose(text, Loader=yaml.SafeLoader)
-    except yaml.YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None) or getattr(exc, "context_mark", None)
-        where = f" at line {mark.line + 1}" if mark else ""
-        problem = getattr(exc, "problem", None)
-        raise InvalidInput(f"The notes file {name} is not valid YAML{where}"
-                           f"{f' ({problem})' if problem else ''}.") from None
-    except RecursionError:
-        raise InvalidInput(f"The notes file {name} is nested too deeply to hold notes."
-                           ) from None
-    if node is None:
-        return {}
-    if not isinstance(node, yaml.MappingNode):
-        raise _note_error(name, node, "it must map the sections (" + ", ".join(NOTE_KEYS)
-                          + ") to text")
-    notes: dict[str, dict[str, list[str]]] = {}
-    for key, value in node.value:
-        _check_tag(name, key)
-        if not isinstance(key, yaml.ScalarNode):
-            raise _note_error(name, key, "a section name must be plain text")
-        if key.value not in NOTE_SECTIONS:
-            raise _note_error(name, key, f"unknown section {key.value[:40]!r}; the sections "
-                              "are " + ", ".join(NOTE_KEYS))
-        if key.value in notes:
-            raise _note_error(name, key, f"the section {key.value} is given twice")
-        notes[key.value] = _note_value(name, key.value, value)
-    return notes
-
-
-def _note_error(name: str, node, problem: str) -> InvalidInput:
-    return InvalidInput(f"The notes file {name}, line {node.start_mark.line + 1}: {problem}.")
-
-
-def _check_tag(name: str, node) -> None:
-    import yaml
-
-    prefix = "tag:yaml.org,2002:"
-    tag = node.tag or ""
-    short = tag[len(prefix):] if tag.startswith(prefix) else None
-    allowed = (_SCALAR_TAGS if isinstance(node, yaml.ScalarNode)
-               else {"seq"} if isinstance(node, yaml.SequenceNode) else {"map"})
-    if short not in allowed:
-        shown = f"!!{short}" if short is not None else tag
-        raise _note_error(name, node, f"the tag {shown[:60]} is not allowed; write plain "
-                          "text")
-
-
-def _note_texts(name: str, section: str, node) -> list[str]:
-    """A text or a list of texts."""
-    import yaml
-
-    _check_tag(name, node)
-    items = node.value if isinstance(node, yaml.SequenceNode) else [node]
-    texts = []
-    for item in items:
-        _check_tag(name, item)
-        if not isinstance(item, yaml.ScalarNode):
-            raise _note_error(name, item, f"the section {section} takes a text or a list of "
-                              "texts")
-        if item.tag.endswith(":null"):
-            continue
-        try:
-            text = clean_text(item.value, field="text", max_length=NOTE_LENGTH)
-        except InvalidInput as exc:
-            raise _note_error(name, item, str(exc).rstrip(".")) from None
-        if text:
-            texts.append(text)
-    return texts
-
-
-def _note_value(name: str, section: str, node) -> dict[str, list[str]]:
-    import yaml
-
-    if not isinstance(node, yaml.MappingNode):
-        texts = _note_texts(name, section, node)
-        return {lang: list(texts) for lang in LANGS}
-    _check_tag(name, node)
-    by_lang: dict[str, list[str]] = {}
-    for key, value in node.value:
-        _check_tag(name, key)
-        if not isinstance(key, yaml.ScalarNode) or key.value not in LANGS:
-            shown = key.value[:20] if isinstance(key, yaml.ScalarNode) else "?"
-            raise _note_error(name, key, f"{shown!r} is not a language; per-language text "
-                              "of a section goes under id and en")
-        if key.value in by_lang:
-            raise _note_error(name, key, f"the language {key.value} is given twice")
-        by_lang[key.value] = _note_texts(name, section, value)
-    for lang in LANGS:
-        if lang not in by_lang:
-            other = next(iter(by_lang.values()), [])
-            by_lang[lang] = list(other)
-    return by_lang
-
-
-# --- recording reviews and their actions ------------------------------------------------
-
-
-def pair_with_decisions(values: Sequence[Any] | None, count: int, option: str) -> list[Any]:
-    """Values given once for every decision, or once per decision in the same order."""
-    values = list(values or [])
-    if not values:
-        return [None] * count
-    if len(values) == 1:
-        return values * count
-    if len(values) != count:
-        raise UsageError(f"{option} is given {len(values)} times for {count} decisions; give "
-                         "it once for all of them or once per --decision, in the same order.")
-    return values
-
-
-def _one_line(value: Any, field: str) -> str:
-    text = clean_text(value, field=field, max_length=200, required=True)
-    if "\n" in text or "\t" in text:
-        raise InvalidInput(f"The {field} must be one line of text.")
-    return text
-
-
-def record_review(db: sqlite_utils.Database, *, held_on: Any, chair: str,
-                  attendees: Iterable[str], decisions: Sequence[str],
-                  owners: Sequence[str | None] | None = None,
-                  dues: Sequence[Any] | None = None,
-                  today: date | None = None) -> dict[str, Any]:
-    """Record a management review and one tracked action per decision.
-
-    ``owners`` (NIPs) and ``dues`` pair with ``decisions`` by position (or are None).
-    Everything is checked before anything is written.
-    """
-    today = today or office_today(db)
-    day = parse_date(held_on, field="review date")
-    if day > today:
-        raise InvalidInput(f"The review date {day} is in the future.")
-    chair = _one_line(chair, "chair's name")
-    people = [_one_line(a, "attendee's name") for a in attendees]
-    texts = [clean_text(d, field="decision", max_length=NOTE_LENGTH, required=True)
-             for d in decisions]
-    if not texts:
-        raise InvalidInput("A management review needs at least one decision.")
-    owners = list(owners) if owners is not None else [None] * len(texts)
-    dues = list(dues) if dues is not None else [None] * len(texts)
-    if len(owners) != len(texts) or len(dues) != len(texts):
-        raise InvalidInput("Each decision needs its own owner and due date (or none).")
-    actions = []
-    for number, (text, owner, due) in enumerate(zip(texts, owners, dues, strict=True), 1):
-        nip = get_staff(db, owner)["nip"] if owner else None
-        due_on = parse_date(due, field=f"due date of decision {number}") if due else None
-        if due_on is not None and due_on < day:
-            raise InvalidInput(f"The due date {due_on} of decision {number} is before the "
-                               f"review ({day}).")
-        actions.append({"decision": text, "owner_nip": nip,
-                        "due_on": due_on.isoformat() if due_on else None,
-                        "status": "open", "closed_on": None, "note": ""})
-    with writing(db):
-        same = db.execute("SELECT id FROM reviews WHERE held_on = ?",
-                          [day.isoformat()]).fetchone()
-        if same:
-            raise Conflict(f"A management review of {day} is already recorded (review "
-                           f"{same[0]}); 'qmstrack review show {same[0]}' shows it.")
-        review_id = db["reviews"].insert({
-            "held_on": day.isoformat(), "chair": chair,
-            "attendees": json.dumps(people, ensure_ascii=False),
-        }).last_pk
-        db["review_actions"].insert_all({**a, "review_id": review_id} for a in actions)
-    return get_review(db, review_id, today=today)
-
-
-def action_state(action: dict[str, Any], as_of: date) -> str:
-    """``closed`` (closed on or before ``as_of``), ``overdue`` (open, due before it) or
-    ``open``."""
-    day = as_of.isoformat()
-    if action.get("closed_on") and action["closed_on"] <= day:
-        return "closed"
-    if action.get("due_on") and action["due_on"] < day:
-        return "overdue"
-    return "open"
-
-
-def _attendees(text: str | None) -> list[str]:
-    if not text:
-        return []
-    try:
-        value = json.loads(text)
-    except ValueError:
-        value = None
-    if isinstance(value, list):
-        return [str(v) for v in value]
-    return [line.strip() for line in str(text).splitlines() if line.strip()]
-
-
-_ACTION_SQL = """
-    SELECT a.id, a.review_id, r.held_on, a.decision, a.owner_nip, s.name AS owner_name,
-           a.due_on, a.status, a.closed_on, a.note
-    FROM review_actions a JOIN reviews r ON r.id = a.review_id
-    LEFT JOIN staff s ON s.nip = a.owner_nip
-"""
-
-
-def _decorate_action(row: dict[str, Any], as_of: date) -> dict[str, Any]:
-    row["state"] = action_state(row, as_of)
-    row["overdue"] = row["state"] == "overdue"
-    row["owner_name"] = row.get("owner_name") or ""
-    return row
-
-
-def list_actions(db: sqlite_utils.Database, *, open_only: bool = False,
-                 overdue_only: bool = False, review_id: int | None = None,
-                 today: date | None = None) -> Iterator[dict[str, Any]]:
-    """Stream review actions, oldest review first, each with its ``state`` as of today."""
-    today = today or office_today(db)
-    clauses, params = [], []
-    if review_id is not None:
-        clauses.append("a.review_id = ?")
-        params.append(int(review_id))
-    if open_only or overdue_only:
-        clauses.append("(a.closed_on IS NULL OR a.closed_on > ?)")
-        params.append(today.isoformat())
-    if overdue_only:
-        clauses.append("a.due_on IS NOT NULL AND a.due_on < ?")
-        params.append(today.isoformat())
-    where = " AND ".join(clauses) or "1"
-    for row in query_dicts(db, f"{_ACTION_SQL} WHERE {where} ORDER BY r.held_on, a.id",
-                           params):
-        yield _decorate_action(row, today)
-
-
-def _counts(actions: Iterable[dict[str, Any]]) -> dict[str, int]:
-    """``total``, ``open`` (overdue ones included), ``overdue`` and ``closed``."""
-    counts = {"total": 0, "open": 0, "overdue": 0, "closed": 0}
-    for action in actions:
-        counts["total"] += 1
-        counts["closed" if action["state"] == "closed" else "open"] += 1
-        counts["overdue"] += action["state"] == "overdue"
-    return counts
-
-
-def get_review(db: sqlite_utils.Database, review_id: int, *,
-               today: date | None = None) -> dict[str, Any]:
-    """One review with its attendees, its actions (state as of today) and their counts."""
-    rows = list(query_dicts(db, "SELECT * FROM reviews WHERE id = ?", [int(review_id)]))
-    if not rows:
-        raise NotFound(f"There is no management review {review_id}; 'qmstrack review list' "
-                       "shows them.")
-    review = rows[0]
-    review["attendees"] = _attendees(review["attendees"])
-    review["actions"] = list(list_actions(db, review_id=review["id"], today=today))
-    review["counts"] = _counts(review["actions"])
-    return review
-
-
-def list_reviews(db: sqlite_utils.Database, *, today: date | None = None
-                 ) -> Iterator[dict[str, Any]]:
-    """Stream the reviews, latest first, with the number of their actions per state."""
-    today = today or office_today(db)
-    reviews = list(query_dicts(db, "SELECT id, held_on, chair, attendees FROM reviews "
-                                   "ORDER BY held_on DESC, id DESC"))
-    actions: dict[int, list[dict[str, Any]]] = {}
-    for action in list_actions(db, today=today):
-        actions.setdefault(action["review_id"], []).append(action)
-    for review in reviews:
-        review["attendees"] = _attendees(review["attendees"])
-        counts = _counts(actions.get(review["id"], []))
-        review["actions"] = counts.pop("total")
-        review.update(counts)
-        yield review
-
-
-def close_action(db: sqlite_utils.Database, action_id: int, *, on: Any = None,
-                 note: str = "", today: date | None = None) -> dict[str, Any]:
-    """Close a review action on a day (not before its review, not in the future)."""
-    today = today or office_today(db)
-    day = parse_date(on, field="closing date") if on is not None else today
-    if day > today:
-        raise InvalidInput(f"The closing date {day} is in the future.")
-    note = clean_text(note, field="note", max_length=2000)
-    with writing(db):
-        rows = list(query_dicts(db, f"{_ACTION_SQL} WHERE a.id = ?", [int(action_id)]))
-        if not rows:
-            raise NotFound(f"There is no review action {action_id}; 'qmstrack review "
-                           "actions' shows them.")
-        action = rows[0]
-        if action["status"] == "closed":
-            raise Conflict(f"Review action {action_id} was already closed on "
-                           f"{action['closed_on']}.")
-        if day.isoformat() < action["held_on"]:
-            raise InvalidInput(f"The closing date {day} is before the review that decided "
-                               f"the action ({action['held_on']}).")
-        changes = {"status": "closed", "closed_on": day.isoformat()}
-        if note:
-            changes["note"] = note
-        db["review_actions"].update(action["id"], changes)
-    rows = list(query_dicts(db, f"{_ACTION_SQL} WHERE a.id = ?", [int(action_id)]))
-    return _decorate_action(rows[0], today)
-
-
 # --- the inputs of a review: one context for every format -------------------------------
-
-
-def _label(labels: dict[str, str], key: str, gettext) -> str:
-    """The translated label of a code, or the code itself when it has none."""
-    if key not in labels:
-        return key
-    return gettext(labels[key]) if labels[key] else ""
-
-
-def _month_spans(start: date, end: date) -> list[tuple[date, date]]:
-    """The calendar months touching [start, end], each cut to the period."""
-    import calendar
-
-    spans = []
-    year, month = start.year, start.month
-    while date(year, month, 1) <= end:
-        last = date(year, month, calendar.monthrange(year, month)[1])
-        spans.append((max(start, date(year, month, 1)), min(end, last)))
-        year, month = (year, month + 1) if month < 12 else (year + 1, 1)
-    return spans
-
-
-def _quarter_spans(start: date, end: date) -> list[tuple[str, date, date]]:
-    """The calendar quarters touching [start, end], each cut to the period, with its label
-    (``2026-Q1``)."""
-    spans: list[tuple[str, date, date]] = []
-    for m_start, m_end in _month_spans(start, end):
-        label = f"{m_start.year}-Q{(m_start.month - 1) // 3 + 1}"
-        if spans and spans[-1][0] == label:
-            spans[-1] = (label, spans[-1][1], m_end)
-        else:
-            spans.append((label, m_start, m_end))
-    return spans
 
 
 class _Figures:
@@ -492,13 +98,9 @@ class _Figures:
         return compute(self.db, name, Period(start, end), Scope(tuple(units), service))
 
     def pct(self, value) -> str:
-        from qmstrack.reports import format_value
-
         return format_value(value, "rate", self.lang)
 
     def num(self, value) -> str:
-        from qmstrack.reports import format_value
-
         return format_value(value, "count", self.lang)
 
     def ikm(self, value) -> str:
@@ -510,26 +112,25 @@ class _Figures:
 
 
 def build_pack_context(db: sqlite_utils.Database, period: Period, lang: str = "id", *,
-                       notes: dict[str, dict[str, list[str]]] | None = None,
+                       notes: Notes | None = None,
                        today: date | None = None) -> dict[str, Any]:
     """Everything the review pack of ``period`` shows, in ``lang``; shared by every format."""
     from qmstrack import charts
     from qmstrack.db import get_setting
-    from qmstrack.reports import period_text, report_translations
-    from qmstrack.setup import check_lang
+    from qmstrack.i18n import check_lang, translations
 
     lang = check_lang(lang)
-    gettext = report_translations(lang).gettext
+    gettext = translations(lang).gettext
     today = today or office_today(db)
     start, end = period.start, period.end
     fig = _Figures(db, lang)
     units = [{"code": code, "name": name} for code, name in
              db.execute("SELECT code, name FROM units ORDER BY code")]
     unit_codes = [u["code"] for u in units]
-    months = [{"start": s, "end": e, "label": _month(s, lang, "LLLL y"),
-               "short_label": _month(s, lang, "LLL")} for s, e in _month_spans(start, end)]
+    months = [{"start": s, "end": e, "label": month_name(s, lang, "LLLL y"),
+               "short_label": month_name(s, lang, "LLL")} for s, e in month_spans(period)]
 
-    full_year = start == date(start.year, 1, 1) and end == date(start.year, 12, 31)
+    full_year = period.is_calendar_year()
     context: dict[str, Any] = {
         "lang": lang,
         "generated_on": today,
@@ -537,7 +138,7 @@ def build_pack_context(db: sqlite_utils.Database, period: Period, lang: str = "i
         "period": {
             "start": start, "end": end,
             "text": period_text(start, end, lang),
-            "dates": f"{_date_full(start, lang)} – {_date_full(end, lang)}",
+            "dates": f"{date_full(start, lang)} – {date_full(end, lang)}",
             "title": (gettext("Year %(year)s") % {"year": start.year}) if full_year
             else period_text(start, end, lang),
             "year_span": str(start.year) if start.year == end.year
@@ -561,18 +162,6 @@ def build_pack_context(db: sqlite_utils.Database, period: Period, lang: str = "i
     return context
 
 
-def _date_full(d: date, lang: str) -> str:
-    from qmstrack.i18n import format_date
-
-    return format_date(d, lang)
-
-
-def _month(d: date, lang: str, pattern: str) -> str:
-    from babel.dates import format_date
-
-    return format_date(d, pattern, locale=lang)
-
-
 def _staff_label(name: str | None, nip: str | None) -> str:
     if not nip:
         return ""
@@ -584,7 +173,7 @@ def _previous_actions(db, start: date, end: date, gettext) -> dict[str, Any]:
     each in its state as of the end of the period."""
     rows = []
     reviews: dict[int, dict[str, Any]] = {}
-    for row in query_dicts(db, f"{_ACTION_SQL} WHERE r.held_on <= ? AND (a.closed_on IS NULL "
+    for row in query_dicts(db, f"{ACTION_SQL} WHERE r.held_on <= ? AND (a.closed_on IS NULL "
                                "OR a.closed_on >= ?) ORDER BY r.held_on, a.id",
                            [end.isoformat(), start.isoformat()]):
         state = action_state(row, end)
@@ -595,7 +184,7 @@ def _previous_actions(db, start: date, end: date, gettext) -> dict[str, Any]:
             "owner": _staff_label(row["owner_name"], row["owner_nip"]),
             "due_on": date.fromisoformat(row["due_on"]) if row["due_on"] else None,
             "closed_on": date.fromisoformat(closed) if closed else None,
-            "state": state, "state_label": _label(ACTION_STATE_LABELS, state, gettext),
+            "state": state, "state_label": code_label(ACTION_STATE_LABELS, state, gettext),
             "note": row["note"] or "",
         })
         reviews.setdefault(row["review_id"], {"id": row["review_id"],
@@ -614,16 +203,16 @@ def _satisfaction(db, fig: _Figures, start: date, end: date, units, gettext, cha
                   ) -> dict[str, Any]:
     """(c1) IKM over the period, per unit and service, and its trend by quarter (by month
     for a period of up to six months)."""
-    from qmstrack.reports import objective_period_text
+    from qmstrack.figures import span_text
     from qmstrack.satisfaction import category_of
 
-    spans = _month_spans(start, end)
+    spans = month_spans(Period(start, end))
     if len(spans) > SHORT_PERIOD_MONTHS:
-        buckets = [{"label": objective_period_text(label, fig.lang), "start": s, "end": e}
-                   for label, s, e in _quarter_spans(start, end)]
+        buckets = [{"label": span_text(name, fig.lang), "start": s, "end": e}
+                   for name, (s, e) in quarter_spans(Period(start, end))]
         by = "quarter"
     else:
-        buckets = [{"label": _month(s, fig.lang, "LLL y"), "start": s, "end": e}
+        buckets = [{"label": month_name(s, fig.lang, "LLL y"), "start": s, "end": e}
                    for s, e in spans]
         by = "month"
 
@@ -636,8 +225,7 @@ def _satisfaction(db, fig: _Figures, start: date, end: date, units, gettext, cha
         return {"responses": responses, "responses_text": fig.num(responses),
                 "ikm": ikm, "ikm_text": fig.ikm(ikm),
                 "category": category.letter if category else "",
-                "category_label": (category.label if fig.lang == "id" else category.label_en)
-                if category else "",
+                "category_label": gettext(category.message) if category else "",
                 "trend": [{"value": v, "text": fig.ikm(v)} for v in trend]}
 
     overall = figures()
@@ -700,11 +288,11 @@ def _complaints(db, fig: _Figures, start: date, end: date, units, gettext) -> di
     for channel in [*CHANNELS, *sorted(set(by_channel) - set(CHANNELS))]:
         n = by_channel.get(channel, 0)
         channels.append({"channel": channel,
-                         "label": _label(CHANNEL_LABELS, channel, gettext),
+                         "label": code_label(CHANNEL_LABELS, channel, gettext),
                          "received": n, "received_text": fig.num(n),
                          "share_text": fig.pct(n / total if total else None)})
     overdue = [{"ref_no": c["ref_no"], "received_on": date.fromisoformat(c["received_on"]),
-                "channel": _label(CHANNEL_LABELS, c["channel"], gettext),
+                "channel": code_label(CHANNEL_LABELS, c["channel"], gettext),
                 "unit": c["unit"] or "",
                 "due_on": date.fromisoformat(c["response_due_on"])}
                for c in list_complaints(db, overdue_on=end, today=end)]
@@ -716,14 +304,8 @@ def _objectives(db, start: date, end: date, today: date, lang: str, gettext
                 ) -> dict[str, Any]:
     """(c2) Every objective of the years of the period, judged on its periods that overlap
     the review period, as of the day after the period (or today)."""
-    from qmstrack.objectives import _missed_twice, objective_status
-    from qmstrack.reports import (
-        FREQUENCY_LABELS,
-        format_target,
-        format_value,
-        objective_kind,
-        objective_period_text,
-    )
+    from qmstrack.figures import objective_kind, span_text
+    from qmstrack.objectives import missed_twice, objective_status
 
     as_of = min(end + timedelta(days=1), today)
     unit_names = dict(db.execute("SELECT code, name FROM units"))
@@ -747,12 +329,12 @@ def _objectives(db, start: date, end: date, today: date, lang: str, gettext
                 "kind_label": gettext("measured") if o["metric"] else gettext("by hand"),
                 "target": o["target"], "target_text": format_target(o["target"], kind, lang),
                 "frequency": o["frequency"],
-                "frequency_label": _label(FREQUENCY_LABELS, o["frequency"], gettext),
+                "frequency_label": code_label(FREQUENCY_LABELS, o["frequency"], gettext),
                 "periods": [{
                     "period": p["period"], "start": p["start"],
-                    "label": objective_period_text(p["period"], lang),
+                    "label": span_text(p["period"], lang),
                     "value": p["value"], "status": p["status"],
-                    "status_label": _label(OBJECTIVE_STATUS_LABELS, p["status"], gettext),
+                    "status_label": code_label(OBJECTIVE_STATUS_LABELS, p["status"], gettext),
                     "mark": OBJECTIVE_MARKS[p["status"]],
                     "value_text": "" if p["status"] == "future"
                     else format_value(p["value"], kind, lang),
@@ -762,7 +344,7 @@ def _objectives(db, start: date, end: date, today: date, lang: str, gettext
                 "no_value": sum(p["status"] == "no_value" for p in done),
                 "in_progress": sum(p["status"] == "in_progress" for p in periods),
                 "completed": len(done),
-                "missed_twice": _missed_twice(done),
+                "missed_twice": missed_twice(done),
             }
             group = groups.setdefault(o["frequency"], {
                 "frequency": o["frequency"], "label": row["frequency_label"], "rows": []})
@@ -781,7 +363,7 @@ def _objectives(db, start: date, end: date, today: date, lang: str, gettext
         years = {period[:4] for period, _, _ in columns}
         group["columns"] = [{
             "period": period, "label": label,
-            "short_label": _month(date.fromisoformat(first), lang,
+            "short_label": month_name(date.fromisoformat(first), lang,
                                   "LLL" if len(years) == 1 else "LLL y")
             if group["frequency"] == "monthly" else label,
         } for period, label, first in columns]
@@ -803,12 +385,11 @@ def _request_figures(fig: _Figures, start: date, end: date, unit_codes=(), servi
 
 
 def _checklist_target(db, metric: str) -> float | None:
-    from qmstrack.audit_metrics import default_checklist
+    from qmstrack.audit_programme import default_checklist
     from qmstrack.errors import QmsError
-    from qmstrack.reports import checklist_target
 
     try:
-        return checklist_target(default_checklist(db), metric)
+        return default_checklist(db).lower_target(metric)
     except QmsError:
         return None
 
@@ -853,7 +434,6 @@ def _findings(db, fig: _Figures, start: date, end: date, units, gettext) -> dict
     """(c4) Nonconformities and observations raised and closed in the period, open and
     overdue at its end, and how the verified corrective actions worked."""
     from qmstrack.findings import list_findings
-    from qmstrack.reports import GRADE_LABELS
 
     s, e = start.isoformat(), end.isoformat()
     raised: dict[tuple[str, str], int] = {}
@@ -864,12 +444,12 @@ def _findings(db, fig: _Figures, start: date, end: date, units, gettext) -> dict
     sources = sorted({source for _, source in raised},
                      key=lambda x: (list(SOURCE_LABELS).index(x) if x in SOURCE_LABELS
                                     else len(SOURCE_LABELS), x))
-    grades = [{"key": g, "label": _label(GRADE_LABELS, g, gettext)} for g in FINDING_GRADES]
+    grades = [{"key": g, "label": code_label(GRADE_LABELS, g, gettext)} for g in FINDING_GRADES]
     by_source = []
     for source in sources:
         counts = [raised.get((g, source), 0) for g in FINDING_GRADES]
         by_source.append({"source": source,
-                          "label": _label(SOURCE_LABELS, source, gettext),
+                          "label": code_label(SOURCE_LABELS, source, gettext),
                           "counts": [fig.num(n) for n in counts],
                           "total": sum(counts), "total_text": fig.num(sum(counts))})
     by_grade = [sum(raised.get((g, source), 0) for source in sources)
@@ -895,8 +475,8 @@ def _findings(db, fig: _Figures, start: date, end: date, units, gettext) -> dict
         overdue = bool(f["due_on"] and f["due_on"] < e)
         open_rows.append({
             "ref_no": f["ref_no"], "raised_on": date.fromisoformat(f["raised_on"]),
-            "source": _label(SOURCE_LABELS, f["source"], gettext),
-            "grade": f["grade"], "grade_label": _label(GRADE_LABELS, f["grade"], gettext),
+            "source": code_label(SOURCE_LABELS, f["source"], gettext),
+            "grade": f["grade"], "grade_label": code_label(GRADE_LABELS, f["grade"], gettext),
             "clause_ref": f["clause_ref"], "unit": f["unit"] or "",
             "due_on": date.fromisoformat(f["due_on"]) if f["due_on"] else None,
             "overdue": overdue, "description": f["description"] or "",
@@ -924,9 +504,8 @@ def _audits(db, fig: _Figures, start: date, end: date, lang: str, gettext, chart
             ) -> dict[str, Any]:
     """(c6) Internal audits whose period overlaps the review period, with their results by
     grade, and the clause coverage of the 12-month programme at the end of the period."""
-    from qmstrack.audit_metrics import default_checklist
-    from qmstrack.audits import GRADES, clause_coverage, list_audits
-    from qmstrack.reports import AUDIT_STATUS_LABELS, GRADE_LABELS, period_text
+    from qmstrack.audit_programme import clause_coverage, default_checklist, due_clauses
+    from qmstrack.audits import GRADES, list_audits
 
     grades = []
     for key in GRADES:
@@ -945,17 +524,13 @@ def _audits(db, fig: _Figures, start: date, end: date, lang: str, gettext, chart
         rows.append({"id": audit["id"], "period_text": period_text(a_start, a_end, lang),
                      "period_start": a_start, "period_end": a_end, "scope": audit["scope"],
                      "checklist_id": audit["checklist_id"],
-                     "status_label": _label(AUDIT_STATUS_LABELS, audit["status"], gettext),
+                     "status_label": code_label(AUDIT_STATUS_LABELS, audit["status"], gettext),
                      "counts": counts,
                      "counts_text": [fig.num(counts[g]) for g in GRADES]})
     rows.sort(key=lambda r: (r["period_start"], r["id"]))
     checklist = default_checklist(db)
     coverage = clause_coverage(db, checklist, end)
-    due = [{"clause_ref": r["clause_ref"],
-            "title": r["title_id"] if lang == "id" else r["title"],
-            "last_audited": date.fromisoformat(r["last_audited"])
-            if r["last_audited"] else None}
-           for r in coverage if r["status"] == "due"]
+    due = due_clauses(checklist, coverage, lang)
     rate = fig.get("audits.clause_coverage_12m", start, end)
     chart = charts.stacked_bar_chart(
         [charts.BarGroup(f"#{r['id']}", r["counts"], f"#{r['id']} {r['period_text']}")
@@ -1007,11 +582,12 @@ def _adherence(db, fig: _Figures, start: date, end: date, units, months, gettext
             "target_text": fig.pct(target) if target is not None else "", "chart": chart}
 
 
-def _notes(notes: dict[str, dict[str, list[str]]], lang: str, gettext) -> dict[str, Any]:
+def _notes(notes: Notes, lang: str, gettext) -> dict[str, Any]:
     sections = {}
     for key, (title, clause) in NOTE_SECTIONS.items():
+        written = notes.get(key)
         sections[key] = {"key": key, "title": gettext(title), "clause": clause,
-                         "items": list(notes.get(key, {}).get(lang, []))}
+                         "items": list(written.get(lang, [])) if written is not None else []}
     return sections
 
 
@@ -1068,7 +644,7 @@ def render_pack(context: dict[str, Any], fmt: str,
 def write_review_pack(db: sqlite_utils.Database, period: Period, out_dir: str | Path,
                       formats: Sequence[str] = ("md", "html"), lang: str = "id",
                       template_dir: str | Path | None = None, *,
-                      notes: dict[str, dict[str, list[str]]] | None = None,
+                      notes: Notes | None = None,
                       today: date | None = None) -> list[Path]:
     """Build the context once, render every format, then write the files atomically;
     a failed render writes nothing."""

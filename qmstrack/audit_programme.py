@@ -1,0 +1,88 @@
+"""The 12-month audit programme: which clauses of a checklist were audited when, and the
+metric of its coverage.
+
+ISO 9001:2015 clause 9.2.2 asks for an audit programme that covers the system at planned
+intervals; qmstrack plans it over twelve months. :func:`clause_coverage` answers, for every
+assessable clause, when it was last audited (an audit whose period ended in the 12 months
+up to a day, with a result other than ``pending``) and whether it is covered or due.
+``audits.clause_coverage_12m`` is the covered share (declared in
+:mod:`qmstrack.metric_catalogue`).
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterable
+from datetime import date
+from typing import TYPE_CHECKING, Any
+
+import sqlite_utils
+
+from qmstrack.metric_catalogue import defines
+from qmstrack.periods import Period, twelve_months_before
+from qmstrack.scope import Scope
+
+if TYPE_CHECKING:
+    from qmstrack.checklists import Checklist
+
+DEFAULT_CHECKLIST = "iso9001-2015"
+
+
+def default_checklist(db: sqlite_utils.Database) -> Checklist:
+    """The checklist the office audits against (setting ``default_checklist``)."""
+    from qmstrack.checklists import resolve_checklist
+    from qmstrack.db import get_setting
+
+    return resolve_checklist(get_setting(db, "default_checklist") or DEFAULT_CHECKLIST,
+                             get_setting(db, "checklist_dir") or None)
+
+
+def clause_coverage(db: sqlite_utils.Database, checklist: Checklist, end: date,
+                    units: Iterable[str] = ()) -> list[dict[str, Any]]:
+    """For every assessable clause: when it was last audited in the 12 months up to
+    ``end``, and whether it is covered or due.
+
+    ``title`` and ``title_id`` are the clause's title in English and Indonesian (the JSON
+    of ``audit plan``); :func:`clause_title` gives it in any language.
+    """
+    start = twelve_months_before(end)
+    scope = set(units)
+    last: dict[str, str] = {}
+    for ref, period_end, audit_scope in db.execute(
+        "SELECT r.clause_ref, a.period_end, a.scope FROM audit_results r "
+        "JOIN audits a ON a.id = r.audit_id WHERE a.checklist_id = ? AND r.grade != 'pending' "
+        "AND a.period_end > ? AND a.period_end <= ?",
+        [checklist.id, start.isoformat(), end.isoformat()]):
+        if scope and not scope & set(json.loads(audit_scope)):
+            continue
+        if ref not in last or period_end > last[ref]:
+            last[ref] = period_end
+    rows = []
+    for clause in checklist.iter_clauses():
+        if not clause.assessable:
+            continue
+        rows.append({"clause_ref": clause.ref, "title": clause.text("title", "en"),
+                     "title_id": clause.text("title", "id"),
+                     "last_audited": last.get(clause.ref),
+                     "status": "covered" if clause.ref in last else "due"})
+    return rows
+
+
+def due_clauses(checklist: Checklist, coverage: list[dict[str, Any]], lang: str
+                ) -> list[dict[str, Any]]:
+    """The clauses of :func:`clause_coverage` still due, with their title in ``lang``."""
+    from qmstrack.figures import as_date
+
+    return [{"clause_ref": r["clause_ref"],
+             "title": checklist.find_clause(r["clause_ref"]).text("title", lang),
+             "last_audited": as_date(r["last_audited"])}
+            for r in coverage if r["status"] == "due"]
+
+
+@defines("audits.clause_coverage_12m")
+def _clause_coverage_12m(db: sqlite_utils.Database, period: Period, scope: Scope):
+    rows = clause_coverage(db, scope.checklist or default_checklist(db), period.end,
+                           scope.units)
+    if not rows:
+        return None
+    return sum(1 for r in rows if r["status"] == "covered") / len(rows)
