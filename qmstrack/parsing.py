@@ -31,8 +31,10 @@ def month_names() -> dict[str, int]:
     from babel.dates import get_month_names
 
     names: dict[str, int] = {}
+    from qmstrack.i18n import LANGUAGES
+
     widths: tuple[Literal["wide", "abbreviated"], ...] = ("wide", "abbreviated")
-    for locale in ("id", "en"):
+    for locale in LANGUAGES:
         for width in widths:
             for number, name in get_month_names(width, locale=locale).items():
                 names[name.lower().rstrip(".")] = number

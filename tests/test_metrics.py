@@ -165,3 +165,112 @@ def test_metrics_command_refuses_bad_options(cli, august, args):
     assert result.exit_code == 2
     assert result.stderr.startswith("Error: ")
     assert "Traceback" not in result.stderr
+
+
+# --- the declaration ------------------------------------------------------------------------
+
+
+def _same_day_completed(db, period, scope):
+    where, params = scope.where("unit", "service_code")
+    return db.execute(
+        f"SELECT count(*) FROM requests WHERE status = 'completed' AND closed_on = "
+        f"received_on AND closed_on BETWEEN ? AND ? AND {where}",
+        [period.start.isoformat(), period.end.isoformat(), *params]).fetchone()[0]
+
+
+SAME_DAY_CHECKLIST = """\
+id: same-day
+title: Same day
+standard: ISO 9001
+edition: "2015"
+version: 1
+languages: [en]
+clauses:
+  - ref: "8.5"
+    title: Service provision
+    items:
+      - id: 8.5-a
+        question: Are some requests completed the day they arrive?
+        metric: requests.same_day
+        target: ">= 1"
+"""
+
+
+def test_a_metric_added_by_a_temporary_registration(cli, august, tmp_path):
+    from qmstrack.checklists import load_checklist_text
+    from qmstrack.errors import InvalidInput, NotFound
+    from qmstrack.metric_catalogue import Declaration, temporary_metric
+    from qmstrack.metrics import get_metric, planned_metrics
+    from qmstrack.objectives import require_metric
+
+    update_request(august, "G", status="completed", on="2026-09-01")
+    september = Period(date(2026, 9, 1), date(2026, 9, 30))
+    declaration = Declaration("requests.same_day", "count", "requests",
+                              "Requests completed the day they arrived",
+                              "Requests completed on the day they were received.",
+                              per_service=True)
+    with temporary_metric(declaration, _same_day_completed):
+        assert "requests.same_day" in metric_names()
+        assert compute(august, "requests.same_day", september) == 1
+        assert compute(august, "requests.same_day", september, Scope(("SMP",))) == 0
+        assert require_metric("requests.same_day", with_service=True).kind == "count"
+        checklist = load_checklist_text(SAME_DAY_CHECKLIST, "same-day.yaml")
+        assert checklist.find_item("8.5-a").metric == "requests.same_day"
+        listed = cli("metrics", "--list", "--json")
+        assert "requests.same_day" in {row["name"] for row in json.loads(listed.stdout)}
+    assert "requests.same_day" not in metric_names()
+    assert planned_metrics() == []
+    with pytest.raises(NotFound):
+        get_metric("requests.same_day")
+    with pytest.raises(InvalidInput) as refused:
+        load_checklist_text(SAME_DAY_CHECKLIST, "same-day.yaml")
+    assert "unknown metric 'requests.same_day'" in refused.value.details[0]
+    listed = cli("metrics", "--list", "--json")
+    assert "requests.same_day" not in {row["name"] for row in json.loads(listed.stdout)}
+
+
+def test_a_declared_metric_without_a_definition_is_planned(august):
+    from qmstrack.audits import run_audit
+    from qmstrack.checklists import load_checklist_text
+    from qmstrack.metric_catalogue import Declaration, temporary_metric
+    from qmstrack.metrics import find_metric, planned_metrics
+
+    declaration = Declaration("requests.same_day", "count", "requests", "Same day",
+                              "Requests completed on the day they were received.")
+    with temporary_metric(declaration):
+        assert planned_metrics() == ["requests.same_day"]
+        assert find_metric("requests.same_day") is None
+        checklist = load_checklist_text(SAME_DAY_CHECKLIST, "same-day.yaml")
+        run = run_audit(august, Period(date(2026, 8, 1), date(2026, 8, 31)), (), checklist,
+                        today=date(2026, 9, 2))
+        grade, note = august.execute(
+            "SELECT grade, note FROM audit_results WHERE audit_id = ?",
+            [run.audit_id]).fetchone()
+        assert grade == "pending" and "not available" in note
+
+
+def test_every_metric_is_declared_once_and_defined():
+    from qmstrack.metric_catalogue import KINDS, declarations, defines, labels
+
+    names = [d.name for d in declarations()]
+    assert len(names) == len(set(names))
+    assert set(names) == set(metric_names())
+    assert {d.kind for d in declarations()} <= set(KINDS)
+    assert labels()["complaints.overdue"] == "Complaints not answered in time"
+    with pytest.raises(ValueError, match="not declared"):
+        defines("requests.nowhere")(_same_day_completed)
+    with pytest.raises(ValueError, match="defined twice"):
+        defines("requests.received")(_same_day_completed)
+
+
+def test_the_metric_table_of_the_docs_is_the_declaration():
+    from pathlib import Path
+
+    from qmstrack.metric_catalogue import declarations
+
+    text = (Path(__file__).parents[1] / "docs" / "checklist-format.md").read_text("utf-8")
+    table = text.split("<!-- metrics:", 1)[1].split("<!-- end of metrics -->", 1)[0]
+    rows = [[cell.strip() for cell in line.strip().strip("|").split("|")]
+            for line in table.splitlines()[1:] if line.startswith("|")][2:]
+    assert rows == [[f"`{d.name}`", d.kind, d.unit, "yes" if d.per_service else "no",
+                     d.description] for d in declarations()]

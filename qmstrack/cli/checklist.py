@@ -14,6 +14,7 @@ import typer
 from qmstrack.cli.options import JsonOption, LangOption
 from qmstrack.cli.state import state
 from qmstrack.exitcodes import ExitCode
+from qmstrack.i18n import NC_
 
 app = typer.Typer(
     help="ISO clause checklists: list, show, validate, and map ISO 9001:2008 <-> 2015 clauses.",
@@ -25,14 +26,19 @@ def register(root: typer.Typer) -> None:
     """Add the ``qmstrack checklist`` group to the root command."""
     root.add_typer(app, name="checklist")
 
-LANGUAGES = ("id", "en")
 
-_LABELS = {
-    "en": {"metric": "metric", "missed": "if missed", "units": "units", "maps": "maps to",
-           "person": "answered by the auditor", "title": "Title"},
-    "id": {"metric": "metrik", "missed": "jika tidak tercapai", "units": "unit",
-           "maps": "padanan", "person": "dijawab auditor", "title": "Judul"},
-}
+# The words of the tree 'checklist show' prints (catalogue messages).
+_LABELS = {"metric": NC_("checklist tree", "metric"),
+           "missed": NC_("checklist tree", "if missed"),
+           "units": NC_("checklist tree", "units"),
+           "maps": NC_("checklist tree", "maps to"),
+           "title": NC_("checklist tree", "Title")}
+
+
+def _labels(lang: str) -> dict[str, str]:
+    from qmstrack.i18n import pgettext
+
+    return {key: pgettext("checklist tree", text, lang) for key, text in _LABELS.items()}
 
 
 def _settings(ctx: typer.Context) -> tuple[Path, str]:
@@ -61,14 +67,9 @@ def _settings(ctx: typer.Context) -> tuple[Path, str]:
 
 
 def _language(option: str | None, configured: str) -> str:
-    from qmstrack.errors import UsageError
+    from qmstrack.cli.values import opt_lang
 
-    lang = (option or configured or "id").strip().lower()
-    if lang not in LANGUAGES:
-        if option:
-            raise UsageError(f"--lang {option!r} is not available; use id or en.")
-        lang = "id"
-    return lang
+    return opt_lang(option, configured=configured)
 
 
 @app.command("list")
@@ -149,7 +150,7 @@ def _print_tree(checklist, selected, lang: str) -> None:
 
     from qmstrack.cli.output import out_console
 
-    labels = _LABELS[lang]
+    labels = _labels(lang)
     heading = Text(f"{checklist.id} v{checklist.version} ({checklist.standard}:"
                    f"{checklist.edition}): {checklist.text('title', lang)}", style="bold")
     root = Tree(heading)
@@ -266,7 +267,7 @@ def map_cmd(
                 f"9001:{to_edition} (it is new in {from_edition}).")
         return
     emit_rows(rows, ["ref", "title"],
-              headers=[f"ISO 9001:{to_edition}", _LABELS[language]["title"]],
+              headers=[f"ISO 9001:{to_edition}", _labels(language)["title"]],
               title=f"ISO 9001:{from_edition} {ref} {title(from_edition, ref)}")
     if note:
         message(note)

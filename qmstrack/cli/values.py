@@ -42,14 +42,14 @@ def opt_units(db, values: list[str] | None) -> tuple[str, ...]:
     return option_value("--unit", lambda: require_units(db, values))
 
 
-def opt_lang(value: str | None, db=None) -> str:
-    """``--lang``, else the office's configured language (from ``db``), else Indonesian."""
+def opt_lang(value: str | None, db=None, *, configured: str | None = None) -> str:
+    """``--lang``, else the office's configured language (from ``db``, or ``configured``),
+    else Indonesian."""
     from qmstrack.i18n import check_lang, choices_text, choose_lang
 
     if value is not None:
         return option_value("--lang", lambda: check_lang(value), message=(
             f"--lang {value!r} is not available; use {choices_text()}."))
-    configured = None
     if db is not None:
         from qmstrack.db import get_setting
 
