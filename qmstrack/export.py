@@ -124,7 +124,7 @@ def _units_sql(column: str, units: tuple[str, ...], nullable: bool = False
     return sql, list(units)
 
 
-def _where(reg: Selection, start: date, end: date, units: tuple[str, ...],
+def _where(reg: Register, start: date, end: date, units: tuple[str, ...],
            chosen: dict[str, Selection]) -> tuple[str, list[Any]]:
     """The SQL condition picking the rows of ``reg`` for the period and units (the
     ``select`` rule of its declaration)."""
@@ -132,6 +132,8 @@ def _where(reg: Selection, start: date, end: date, units: tuple[str, ...],
     u, up = (_units_sql(reg.unit_column, units, reg.unit_nullable) if reg.unit_column
              else ("1", []))
     d, c = reg.date_column, reg.closed_column
+    where: str
+    params: list[Any]
     if reg.select == "scope":
         return u, up
     if reg.select == "in_period":
@@ -373,7 +375,7 @@ def _write_evidence(db: sqlite_utils.Database, db_path: Path, root: Path,
 
 
 def _write_checklists(db: sqlite_utils.Database, root: Path,
-                      audits: Register) -> list[dict[str, Any]]:
+                      audits: Selection) -> list[dict[str, Any]]:
     out: list[dict[str, Any]] = []
     seen: set[str] = set()
     for cid, version, sha in db.conn.execute(
