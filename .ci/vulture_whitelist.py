@@ -9,7 +9,7 @@ added here must be really used: dead code is removed instead.
 # ruff: noqa
 _ = object
 
-# Read by zipfile when it writes an entry (qmstrack/bundle.py, _write_zip).
+# Read by zipfile when it writes an entry (qmstrack/export.py, _write_zip).
 _.compress_type
 _.create_system
 _.file_size
@@ -34,20 +34,10 @@ pytestmark
 hostile
 hostile_office
 open_umask
+malay
 
 # Called by html.parser.HTMLParser while it parses (tests/test_reports.py,
 # tests/test_report_browser.py).
 _.handle_starttag
 _.handle_endtag
 _.handle_data
-
-# Unused today, in modules being restructured now (the metric registry, languages,
-# periods and the large-module splits); they leave this list when that work removes or
-# uses them.
-_.has  # qmstrack/checklists.py, Text.has
-metric_available  # qmstrack/checklists.py
-compute_all  # qmstrack/metrics.py
-day_before  # qmstrack/metrics.py
-FREQUENCIES  # qmstrack/objectives.py
-_.as_period  # qmstrack/objectives.py, ObjectivePeriod.as_period
-element_label  # qmstrack/registers/surveys.py

@@ -202,7 +202,7 @@ def start_or_resume(db: sqlite_utils.Database, period: Period, units: Iterable[s
         if row and row[1] == "open":
             audit = get_audit_row(db, row[0])
             if auditor and auditor != audit["lead_auditor"]:
-                db["audits"].update(audit["id"], {"lead_auditor": auditor})
+                db.table("audits").update(audit["id"], {"lead_auditor": auditor})
                 audit["lead_auditor"] = auditor
             return audit, True
         if row:
@@ -210,18 +210,19 @@ def start_or_resume(db: sqlite_utils.Database, period: Period, units: Iterable[s
                 f"The audit of {period.start} to {period.end} for {', '.join(scope)} was "
                 f"finalized (audit {row[0]}); see 'qmstrack audit show {row[0]}'."
             )
-        audit_id = db["audits"].insert({
+        audit_id = db.table("audits").insert({
             "period_start": key[0], "period_end": key[1], "scope": key[2],
             "checklist_id": checklist.id, "checklist_version": checklist.version,
             "checklist_sha256": checklist.sha256, "checklist_yaml": checklist.raw_text,
             "lead_auditor": clean_text(auditor, field="auditor", max_length=200),
             "status": "open", "started_on": (today or office_today(db)).isoformat(),
         }).last_pk
-        db["audit_results"].insert_all(
+        db.table("audit_results").insert_all(
             {"audit_id": audit_id, "item_id": item.id, "clause_ref": item.clause_ref,
              "grade": "pending", "metric": item.metric, "target": item.target_text}
             for item in checklist.iter_items()
         )
+    assert audit_id is not None
     return get_audit_row(db, audit_id), False
 
 
@@ -251,11 +252,11 @@ def evaluate_metrics(db: sqlite_utils.Database, audit: dict[str, Any],
                                           "version of qmstrack; answer this item by hand.")
             else:
                 measured = metric.compute(db, period, scope)
-                met = item.target.met_by(measured)
+                met = item.target.met_by(measured) if item.target is not None else None
                 if met is None:
                     grade, note = "na", "No data in the period."
                 else:
-                    grade = "conform" if met else item.on_miss
+                    grade = "conform" if met else (item.on_miss or "minor")
                     note = ""
                 if item.metric in EVIDENCE and grade != "na":
                     evidence = _evidence_text(EVIDENCE[item.metric](db, period, scope))
@@ -306,7 +307,7 @@ def _sync_finding(db: sqlite_utils.Database, audit: dict[str, Any], item: Item, 
         return None
     if existing:
         if existing[2] != grade and existing[3] == "open":
-            db["findings"].update(existing[0], {"grade": grade})
+            db.table("findings").update(existing[0], {"grade": grade})
         return None
     scope = _item_scope(item, audit["scope"])
     unit = scope.units[0] if scope and len(scope.units) == 1 else None
@@ -422,7 +423,7 @@ def finalize_audit(db: sqlite_utils.Database, audit_id: int, *, allow_pending: b
 
             raise IntegrityFailure(f"The frozen checklist of audit {audit_id} no longer "
                                    "matches its hash.")
-        db["audits"].update(audit_id, {"status": "final",
+        db.table("audits").update(audit_id, {"status": "final",
                                        "finalized_on": (today or office_today(db)).isoformat()})
     return get_audit_row(db, audit_id)
 

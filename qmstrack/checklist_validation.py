@@ -222,7 +222,7 @@ class Validator:
         languages = self.string_list(top.get("languages"), "languages", LANG,
                                      "a language code such as en or id")
         self.languages = languages or ()
-        result = {
+        result: dict[str, Any] = {
             "id": self.string(top.get("id"), "id", ID,
                               "an id (letters, digits, '.', '_', '-')"),
             "title": self.text(top.get("title"), "title"),

@@ -31,6 +31,9 @@ class Node:
     """A YAML value as written: ``kind`` scalar/seq/map, the raw scalar text, its line."""
 
     __slots__ = ("kind", "tag", "value", "line", "bad", "pending_key", "seen")
+    # Set on mappings only, while they are assembled.
+    pending_key: Node | None
+    seen: dict[str, int]
 
     def __init__(self, kind: str, tag: str, value: Any, line: int):
         self.kind = kind
@@ -184,7 +187,10 @@ def compose(text: str, problems: Problems) -> Node | None:
         return None
     except yaml.reader.ReaderError as exc:
         position = exc.position if isinstance(exc.position, int) else 0
-        line = buffer[:position].count(b"\n" if isinstance(buffer, bytes) else "\n") + 1
+        if isinstance(buffer, bytes):
+            line = buffer[:position].count(b"\n") + 1
+        else:
+            line = buffer[:position].count("\n") + 1
         problems.add(line, "", f"not valid YAML text: {exc.reason} "
                                f"(character {exc.character!r})")
         return None

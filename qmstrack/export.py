@@ -455,7 +455,7 @@ def _redact_log_value(table: str, text: str | None, pseudo: Pseudonymiser | None
         return "(withheld)", True
     if secret and value.get("key") in SECRET_SETTINGS:
         value["value"] = "(withheld)"
-    if personal:
+    if personal and pseudo is not None:
         pseudo.row(table, value)
     return json.dumps(value, ensure_ascii=False, separators=(",", ":")), True
 

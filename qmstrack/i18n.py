@@ -120,7 +120,7 @@ def choose_lang(asked: str | None, configured: str | None = None) -> str:
 class Translator(Protocol):
     def gettext(self, message: str) -> str: ...
 
-    def pgettext(self, context: str, message: str) -> str: ...
+    def pgettext(self, context: str, message: str) -> str | object: ...
 
     def ngettext(self, singular: str, plural: str, n: int) -> str: ...
 
@@ -138,14 +138,15 @@ def catalogue_path(lang: str) -> Any:
 
 def translations(lang: str) -> Translator:
     """A gettext-like object (``gettext``, ``ngettext``) for a language."""
-    return _translations(check_lang(lang), os.environ.get(LOCALE_DIR_ENV, ""))
+    code = check_lang(lang)
+    return _translations(code, str(catalogue_path(code)))
 
 
 @cache
-def _translations(lang: str, extra_dir: str) -> Translator:
+def _translations(lang: str, catalogue: str) -> Translator:
     from babel.support import NullTranslations, Translations
 
-    source = catalogue_path(lang)
+    source = Path(catalogue)
     if not source.is_file():
         # English is the source language: no catalogue needed.
         return NullTranslations()
@@ -168,7 +169,7 @@ def gettext(message: str, lang: str) -> str:
 
 def pgettext(context: str, message: str, lang: str) -> str:
     """A message of a context (``msgctxt``) in a language."""
-    return translations(lang).pgettext(context, message)
+    return str(translations(lang).pgettext(context, message))
 
 
 # --- texts written in several languages ---------------------------------------------------
@@ -179,27 +180,27 @@ ANY_LANGUAGE = ""
 
 class Text(Mapping[str, T], Generic[T]):
     """A text written for one or more languages: ``values`` pairs a language code with its
-    text, in the order written; the code ``""`` means "every language" (the text was
-    written without one).
+    text (``texts``), in the order written; the code ``""`` means "every language" (the
+    text was written without one).
 
     ``text.get(lang)`` (and ``text[lang]``) is the text in ``lang``, else the one written
     for every language, else the one of the first language written; as a mapping it has a
     text for every language qmstrack speaks.
     """
 
-    __slots__ = ("values",)
+    __slots__ = ("texts",)
 
-    def __init__(self, values: Iterable[tuple[str, T]]):
-        self.values: tuple[tuple[str, T], ...] = tuple(values)
+    def __init__(self, texts: Iterable[tuple[str, T]]):
+        self.texts: tuple[tuple[str, T], ...] = tuple(texts)
 
-    def get(self, lang: str | None = None, default: Any = "") -> Any:  # type: ignore[override]
-        for code, value in self.values:
+    def get(self, lang: str | None = None, default: Any = "") -> Any:
+        for code, value in self.texts:
             if lang and code == lang:
                 return value
-        for code, value in self.values:
+        for code, value in self.texts:
             if code == ANY_LANGUAGE:
                 return value
-        return self.values[0][1] if self.values else default
+        return self.texts[0][1] if self.texts else default
 
     def __getitem__(self, lang: str) -> T:
         return self.get(lang)
@@ -215,27 +216,23 @@ class Text(Mapping[str, T], Generic[T]):
 
     def languages(self) -> tuple[str, ...]:
         """The language codes the text was written in (``""`` for "every language")."""
-        return tuple(code for code, _ in self.values)
-
-    def has(self, lang: str) -> bool:
-        """Whether a text was written for ``lang`` (a text for every language counts)."""
-        return any(code in (lang, ANY_LANGUAGE) for code, _ in self.values)
+        return tuple(code for code, _ in self.texts)
 
     def __eq__(self, other: object) -> bool:
         if isinstance(other, Text):
-            return self.values == other.values
+            return self.texts == other.texts
         if isinstance(other, Mapping):
             return dict(self.items()) == dict(other.items())
         return NotImplemented
 
     def __hash__(self) -> int:
-        return hash(self.values)
+        return hash(self.texts)
 
     def __str__(self) -> str:
         return str(self.get())
 
     def __repr__(self) -> str:
-        return f"Text({self.values!r})"
+        return f"Text({self.texts!r})"
 
 
 def text_in(value: Text | str | None, lang: str | None = None) -> str:

@@ -53,7 +53,6 @@ from qmstrack.periods import (
 from qmstrack.registers.common import get_service, query_dicts, require_unit
 from qmstrack.scope import Scope
 
-FREQUENCIES = ("monthly", "quarterly", "yearly")
 FREQUENCY_ALIASES = {
     "monthly": "monthly", "month": "monthly", "bulanan": "monthly",
     "quarterly": "quarterly", "quarter": "quarterly", "triwulan": "quarterly",
@@ -189,7 +188,7 @@ def add_objective(db: sqlite_utils.Database, *, unit: str, title: str, target: s
         record["service_code"] = get_service(db, parse_code(service, field="service code"))[
             "code"]
     with writing(db):
-        record["id"] = db["objectives"].insert(record).last_pk
+        record["id"] = db.table("objectives").insert(record).last_pk
     return _decorate(dict(record))
 
 
@@ -219,7 +218,8 @@ def manual_objective(db: sqlite_utils.Database, objective_id: int) -> dict[str, 
 
 def list_objectives(db: sqlite_utils.Database, *, year: int | None = None,
                     units: tuple[str, ...] = ()) -> Iterator[dict[str, Any]]:
-    clauses, params = [], []
+    clauses: list[str] = []
+    params: list[Any] = []
     if year is not None:
         clauses.append("year = ?")
         params.append(year)
@@ -249,7 +249,7 @@ def record_value(db: sqlite_utils.Database, objective_id: int, *, period: str,
     with writing(db):
         old = db.execute("SELECT value FROM objective_values WHERE objective_id = ? AND "
                          "period = ?", [objective_id, p.label]).fetchone()
-        db["objective_values"].upsert(row, pk=("objective_id", "period"))
+        db.table("objective_values").upsert(row, pk=("objective_id", "period"))
     target = parse_target(objective["target"])
     return {**row, "target": objective["target"], "achieved": target.met_by(number),
             "replaced": old[0] if old else None}

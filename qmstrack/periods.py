@@ -45,12 +45,6 @@ class Period(_Days):
     def __repr__(self) -> str:
         return f"Period({self.start!r}, {self.end!r})"
 
-    def contains(self, day: date) -> bool:
-        return self.start <= day <= self.end
-
-    def overlaps(self, other: Period) -> bool:
-        return self.start <= other.end and other.start <= self.end
-
     def is_calendar_month(self) -> bool:
         """Whether the period is exactly one calendar month."""
         return (self.start.day == 1 and (self.start.year, self.start.month)

@@ -17,7 +17,7 @@ filters write dates and numbers in the report's language (:mod:`qmstrack.figures
 from __future__ import annotations
 
 import os
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -176,8 +176,10 @@ def make_environment(lang: str, template_dir: str | os.PathLike | None = None):
         keep_trailing_newline=True,
         bytecode_cache=_bytecode_cache(),
     )
-    env.install_gettext_translations(translations(lang), newstyle=True)
-    env.filters.update({
+    # Added by the jinja2.ext.i18n extension, so not on the Environment class.
+    env.install_gettext_translations(  # type: ignore[attr-defined]
+        translations(lang), newstyle=True)
+    filters: dict[str, Callable[..., Any]] = {
         "date_full": lambda d: date_full(d, lang),
         "date_short": lambda d: date_short(d, lang),
         "percent": lambda x: format_percent(x, lang),
@@ -185,7 +187,8 @@ def make_environment(lang: str, template_dir: str | os.PathLike | None = None):
         "md_cell": md_cell,
         "md_block": md_block,
         "md_inline": md_inline,
-    })
+    }
+    env.filters.update(filters)
     return env
 
 

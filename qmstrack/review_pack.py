@@ -207,13 +207,14 @@ def _satisfaction(db, fig: _Figures, start: date, end: date, units, gettext, cha
     from qmstrack.satisfaction import category_of
 
     spans = month_spans(Period(start, end))
+    buckets: list[dict[str, Any]]
     if len(spans) > SHORT_PERIOD_MONTHS:
-        buckets = [{"label": span_text(name, fig.lang), "start": s, "end": e}
-                   for name, (s, e) in quarter_spans(Period(start, end))]
+        buckets = [{"label": span_text(name, fig.lang), "start": q.start, "end": q.end}
+                   for name, q in quarter_spans(Period(start, end))]
         by = "quarter"
     else:
-        buckets = [{"label": month_name(s, fig.lang, "LLL y"), "start": s, "end": e}
-                   for s, e in spans]
+        buckets = [{"label": month_name(m.start, fig.lang, "LLL y"), "start": m.start,
+                    "end": m.end} for m in spans]
         by = "month"
 
     def figures(unit_codes=(), service=None) -> dict[str, Any]:

@@ -89,11 +89,12 @@ def record_review(db: sqlite_utils.Database, *, held_on: Any, chair: str,
         if same:
             raise Conflict(f"A management review of {day} is already recorded (review "
                            f"{same[0]}); 'qmstrack review show {same[0]}' shows it.")
-        review_id = db["reviews"].insert({
+        review_id = db.table("reviews").insert({
             "held_on": day.isoformat(), "chair": chair,
             "attendees": json.dumps(people, ensure_ascii=False),
         }).last_pk
-        db["review_actions"].insert_all({**a, "review_id": review_id} for a in actions)
+        db.table("review_actions").insert_all({**a, "review_id": review_id} for a in actions)
+    assert review_id is not None
     return get_review(db, review_id, today=today)
 
 
@@ -140,7 +141,8 @@ def list_actions(db: sqlite_utils.Database, *, open_only: bool = False,
                  today: date | None = None) -> Iterator[dict[str, Any]]:
     """Stream review actions, oldest review first, each with its ``state`` as of today."""
     today = today or office_today(db)
-    clauses, params = [], []
+    clauses: list[str] = []
+    params: list[Any] = []
     if review_id is not None:
         clauses.append("a.review_id = ?")
         params.append(int(review_id))
@@ -220,6 +222,6 @@ def close_action(db: sqlite_utils.Database, action_id: int, *, on: Any = None,
         changes = {"status": "closed", "closed_on": day.isoformat()}
         if note:
             changes["note"] = note
-        db["review_actions"].update(action["id"], changes)
+        db.table("review_actions").update(action["id"], changes)
     rows = list(query_dicts(db, f"{ACTION_SQL} WHERE a.id = ?", [int(action_id)]))
     return _decorate_action(rows[0], today)

@@ -77,13 +77,14 @@ def ikm_from_nrr(nrr: Sequence[float | None]) -> float | None:
     """IKM = (sum of the nine NRR x 1/9) x 25; None when there were no responses."""
     if len(nrr) != ELEMENT_COUNT:
         raise ValueError(f"expected {ELEMENT_COUNT} NRR values, got {len(nrr)}")
-    if any(v is None for v in nrr):
+    known = [v for v in nrr if v is not None]
+    if len(known) != len(nrr):
         return None
-    return sum(nrr) / ELEMENT_COUNT * SCALE
+    return sum(known) / ELEMENT_COUNT * SCALE
 
 
-def _figures(responses: int, nrr: Sequence[float | None]) -> dict:
-    nrr = [None if responses == 0 else float(v) for v in nrr]
+def _figures(responses: int, averages: Sequence[float | None]) -> dict:
+    nrr = [None if responses == 0 or v is None else float(v) for v in averages]
     ikm = ikm_from_nrr(nrr)
     category = category_of(ikm)
     return {

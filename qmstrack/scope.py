@@ -24,7 +24,8 @@ class Scope:
 
     def where(self, unit_column: str = "unit", service_column: str | None = None
               ) -> tuple[str, list]:
-        clauses, params = [], []
+        clauses: list[str] = []
+        params: list[Any] = []
         if self.units:
             clauses.append(f"{unit_column} IN ({', '.join('?' for _ in self.units)})")
             params.extend(self.units)

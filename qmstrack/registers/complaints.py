@@ -228,12 +228,12 @@ def _write_batch(db: sqlite_utils.Database, batch: list[dict[str, Any]]):
         rows = list(query_dicts(db, "SELECT * FROM complaints WHERE ref_no = ?",
                                 [record["ref_no"]]))
         if not rows:
-            db["complaints"].insert(record)
+            db.table("complaints").insert(record)
             inserted += 1
         elif all(rows[0][k] == v for k, v in record.items()):
             unchanged += 1
         else:
-            db["complaints"].update(rows[0]["id"], record)
+            db.table("complaints").update(rows[0]["id"], record)
             updated += 1
     return inserted, updated, unchanged
 
@@ -279,7 +279,7 @@ def add_complaint(db: sqlite_utils.Database, *, channel: str, subject: str,
         if ref and lk.existing(parse_code(ref, field="complaint number")):
             raise Conflict(f"A complaint {ref.strip()} already exists.")
         record = build_one(lambda b: _convert(lk, b), values)
-        db["complaints"].insert(record)
+        db.table("complaints").insert(record)
     return get_complaint(db, record["ref_no"], today=today)
 
 
@@ -336,7 +336,7 @@ def respond_complaint(db: sqlite_utils.Database, ref: str, *, response: str, on:
         if day.isoformat() < row["received_on"]:
             raise InvalidInput(f"The response date {day} is before the complaint was "
                                f"received ({row['received_on']}).")
-        db["complaints"].update(row["id"], {"responded_on": day.isoformat(),
+        db.table("complaints").update(row["id"], {"responded_on": day.isoformat(),
                                             "response": text})
     return get_complaint(db, row["ref_no"], today=today)
 
@@ -362,7 +362,7 @@ def close_complaint(db: sqlite_utils.Database, ref: str, *, outcome: str, on: An
         if row["responded_on"] and day.isoformat() < row["responded_on"]:
             raise InvalidInput(f"The closing date {day} is before the response "
                                f"({row['responded_on']}).")
-        db["complaints"].update(row["id"], {"closed_on": day.isoformat(), "outcome": text})
+        db.table("complaints").update(row["id"], {"closed_on": day.isoformat(), "outcome": text})
     return get_complaint(db, row["ref_no"], today=today)
 
 

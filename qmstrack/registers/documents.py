@@ -94,6 +94,7 @@ def add_document(db: sqlite_utils.Database, db_path: str | os.PathLike | None = 
         if file is not None:
             from qmstrack.evidence import store_file
 
+            assert db_path is not None  # refused above
             sha = store_file(db, db_path, file)
         cursor = db.execute(
             "INSERT INTO documents (type, title, clause, unit, file_sha256, issued_on, "
@@ -167,7 +168,7 @@ def withdraw_document(db: sqlite_utils.Database, doc_id: Any, *, on: Any = None,
         if row["issued_on"] and on_date.isoformat() < row["issued_on"]:
             raise InvalidInput(f"The withdrawal date {on_date} is before the document was "
                                f"issued ({row['issued_on']}).")
-        db["documents"].update(row["id"], {"withdrawn_on": on_date.isoformat()})
+        db.table("documents").update(row["id"], {"withdrawn_on": on_date.isoformat()})
     return get_document(db, row["id"], today=today)
 
 
@@ -187,7 +188,7 @@ def review_document(db: sqlite_utils.Database, doc_id: Any, *, on: Any = None,
         if row["issued_on"] and on_date.isoformat() < row["issued_on"]:
             raise InvalidInput(f"The review date {on_date} is before the document was "
                                f"issued ({row['issued_on']}).")
-        db["documents"].update(row["id"], {
+        db.table("documents").update(row["id"], {
             "review_months": months,
             "review_due_on": add_months(on_date, months).isoformat(),
         })

@@ -37,6 +37,7 @@ import re
 import uuid
 from collections.abc import Iterator, Sequence
 from datetime import date
+from functools import partial
 from pathlib import Path
 from typing import Any
 
@@ -215,7 +216,7 @@ def _convert(lk: _Lookups, b: RowBuilder, *, key: str | None = None) -> dict[str
                            f"scores ({', '.join(missing)} empty); a response needs all nine")
     for i, column in enumerate(SCORE_COLUMNS, start=1):
         if column not in missing:
-            scores.append(b.get(column, lambda v, i=i: parse_score(v, i)))
+            scores.append(b.get(column, partial(parse_score, element=i)))
     if b.raw("u10") is not None:
         b.fail("u10", f"holds a tenth score; the questionnaire has {ELEMENT_COUNT} elements")
     if responded and responded > lk.today:
@@ -275,7 +276,7 @@ def _write_batch(db: sqlite_utils.Database, batch: list[dict[str, Any]]):
         if old[1] == tuple(record[c] for c in _COMPARED):
             unchanged += 1
         else:
-            db["surveys"].update(old[0], {c: record[c] for c in _COMPARED})
+            db.table("surveys").update(old[0], {c: record[c] for c in _COMPARED})
             updated += 1
     return len(new), updated, unchanged
 
