@@ -58,21 +58,6 @@ def backup_cmd(
             "copied).")
 
 
-def storage_warnings(path: Path, *, explain: bool = False) -> None:
-    """Warn about a database on a network file system or readable by others."""
-    from qmstrack.cli.output import message, warning
-    from qmstrack.storage import network_warning, privacy
-
-    network = network_warning(path)
-    if network:
-        warning(network)
-    who = privacy(path)
-    if not who.private:
-        warning(who.explanation)
-    elif explain and who.explanation:
-        message(who.explanation)
-
-
 app.command("check")(check_cmd)
 
 
@@ -87,7 +72,7 @@ def init_cmd(
     = None,
 ) -> None:
     """Create the database, or bring an existing one up to date (safe to repeat)."""
-    from qmstrack.cli.output import message
+    from qmstrack.cli.output import message, storage_warnings
     from qmstrack.cli.state import db_path
     from qmstrack.cli.values import opt_lang, option_value
     from qmstrack.clock import abbreviation, check_zone, office_now

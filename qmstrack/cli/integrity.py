@@ -34,7 +34,7 @@ def check_cmd(
 
     kept = [option_value("--expect-seal", lambda sha=sha: parse_seal_hash(sha))
             for sha in expect_seal or []]
-    from qmstrack.cli.db import storage_warnings
+    from qmstrack.cli.output import storage_warnings
 
     report = check_database(open_db(ctx), db_path(ctx), kept)
     storage_warnings(db_path(ctx))

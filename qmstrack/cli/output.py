@@ -13,6 +13,7 @@ import sys
 from collections.abc import Iterable, Mapping, Sequence
 from datetime import date, datetime
 from functools import lru_cache
+from pathlib import Path
 from typing import Any
 
 
@@ -347,3 +348,17 @@ class _RichProgress:
 
     def advance(self, n: int = 1) -> None:
         self.bar.advance(self.task, n)
+
+
+def storage_warnings(path: Path, *, explain: bool = False) -> None:
+    """Warn about a database on a network file system or readable by others."""
+    from qmstrack.storage import network_warning, privacy
+
+    network = network_warning(path)
+    if network:
+        warning(network)
+    who = privacy(path)
+    if not who.private:
+        warning(who.explanation)
+    elif explain and who.explanation:
+        message(who.explanation)
