@@ -1,8 +1,10 @@
 """Every message marked for translation in qmstrack's code has its Indonesian translation.
 
-The summary (tests/test_summary.py) and the reports (reports.po, tests/test_reports.py) are
-checked where they are built; this covers every other module, so that no new message of
-the command line reaches an Indonesian clerk in English.
+The summary (tests/test_summary.py), the audit report (tests/test_reports.py) and the review
+pack (tests/test_review.py), whose labels include words Indonesian writes the same way, are
+checked where they are built, and every message's entry in the catalogue by
+tests/test_languages.py; this covers every other module, so that no new message of the
+command line reaches an Indonesian clerk in English.
 """
 
 from __future__ import annotations
@@ -15,7 +17,8 @@ from qmstrack.i18n import set_terminal_language, terminal_language, translations
 
 ROOT = Path(__file__).parents[1] / "qmstrack"
 # Checked by their own tests, against their own catalogues.
-CHECKED_ELSEWHERE = {"summary.py", "review.py", "reports.py", "charts.py"}
+CHECKED_ELSEWHERE = {"summary.py", "review_pack.py", "review_notes.py", "reports.py",
+                     "audit_report.py", "labels.py", "charts.py"}
 
 
 def _messages():
