@@ -113,13 +113,16 @@ def _cover(a: _Audit) -> dict[str, Any]:
     from qmstrack.db import get_setting
 
     audit = a.audit
+    # The label is looked up apart: an extractor may take a literal inside gettext() for a
+    # message (Babel 2.14 takes "status" from gettext(LABELS[audit["status"]])).
+    status_label = AUDIT_STATUS_LABELS[audit["status"]]
     return {
         "lang": a.lang,
         "generated_on": a.today,
         "org_name": get_setting(a.db, "org_name") or "",
         "audit": {
             "id": audit["id"], "status": audit["status"],
-            "status_label": a.gettext(AUDIT_STATUS_LABELS[audit["status"]]),
+            "status_label": a.gettext(status_label),
             "is_final": audit["status"] == "final",
             "period_start": a.period.start, "period_end": a.period.end,
             "period_text": period_text(a.period.start, a.period.end, a.lang),
