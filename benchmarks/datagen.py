@@ -238,6 +238,28 @@ def write_requests_csv(path: Path, shape: Shape) -> int:
     return n
 
 
+def write_requests_xlsx(path: Path, shape: Shape) -> int:
+    """The same register as an Excel workbook: typed date cells, ratings as numbers.
+
+    Written by openpyxl's write-only mode (as Excel would store it: shared strings, one
+    sheet); the NIPs and phone numbers are text, as a careful clerk keeps them.
+    """
+    import openpyxl
+
+    tmp = path.with_name(path.name + ".partial")
+    book = openpyxl.Workbook(write_only=True)
+    sheet = book.create_sheet("Permohonan")
+    sheet.append(CSV_HEADERS)
+    n = 0
+    for n, r in enumerate(generate_requests(shape), start=1):
+        sheet.append((n, r.ref_no, r.received, r.service, r.unit, r.requester, r.contact,
+                      r.channel, STATUS_ID[r.status], r.closed, r.rating,
+                      nip_spaced(r.staff), r.notes))
+    book.save(tmp)
+    os.replace(tmp, path)
+    return n
+
+
 # --- adherence and surveys ------------------------------------------------------------
 
 
@@ -413,10 +435,10 @@ def _schema_tag() -> str:
 
 def cached(kind: str, shape: Shape, workdir: Path | None = None, *, fresh: bool = False,
            log=print) -> Path:
-    """The dataset ``kind`` ("db", "base", "csv") of ``shape``, generated when missing."""
+    """The dataset ``kind`` ("db", "base", "csv", "xlsx") of ``shape``, generated when missing."""
     workdir = workdir or default_workdir()
     workdir.mkdir(parents=True, exist_ok=True)
-    suffix = {"db": ".db", "base": ".base.db", "csv": ".csv"}[kind]
+    suffix = {"db": ".db", "base": ".base.db", "csv": ".csv", "xlsx": ".xlsx"}[kind]
     path = workdir / f"{shape.label()}-{_schema_tag()}{suffix}"
     if path.exists() and not fresh:
         return path
@@ -427,6 +449,8 @@ def cached(kind: str, shape: Shape, workdir: Path | None = None, *, fresh: bool 
     log(f"Generating {path.name} ...")
     if kind == "csv":
         write_requests_csv(path, shape)
+    elif kind == "xlsx":
+        write_requests_xlsx(path, shape)
     else:
         tmp = path.with_name(path.name + ".partial")
         for old in (tmp, tmp.with_name(tmp.name + "-wal"), tmp.with_name(tmp.name + "-shm")):
@@ -443,7 +467,7 @@ def cached(kind: str, shape: Shape, workdir: Path | None = None, *, fresh: bool 
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("kind", choices=["db", "base", "csv"])
+    parser.add_argument("kind", choices=["db", "base", "csv", "xlsx"])
     parser.add_argument("--rows", type=int, default=FULL_REQUESTS, help="requests")
     parser.add_argument("--adherence", type=int, default=None)
     parser.add_argument("--surveys", type=int, default=None)

@@ -64,11 +64,16 @@ class RowProblem:
     row: int
     column: str
     reason: str
+    sheet: str = ""  # named when an import reads several sheets
 
     def __str__(self) -> str:
-        where = f"row {self.row}"
+        from qmstrack.i18n import _
+
+        where = _("row {row}").format(row=self.row)
+        if self.sheet:
+            where = _("sheet {sheet}, ").format(sheet=repr(self.sheet)) + where
         if self.column:
-            where += f", column {self.column}"
+            where += _(", column {column}").format(column=self.column)
         return f"{where}: {self.reason}"
 
 

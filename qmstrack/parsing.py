@@ -129,6 +129,9 @@ class Nip:
         return f"{v[:8]} {v[8:14]} {v[14]} {v[15:]}"
 
 
+_SCIENTIFIC = re.compile(r"^\d[.,]\d+[eE]\+?\d+$")
+
+
 # The lowest age at which a CPNS can be appointed: applicants are at least 18 (PP Nomor 11
 # Tahun 2017 on the management of civil servants, Pasal 23); and a birth year that can
 # still be on a staff register.
@@ -152,6 +155,12 @@ def parse_nip(value: object, *, today: date | None = None) -> Nip:
             "the NIP column as text and type the NIP again."
         )
     raw = str(value).strip()
+    if _SCIENTIFIC.match(raw):
+        # The CSV of a number cell: 1,98609262015051E+017 (Indonesian) or 1.986...E+17.
+        raise InvalidInput(
+            f"The NIP {raw} was stored as a number, which keeps only 15 digits; format the "
+            "NIP column as text and type the NIP again."
+        )
     digits = re.sub(r"[\s.\-]", "", raw)
     shown = raw if len(raw) <= 30 else raw[:27] + "..."
     if not digits.isascii() or not digits.isdigit():

@@ -1,22 +1,33 @@
-"""Spreadsheet imports: CSV/XLSX rows in, validated records out, and a rejects report.
+"""Spreadsheet imports: rows of a register's spreadsheet in, validated records out.
 
-Reads CSV (``,`` or ``;``, with or without a UTF-8 BOM) and XLSX, matches headers against
-each register's aliases (case, spaces and punctuation ignored; Indonesian or English), and
-runs the whole file as one write transaction: rows are validated and written batch by batch,
+Files are opened by :mod:`qmstrack.sheet_reader` (CSV, XLSX, XLSM, ODS, XLS, with the bounds
+on hostile files). This module finds the header row (the first of the first
+``HEADER_SEARCH_ROWS`` rows whose cells match the most known headers, unless
+``header_row`` is given), so title rows, merged or not, and blank rows above it are
+skipped; it matches headers against each register's aliases (case, spaces and
+punctuation ignored; Indonesian or English; a question's wording by its keywords), skips
+total rows (``JUMLAH``, ``TOTAL``, and numbers-only rows at the end, such as sums) with a
+note, reads the sheet chosen (``sheet``: a name or a 1-based number), or all of them
+(``all_sheets``) in one transaction, and judges each date column as a whole (a text date
+that can only be month-first refuses the file, naming the column; see :class:`DateColumn`).
+
+The whole import is one write transaction: rows are validated and written batch by batch,
 and if any row is invalid the transaction is rolled back and every bad row is named. With
-``skip_invalid`` the valid rows are kept and the bad ones go to a rejects CSV. A dry run
-does all the work and then rolls back, so its counts are exactly what a real run would do.
+``skip_invalid`` the valid rows are kept and the bad ones go to a rejects file, written in
+the input's own format (CSV, or XLSX for a workbook) with the cells as they were read. A
+dry run does all the work and then rolls back, so its counts are exactly what a real run
+would do.
 """
 
 from __future__ import annotations
 
-import codecs
 import contextlib
 import csv
 import gc
 import re
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
+from datetime import date, datetime
 from pathlib import Path
 from typing import Any
 
@@ -26,7 +37,9 @@ from qmstrack.atomic import AtomicFile
 from qmstrack.csvsafe import spreadsheet_safe
 from qmstrack.db import writing
 from qmstrack.errors import ImportRefused, InvalidInput, RowProblem, UsageError
+from qmstrack.i18n import _, ngettext
 from qmstrack.parsing import clean_text, normalise_header
+from qmstrack.sheet_reader import Workbook, open_workbook
 
 MAX_FIELD_CHARS = 10_000
 MAX_PROBLEMS_LISTED = 1000
@@ -35,16 +48,25 @@ BATCH_SIZE = 5000
 # multi-row INSERT that fires the change-log triggers opens one).
 IMPORT_CACHE_KIB = 65_536
 
-csv.field_size_limit(1_000_000)
 
 
 @dataclass(frozen=True)
 class Field:
-    """A target field of an import and the header names that mean it."""
+    """A target field of an import and the header names that mean it.
+
+    ``kind`` says how the cells are read before the register's converter sees them:
+    ``date`` (typed date cells as dates; text dates judged by column, see
+    :class:`DateColumn`), ``timestamp`` (a date and time, with its zone if written),
+    ``phone`` (normalised to the Indonesian form, see :func:`normalise_phone`) or ``text``.
+    ``keywords`` match a header that contains one of them (normalised), for columns named
+    by a question's full wording, such as a form's; an exact alias always wins.
+    """
 
     name: str
     aliases: tuple[str, ...] = ()
     required: bool = False
+    kind: str = "text"
+    keywords: tuple[str, ...] = ()
 
     def names(self) -> set[str]:
         return {normalise_header(self.name), *(normalise_header(a) for a in self.aliases)}
@@ -61,6 +83,11 @@ class ImportReport:
     dry_run: bool = False
     rejects_file: str | None = None
     ignored_columns: list[str] = field(default_factory=list)
+    # Which sheet and header row were read; rows skipped as totals; what people should know.
+    sheets: list[dict[str, Any]] = field(default_factory=list)
+    skipped_rows: int = 0
+    notes: list[str] = field(default_factory=list)
+    warnings: list[str] = field(default_factory=list)
 
     def as_dict(self) -> dict[str, Any]:
         return {
@@ -73,6 +100,10 @@ class ImportReport:
             "dry_run": self.dry_run,
             "rejects_file": self.rejects_file,
             "ignored_columns": self.ignored_columns,
+            "sheets": self.sheets,
+            "skipped_rows": self.skipped_rows,
+            "notes": self.notes,
+            "warnings": self.warnings,
         }
 
 
@@ -186,160 +217,113 @@ class Memo:
         return result
 
 
-# --- reading --------------------------------------------------------------------------
+# --- reading cells ---------------------------------------------------------------------
+
+HEADER_SEARCH_ROWS = 20
+# Labels of a total row: the office's sums under a register.
+TOTAL_WORDS = frozenset({"jumlah", "total", "jumlahtotal", "totalkeseluruhan", "grandtotal",
+                         "jumlahkeseluruhan", "subtotal", "rekap", "rekapitulasi"})
+_NUMERIC_DATE = re.compile(r"^(\d{1,2})[/.\-](\d{1,2})[/.\-](\d{4}|\d{2})"
+                           r"(?:[ T]\d{1,2}[:.]\d{2}(?:[:.]\d{2})?(?:\s*[AaPp][Mm])?)?$")
+DATE_ORDERS = ("dmy", "mdy")
 
 
-Rows = Iterator[tuple[int, list[Any]]]
+class MonthFirstDates(Exception):
+    """A date column holds values that can be read only in the other order."""
 
 
-def read_table(path: Path, *, sheet: str | None = None) -> tuple[list[str], Rows]:
-    """Headers and an iterator of (spreadsheet row number, cells) for a CSV or XLSX file."""
-    if not path.exists():
-        raise InvalidInput(f"The file {path} does not exist.")
-    if path.is_dir():
-        raise InvalidInput(f"{path} is a directory, not a file.")
-    with open(path, "rb") as fh:
-        head = fh.read(8)
-    if head.startswith(b"PK\x03\x04"):
-        return _read_xlsx(path, sheet)
-    if path.suffix.lower() in (".xlsx", ".xlsm"):
-        raise InvalidInput(f"{path} is named like an Excel file but is not one.")
-    if path.suffix.lower() == ".xls":
-        raise InvalidInput(
-            f"{path} is an old Excel 97-2003 file; save it as .xlsx or CSV and import that."
-        )
-    return _read_csv(path)
+class DateColumn:
+    """Reads one date column of a file, judged as a whole (never a silent day/month swap).
 
+    Typed date cells are dates. Text dates ``d/m/y`` (``/``, ``-`` or ``.``; a two-digit
+    year is 20YY) are read day-first by default (``order="dmy"``), month-first with
+    ``order="mdy"``. A value that can only be read in the other order (``11/23/2026``
+    when day-first) is evidence that the whole column is in that order: the import is
+    refused, naming the column with examples, instead of reading the other values of the
+    column the wrong way round. Other forms (ISO, ``23 Nov 2026``) go to
+    :func:`qmstrack.parsing.parse_date`.
+    """
 
-def _decode_lines(path: Path) -> tuple[Iterator[str], str]:
-    with open(path, "rb") as fh:
-        sample = fh.read(1 << 16)
-    if b"\x00" in sample:
-        raise InvalidInput(f"{path} is not a text (CSV) file.")
-    encoding = "utf-8-sig"
-    try:
-        codecs.getincrementaldecoder("utf-8")().decode(sample, final=False)
-    except UnicodeDecodeError:
-        # Excel "CSV (Comma delimited)" on Windows writes the ANSI code page.
-        encoding = "cp1252"
+    def __init__(self, header: str, order: str = "dmy"):
+        self.header = header
+        self.order = order
+        self.evidence: list[tuple[str, int]] = []
 
-    def lines() -> Iterator[str]:
+    def read(self, value: Any, row: int) -> Any:
+        if isinstance(value, datetime):
+            return value.date()
+        if isinstance(value, date) or not isinstance(value, str):
+            return value
+        m = _NUMERIC_DATE.match(value.strip())
+        if not m:
+            return value
+        first, second, year = int(m[1]), int(m[2]), int(m[3])
+        if len(m[3]) == 2:
+            year += 2000
+        day, month = (first, second) if self.order == "dmy" else (second, first)
+        if month > 12 and day <= 12:
+            if len(self.evidence) < 3:
+                self.evidence.append((value.strip(), row))
+            return value
         try:
-            with open(path, encoding=encoding, newline="", errors="strict") as fh:
-                yield from fh
-        except UnicodeDecodeError as exc:
-            raise InvalidInput(
-                f"{path} is not valid UTF-8 text (byte {exc.start} of a line); save it as "
-                "'CSV UTF-8'."
-            ) from None
+            return date(year, month, day)
+        except ValueError:
+            return value
 
-    return lines(), encoding
+    def refusal(self, source: str) -> InvalidInput:
+        examples = ", ".join(f"{v} ({_('row')} {r})" for v, r in self.evidence)
+        if self.order == "dmy":
+            return InvalidInput(_(
+                "{source}: the column {column} holds dates that can only be month first "
+                "({examples}), but dates are read day first (23/11/2026); nothing was "
+                "imported. If the whole column is month first, import it with --date-order "
+                "mdy.").format(source=source, column=self.header, examples=examples))
+        return InvalidInput(_(
+            "{source}: the column {column} holds dates that can only be day first "
+            "({examples}), but --date-order mdy reads them month first; nothing was "
+            "imported. Import it without --date-order mdy.").format(
+                source=source, column=self.header, examples=examples))
 
 
-def _sniff_delimiter(first_line: str) -> str:
-    counts = {d: first_line.count(d) for d in (";", ",", "\t")}
-    best = max(counts, key=lambda d: counts[d])
-    return best if counts[best] else ","
+def normalise_phone(value: Any) -> tuple[Any, bool]:
+    """A phone number in the Indonesian form, and whether a lost leading 0 was restored.
 
+    ``+62 812-3456-7890``, ``6281234567890`` and a number cell ``81234567890`` all become
+    ``081234567890`` (phonenumbers decides what is a valid Indonesian number); a number
+    already written with its leading 0 is kept as the clerk wrote it, and anything that is
+    not a valid number (an e-mail address, an extension) is kept as written.
+    """
+    if isinstance(value, bool):
+        return value, False
+    number_cell = isinstance(value, (int, float))
+    if number_cell:
+        if isinstance(value, float) and not value.is_integer():
+            return value, False
+        text = str(int(value))
+    elif isinstance(value, str):
+        text = value.strip()
+        if not text or text.startswith("0") or not _PHONE_TEXT.match(text):
+            return value, False
+    else:
+        return value, False
+    import phonenumbers
 
-def _read_csv(path: Path) -> tuple[list[str], Rows]:
-    lines, _ = _decode_lines(path)
-    lines = iter(lines)
-    first = next(lines, None)
-    while first is not None and not first.strip():
-        first = next(lines, None)
-    if first is None:
-        raise InvalidInput(f"{path} is empty; it needs a header row and data rows.")
-    first = first.lstrip("\ufeff")
-    delimiter = _sniff_delimiter(first)
-
-    def chained() -> Iterator[str]:
-        yield first
-        yield from lines
-
-    reader = csv.reader(chained(), delimiter=delimiter)
     try:
-        headers = next(reader)
-    except csv.Error as exc:
-        raise InvalidInput(f"{path}: the header row cannot be read ({exc}).") from None
-
-    def rows() -> Rows:
-        number = 1
-        while True:
-            try:
-                cells = next(reader)
-            except StopIteration:
-                return
-            except csv.Error as exc:
-                raise InvalidInput(
-                    f"{path}: row {number + 1} cannot be read as CSV ({exc})."
-                ) from None
-            number += 1
-            if any(c.strip() for c in cells):
-                yield number, cells
-
-    return headers, rows()
+        parsed = phonenumbers.parse(text, "ID")
+    except phonenumbers.NumberParseException:
+        return value, False
+    if parsed.country_code != 62 or not phonenumbers.is_valid_number(parsed):
+        return (text if number_cell else value), False
+    return "0" + str(parsed.national_number), number_cell
 
 
-def _read_xlsx(path: Path, sheet: str | None) -> tuple[list[str], Rows]:
-    import openpyxl
-
-    def unreadable(exc: Exception, where: str = "") -> InvalidInput:
-        return InvalidInput(f"{path} is not a readable XLSX workbook{where} "
-                            f"({type(exc).__name__}: {str(exc)[:200]}).")
-
-    # A damaged workbook can make openpyxl (zipfile, XML parser, its own readers) raise
-    # almost anything; every such failure is the file's fault, said in one sentence.
-    try:
-        book = openpyxl.load_workbook(path, read_only=True, data_only=True)
-    except Exception as exc:  # noqa: BLE001 - see above
-        raise unreadable(exc) from None
-    try:
-        ws = book[sheet] if sheet else book.worksheets[0]
-    except (KeyError, IndexError):
-        book.close()
-        raise InvalidInput(f"{path} has no sheet {sheet!r}.") from None
-    number = 0
-    headers = None
-    try:
-        it = ws.iter_rows(values_only=True)
-        for cells in it:
-            number += 1
-            if any(c not in (None, "") for c in cells):
-                headers = ["" if c is None else str(c) for c in cells]
-                break
-    except Exception as exc:  # noqa: BLE001 - a damaged sheet
-        book.close()
-        raise unreadable(exc, f" (row {number + 1})") from None
-    if headers is None:
-        book.close()
-        raise InvalidInput(f"{path} is empty; it needs a header row and data rows.")
-
-    def rows() -> Rows:
-        n = number
-        try:
-            while True:
-                try:
-                    cells = next(it)
-                except StopIteration:
-                    return
-                except Exception as exc:  # noqa: BLE001 - a damaged sheet
-                    raise unreadable(exc, f" (row {n + 1})") from None
-                n += 1
-                if any(c not in (None, "") for c in cells):
-                    yield n, list(cells)
-        finally:
-            book.close()
-
-    return headers, rows()
+_PHONE_TEXT = re.compile(r"^\+?[\d\s().\-]{6,20}$")
 
 
 # --- mapping headers ------------------------------------------------------------------
 
 
-def map_headers(headers: Sequence[str], fields: Sequence[Field],
-                overrides: Iterable[str] = (), *, source: str) -> tuple[dict[int, str], list[str]]:
-    """Column index -> field name, and the headers that matched nothing."""
+def _lookup(fields: Sequence[Field], overrides: Iterable[str]) -> dict[str, str]:
     lookup: dict[str, str] = {}
     for f in fields:
         for n in f.names():
@@ -348,32 +332,184 @@ def map_headers(headers: Sequence[str], fields: Sequence[Field],
     for item in overrides:
         column, sep, target = item.partition("=")
         if not sep or not column.strip() or target.strip() not in known:
-            raise UsageError(
-                f"--map {item!r} must be COLUMN=FIELD with FIELD one of: "
-                f"{', '.join(sorted(known))}."
-            )
+            raise UsageError(_(
+                "--map {item} must be COLUMN=FIELD with FIELD one of: {fields}.").format(
+                    item=repr(item), fields=", ".join(sorted(known))))
         lookup[normalise_header(column)] = target.strip()
+    return lookup
+
+
+def _field_of(header: Any, lookup: Mapping[str, str], fields: Sequence[Field]) -> str | None:
+    name = normalise_header(header)
+    if not name:
+        return None
+    found = lookup.get(name)
+    if found is not None:
+        return found
+    for f in fields:
+        if f.keywords and any(k in name for k in f.keywords):
+            return f.name
+    return None
+
+
+def map_headers(headers: Sequence[Any], fields: Sequence[Field],
+                overrides: Iterable[str] = (), *, source: str) -> tuple[dict[int, str], list[str]]:
+    """Column index -> field name, and the headers that matched nothing."""
+    lookup = _lookup(fields, overrides)
     mapping: dict[int, str] = {}
     ignored: list[str] = []
     for index, header in enumerate(headers):
-        name = lookup.get(normalise_header(header))
+        name = _field_of(header, lookup, fields)
         if name is None:
-            if str(header).strip():
-                ignored.append(str(header))
+            if header is not None and str(header).strip():
+                ignored.append(str(header).strip())
             continue
         if name in mapping.values():
-            raise InvalidInput(f"{source}: two columns mean the same field {name!r} "
-                               f"(the second is {header!r}).")
+            first = next(i for i, n in mapping.items() if n == name)
+            raise InvalidInput(_(
+                "{source}: two columns mean the same field {field} ({first} and {second})."
+                ).format(source=source, field=repr(name), first=repr(str(headers[first])),
+                         second=repr(str(header))))
         mapping[index] = name
     missing = [f.name for f in fields if f.required and f.name not in mapping.values()]
     if missing:
         wanted = next(f for f in fields if f.name == missing[0])
         hint = ", ".join((wanted.name, *wanted.aliases[:3]))
-        raise InvalidInput(
-            f"{source}: no column for the required field {missing[0]!r} (headers such as "
-            f"{hint}; or use --map 'Your Header={missing[0]}')."
-        )
+        raise InvalidInput(_(
+            "{source}: no column for the required field {field} (headers such as {hint}; or "
+            "use --map 'Your Header={name}', or --header-row N if the header row was not "
+            "found).").format(source=source, field=repr(missing[0]), hint=hint,
+                              name=missing[0]))
     return mapping, ignored
+
+
+def _header_score(cells: Sequence[Any], lookup: Mapping[str, str],
+                  fields: Sequence[Field]) -> int:
+    found = {_field_of(c, lookup, fields) for c in cells if isinstance(c, str)}
+    found.discard(None)
+    return len(found)
+
+
+def _total_row(cells: Sequence[Any]) -> bool:
+    """A row of sums: a total label and otherwise only numbers (or nothing)."""
+    labelled = False
+    for cell in cells:
+        if cell is None:
+            continue
+        if isinstance(cell, str):
+            text = normalise_header(cell)
+            if text in TOTAL_WORDS or (text.startswith(("jumlah", "total"))
+                                       and len(text) <= 24):
+                labelled = True
+                continue
+            if _looks_numeric(cell):
+                continue
+            return False
+        elif isinstance(cell, bool) or not isinstance(cell, (int, float)):
+            return False
+    return labelled
+
+
+def _numbers_only(cells: Sequence[Any]) -> bool:
+    present = [c for c in cells if c is not None]
+    return bool(present) and all(
+        (isinstance(c, (int, float)) and not isinstance(c, bool))
+        or (isinstance(c, str) and _looks_numeric(c)) for c in present)
+
+
+_NUMBER_TEXT = re.compile(r"^[+-]?[\d.,\s]+%?$")
+
+
+def _looks_numeric(text: str) -> bool:
+    return bool(_NUMBER_TEXT.match(text.strip())) and any(ch.isdigit() for ch in text)
+
+
+# --- choosing sheets -------------------------------------------------------------------
+
+
+def _chosen_sheets(book: Workbook, sheet: str | int | None, all_sheets: bool,
+                   warnings: list[str]) -> list[str]:
+    names = book.sheet_names
+    if all_sheets:
+        if sheet is not None:
+            raise UsageError(_("Give --sheet or --all-sheets, not both."))
+        return names
+    if sheet is None:
+        if len(names) > 1:
+            warnings.append(_(
+                "{name} has {n} sheets; only the first, {first}, was read (the others: "
+                "{others}). Choose one with --sheet NAME, or read them all with "
+                "--all-sheets.").format(name=book.path.name, n=len(names),
+                                        first=repr(names[0]),
+                                        others=", ".join(repr(n) for n in names[1:])))
+        return names[:1]
+    if not book.is_workbook:
+        raise UsageError(_("--sheet is for workbooks; {name} is a CSV file.").format(
+            name=book.path.name))
+    text = str(sheet).strip()
+    if text in names:
+        return [text]
+    folded = {n.casefold().strip(): n for n in names}
+    if text.casefold() in folded:
+        return [folded[text.casefold()]]
+    if text.isdigit() and 1 <= int(text) <= len(names):
+        return [names[int(text) - 1]]
+    raise UsageError(_("{name} has no sheet {sheet}; its sheets: {sheets}.").format(
+        name=book.path.name, sheet=repr(text),
+        sheets=", ".join(f"{i} {n!r}" for i, n in enumerate(names, start=1))))
+
+
+@dataclass
+class _SheetPlan:
+    name: str
+    header_row: int
+    headers: list[Any]
+    mapping: dict[int, str]
+    rows: Iterator[tuple[int, list[Any]]]
+
+
+def _plan_sheet(book: Workbook, name: str, fields: Sequence[Field], lookup, overrides,
+                header_row: int | None, source: str) -> _SheetPlan:
+    rows = book.rows(name)
+    where = source if not book.is_workbook else _("{source}, sheet {sheet}").format(
+        source=source, sheet=repr(name))
+    ahead: list[tuple[int, list[Any]]] = []
+    header: tuple[int, list[Any]] | None = None
+    if header_row is not None:
+        for number, cells in rows:
+            if number == header_row:
+                header = (number, cells)
+                break
+            if number > header_row:
+                ahead.append((number, cells))
+                break
+        if header is None:
+            raise InvalidInput(_("{where}: row {row} is empty or past the end; it cannot be "
+                                 "the header row.").format(where=where, row=header_row))
+    else:
+        best = 0
+        for number, cells in rows:
+            ahead.append((number, cells))
+            score = _header_score(cells, lookup, fields)
+            if score > best:
+                best, header = score, (number, cells)
+            if len(ahead) >= HEADER_SEARCH_ROWS:
+                break
+        if not ahead:
+            raise InvalidInput(_("{where} is empty; it needs a header row and data rows."
+                                 ).format(where=where))
+        if header is None:
+            header = ahead[0]
+        ahead = [r for r in ahead if r[0] > header[0]]
+    number, cells = header
+    headers = [("" if c is None else c) for c in cells]
+    mapping, _ignored = map_headers(headers, fields, overrides, source=where)
+
+    def data_rows() -> Iterator[tuple[int, list[Any]]]:
+        yield from ahead
+        yield from rows
+
+    return _SheetPlan(name, number, headers, mapping, data_rows())
 
 
 # --- running an import ----------------------------------------------------------------
@@ -401,102 +537,229 @@ def run_import(
     overrides: Iterable[str] = (),
     on_progress: Callable[[int], None] | None = None,
     command: str = "",
+    sheet: str | int | None = None,
+    all_sheets: bool = False,
+    header_row: int | None = None,
+    date_order: str = "dmy",
+    before_commit: Callable[[], None] | None = None,
 ) -> ImportReport:
     """Import one file as one transaction; see the module docstring for the rules."""
+    if date_order not in DATE_ORDERS:
+        raise UsageError(_("--date-order must be dmy or mdy."))
+    if header_row is not None and header_row < 1:
+        raise UsageError(_("--header-row is a row number, 1 or more."))
     source = path.name
-    headers, rows = read_table(path)
-    mapping, ignored = map_headers(headers, fields, overrides, source=source)
-    header_of = {name: str(headers[i]).strip() for i, name in mapping.items()}
-    report = ImportReport(source=str(path), dry_run=dry_run, ignored_columns=ignored)
-    problems: list[RowProblem] = []
-    seen: dict[Any, int] = {}
-    rejects = _RejectsWriter(rejects_path or path.with_name(path.name + ".rejects.csv"),
-                             headers) if skip_invalid and not dry_run else None
-    columns = list(mapping.items())
-    width = max(mapping) + 1 if mapping else 0
-    sources: list[tuple[int, list[Any]]] = []  # (row number, cells) of each batched record
-
-    def refuse(number: int, cells: list[Any], exc: RowInvalid) -> None:
-        report.rejected += 1
-        for column, reason in exc.problems:
-            if len(problems) < MAX_PROBLEMS_LISTED:
-                problems.append(RowProblem(number, column, reason))
-        if rejects:
-            rejects.write(number, cells, exc)
-
-    def flush(batch: list[Any]) -> None:
-        try:
-            _apply(db, write_batch, batch, report)
-        except RowsRefused as exc:
-            kept = []
-            for record, (number, cells) in zip(batch, sources, strict=True):
-                problem = exc.refused.get(key(record))
-                if problem is None:
-                    kept.append(record)
-                else:
-                    column, reason = problem
-                    refuse(number, cells, RowInvalid([(header_of.get(column, column),
-                                                       reason)]))
-            if kept:
-                _apply(db, write_batch, kept, report)
-        sources.clear()
-
+    overrides = list(overrides)
+    lookup = _lookup(fields, overrides)
+    book = open_workbook(path)
     try:
-        with _no_cycle_collection(), _import_pragmas(db), writing(db, command):
-            batch: list[Any] = []
-            for number, cells in rows:
-                report.rows += 1
-                if len(cells) >= width:
-                    values = {name: cells[index] for index, name in columns}
-                else:
-                    values = {name: cells[index] if index < len(cells) else None
-                              for index, name in columns}
-                too_long = None
-                for name, value in values.items():
-                    if isinstance(value, str) and len(value) > MAX_FIELD_CHARS:
-                        too_long = name
-                try:
-                    if too_long:
-                        raise RowInvalid([(header_of[too_long],
-                                           f"is longer than {MAX_FIELD_CHARS} characters")])
-                    builder = RowBuilder(values, header_of)
-                    record = convert(builder)
-                    builder.done()
-                    k = key(record)
-                    if k in seen:
-                        raise RowInvalid([("", f"repeats the record of row {seen[k]} "
-                                               f"({k})")])
-                    seen[k] = number
-                except RowInvalid as exc:
-                    refuse(number, cells, exc)
-                    continue
-                batch.append(record)
-                sources.append((number, cells))
-                if len(batch) >= BATCH_SIZE:
-                    flush(batch)
-                    batch = []
-                    if on_progress:
-                        on_progress(report.rows)
-            if batch:
-                flush(batch)
-            if on_progress:
-                on_progress(report.rows)
-            if report.rejected and not skip_invalid:
-                problems.sort(key=lambda problem: problem.row)
-                raise ImportRefused(str(path), problems, report.rejected)
-            if dry_run:
-                raise _DryRunDone()
-    except _DryRunDone:
-        pass
-    except BaseException:
+        report = ImportReport(source=str(path), dry_run=dry_run)
+        report.warnings.extend(book.warnings)
+        names = _chosen_sheets(book, sheet, all_sheets, report.warnings)
+        # The first sheet is planned (header found, columns mapped) before anything is
+        # written, so a file that cannot be read at all fails before the transaction.
+        first = _plan_sheet(book, names[0], fields, lookup, overrides, header_row, source)
+        rejects = None
+        if skip_invalid and not dry_run:
+            rejects = _rejects_writer(rejects_path, path, book)
+        try:
+            with _no_cycle_collection(), _import_pragmas(db), writing(db, command):
+                run = _Run(db, book, report, fields, convert, write_batch, key, rejects,
+                           on_progress, date_order, source)
+                run.all(first, names, lookup, overrides, header_row)
+                if before_commit:
+                    before_commit()
+                if report.rejected and not skip_invalid:
+                    raise ImportRefused(str(path), run.problems, report.rejected)
+                if dry_run:
+                    raise _DryRunDone()
+        except _DryRunDone:
+            pass
+        except BaseException:
+            if rejects:
+                rejects.discard()
+            raise
         if rejects:
-            rejects.discard()
-        raise
-    if rejects and report.rejected:
-        report.rejects_file = rejects.finish()
-    elif rejects:
-        rejects.discard()
-    return report
+            if report.rejected:
+                report.rejects_file = rejects.finish()
+            else:
+                rejects.discard()
+        return report
+    finally:
+        book.close()
+
+
+class _Run:
+    """The rows of every chosen sheet through the converter, in batches, into the register."""
+
+    def __init__(self, db, book: Workbook, report: ImportReport, fields, convert,
+                 write_batch, key, rejects, on_progress, date_order, source):
+        self.db, self.book, self.report = db, book, report
+        self.fields = {f.name: f for f in fields}
+        self.convert, self.write_batch, self.key = convert, write_batch, key
+        self.rejects, self.on_progress = rejects, on_progress
+        self.date_order, self.source = date_order, source
+        self.problems: list[RowProblem] = []
+        self.seen: dict[Any, tuple[str, int]] = {}
+        self.restored_phones: dict[str, int] = {}
+
+    def all(self, first: _SheetPlan, names, lookup, overrides, header_row) -> None:
+        plan = first
+        for index, name in enumerate(names):
+            if index:
+                plan = _plan_sheet(self.book, name, list(self.fields.values()), lookup,
+                                   overrides, header_row, self.source)
+            self.sheet(plan, multi=len(names) > 1)
+        if self.on_progress:
+            self.on_progress(self.report.rows)
+        for header, n in self.restored_phones.items():
+            self.report.notes.append(ngettext(
+                "{n} phone number in the column {column} was stored as a number; its "
+                "leading 0 was restored.",
+                "{n} phone numbers in the column {column} were stored as numbers; their "
+                "leading 0 was restored.", n).format(n=n, column=header))
+        self.problems.sort(key=lambda problem: (problem.sheet, problem.row))
+
+    def sheet(self, plan: _SheetPlan, multi: bool) -> None:
+        report = self.report
+        sheet_label = plan.name if multi else ""
+        headers = plan.headers
+        header_of = {name: str(headers[i]).strip() for i, name in plan.mapping.items()}
+        report.ignored_columns.extend(
+            str(h).strip() for i, h in enumerate(headers)
+            if i not in plan.mapping and str(h).strip())
+        columns = list(plan.mapping.items())
+        width = max(plan.mapping) + 1 if plan.mapping else 0
+        readers: dict[str, Callable[[Any, int], Any]] = {}
+        dates: list[DateColumn] = []
+        for _index, name in columns:
+            kind = self.fields[name].kind
+            if kind == "date":
+                column = DateColumn(header_of[name], self.date_order)
+                dates.append(column)
+                readers[name] = column.read
+            elif kind == "phone":
+                readers[name] = self._phone_reader(header_of[name])
+        if self.rejects:
+            self.rejects.start_sheet(plan.name, headers)
+        info = {"sheet": plan.name, "header_row": plan.header_row, "rows": 0}
+        report.sheets.append(info)
+        if self.book.is_workbook or plan.header_row > 1:
+            where = _("sheet {sheet}, ").format(sheet=repr(plan.name)) \
+                if self.book.is_workbook else ""
+            report.notes.append(_("Read {where}header in row {row}.").format(
+                where=where, row=plan.header_row))
+        batch: list[Any] = []
+        sources: list[tuple[int, list[Any]]] = []
+        held: list[tuple[int, list[Any]]] = []  # numbers-only rows: sums, if at the end
+        skipped: list[int] = []
+
+        def refuse(number: int, cells: list[Any], exc: RowInvalid) -> None:
+            report.rejected += 1
+            for column, reason in exc.problems:
+                if len(self.problems) < MAX_PROBLEMS_LISTED:
+                    self.problems.append(RowProblem(number, column, reason, sheet_label))
+            if self.rejects:
+                self.rejects.write(number, cells, exc)
+
+        def flush() -> None:
+            try:
+                _apply(self.db, self.write_batch, batch, report)
+            except RowsRefused as exc:
+                kept = []
+                for record, (number, cells) in zip(batch, sources, strict=True):
+                    problem = exc.refused.get(self.key(record))
+                    if problem is None:
+                        kept.append(record)
+                    else:
+                        column, reason = problem
+                        refuse(number, cells, RowInvalid([(header_of.get(column, column),
+                                                           reason)]))
+                if kept:
+                    _apply(self.db, self.write_batch, kept, report)
+            batch.clear()
+            sources.clear()
+
+        def one(number: int, cells: list[Any]) -> None:
+            report.rows += 1
+            info["rows"] += 1
+            if len(cells) >= width:
+                values = {name: cells[index] for index, name in columns}
+            else:
+                values = {name: cells[index] if index < len(cells) else None
+                          for index, name in columns}
+            too_long = None
+            for name, value in values.items():
+                if isinstance(value, str) and len(value) > MAX_FIELD_CHARS:
+                    too_long = name
+            for name, read in readers.items():
+                value = values[name]
+                if value is not None:
+                    values[name] = read(value, number)
+            try:
+                if too_long:
+                    raise RowInvalid([(header_of[too_long], _(
+                        "is longer than {limit} characters").format(limit=MAX_FIELD_CHARS))])
+                builder = RowBuilder(values, header_of)
+                record = self.convert(builder)
+                builder.done()
+                k = self.key(record)
+                if k in self.seen:
+                    where, first = self.seen[k]
+                    at = (_("row {row} of sheet {sheet}").format(row=first, sheet=repr(where))
+                          if where != plan.name else _("row {row}").format(row=first))
+                    raise RowInvalid([("", _("repeats the record of {where} ({key})").format(
+                        where=at, key=k if not isinstance(k, tuple) else k[0]))])
+                self.seen[k] = (plan.name, number)
+            except RowInvalid as exc:
+                refuse(number, cells, exc)
+                return
+            batch.append(record)
+            sources.append((number, cells))
+            if len(batch) >= BATCH_SIZE:
+                flush()
+                if self.on_progress:
+                    self.on_progress(report.rows)
+
+        for number, cells in plan.rows:
+            if _total_row(cells):
+                skipped.append(number)
+                continue
+            if _numbers_only(cells):
+                held.append((number, cells))
+                continue
+            if held:
+                for row in held:
+                    one(*row)
+                held.clear()
+            one(number, cells)
+            for column in dates:
+                if len(column.evidence) >= 3:
+                    raise column.refusal(self.source)
+        skipped.extend(number for number, _cells in held)
+        if batch:
+            flush()
+        for column in dates:
+            if column.evidence:
+                raise column.refusal(self.source)
+        if skipped:
+            report.skipped_rows += len(skipped)
+            shown = ", ".join(str(n) for n in skipped[:10])
+            if len(skipped) > 10:
+                shown += ", ..."
+            report.notes.append(ngettext(
+                "Skipped {n} total row ({rows}): a label such as JUMLAH or TOTAL, or only "
+                "numbers, at the end.",
+                "Skipped {n} total rows ({rows}): a label such as JUMLAH or TOTAL, or only "
+                "numbers, at the end.", len(skipped)).format(n=len(skipped), rows=shown))
+
+    def _phone_reader(self, header: str) -> Callable[[Any, int], Any]:
+        def read(value: Any, _row: int) -> Any:
+            text, restored = normalise_phone(value)
+            if restored:
+                self.restored_phones[header] = self.restored_phones.get(header, 0) + 1
+            return text
+        return read
 
 
 @contextlib.contextmanager
@@ -550,34 +813,101 @@ def _apply(db, write_batch: BatchWriter, batch: list[Any], report: ImportReport)
     report.unchanged += unchanged
 
 
-class _RejectsWriter:
-    """Writes rejected rows to a temp file, renamed into place only when the import ends."""
+def _rejects_writer(target: Path | None, path: Path, book: Workbook):
+    """The rejects file: the input's format (CSV, or XLSX for a workbook) unless ``target``
+    names one by its suffix."""
+    if target is None:
+        suffix = ".xlsx" if book.is_workbook else ".csv"
+        target = path.with_name(path.name + ".rejects" + suffix)
+    if target.suffix.lower() == ".xlsx":
+        return _XlsxRejects(target)
+    return _CsvRejects(target, ",")
 
-    def __init__(self, target: Path, headers: Sequence[str]):
+
+class _Rejects:
+    """Rejected rows go to a temporary file, put in place only when the import ends.
+
+    The cells are the ones read, as the clerk sees them; the reason comes before them.
+    Rejected rows hold personal data: the file is readable by its owner only (0600), under a
+    new, unpredictable name (never through a planted link): :mod:`qmstrack.atomic`.
+    """
+
+    def __init__(self, target: Path, *, binary: bool):
         self.target = target
         if target.is_dir():
-            raise InvalidInput(f"The rejects file {target} is a directory; name a file.")
+            raise InvalidInput(_("The rejects file {target} is a directory; name a file."
+                                 ).format(target=target))
         try:
-            # Rejected rows hold personal data: readable by the owner only (0600), under a
-            # new, unpredictable name (never through a planted link).
-            self.pending = AtomicFile(target, encoding="utf-8-sig", newline="")
+            self.pending = AtomicFile(target, binary=binary, encoding="utf-8-sig",
+                                      newline="")
         except OSError as exc:
-            raise InvalidInput(
-                f"Cannot write the rejects file {target}: {exc.strerror}; choose another "
-                "place with --rejects."
-            ) from None
-        self.writer = csv.writer(self.pending.file)
-        self.writer.writerow(["row", "error", *(spreadsheet_safe(h) for h in headers)])
+            raise InvalidInput(_(
+                "Cannot write the rejects file {target}: {reason}; choose another place with "
+                "--rejects.").format(target=target, reason=exc.strerror)) from None
 
-    def write(self, number: int, cells: Sequence[Any], exc: RowInvalid) -> None:
-        self.writer.writerow([number, spreadsheet_safe(str(exc)),
-                              *(spreadsheet_safe(c) for c in cells)])
+    def close(self) -> None:
+        """Finish the content before the file is committed."""
 
     def finish(self) -> str:
+        self.close()
         return str(self.pending.commit())
 
     def discard(self) -> None:
         self.pending.discard()
+
+    def start_sheet(self, name: str, headers: Sequence[Any]) -> None:
+        raise NotImplementedError
+
+    def write(self, number: int, cells: Sequence[Any], exc: RowInvalid) -> None:
+        raise NotImplementedError
+
+
+class _CsvRejects(_Rejects):
+    def __init__(self, target: Path, delimiter: str):
+        super().__init__(target, binary=False)
+        self.writer = csv.writer(self.pending.file, delimiter=delimiter)
+        self.started = False
+
+    def start_sheet(self, name: str, headers: Sequence[Any]) -> None:
+        if not self.started:
+            self.writer.writerow(["row", "error", *(spreadsheet_safe(_csv_text(h))
+                                                    for h in headers)])
+            self.started = True
+
+    def write(self, number: int, cells: Sequence[Any], exc: RowInvalid) -> None:
+        self.writer.writerow([number, spreadsheet_safe(str(exc)),
+                              *(spreadsheet_safe(_csv_text(c)) for c in cells)])
+
+
+def _csv_text(value: Any) -> str:
+    if value is None:
+        return ""
+    return str(value)
+
+
+class _XlsxRejects(_Rejects):
+    """An XLSX workbook of the rejected rows, a sheet per sheet read, cells typed as read."""
+
+    def __init__(self, target: Path):
+        super().__init__(target, binary=True)
+        from qmstrack.sheet_writer import SheetOut, StreamingWorkbook
+
+        self.book: StreamingWorkbook | None = StreamingWorkbook(self.pending.file)
+        self.sheet: SheetOut | None = None
+
+    def start_sheet(self, name: str, headers: Sequence[Any]) -> None:
+        assert self.book is not None
+        self.sheet = self.book.add_sheet(name or "rejects",
+                                         ["row", "error", *(_csv_text(h) for h in headers)])
+
+    def write(self, number: int, cells: Sequence[Any], exc: RowInvalid) -> None:
+        assert self.sheet is not None
+        self.sheet.append([number, str(exc), *cells])
+
+    def close(self) -> None:
+        if self.book is not None:
+            self.book.save()
+            self.book = None
 
 
 def build_one(convert: Converter, values: Mapping[str, Any]) -> Any:

@@ -47,7 +47,40 @@ ToOption = Annotated[
 ]
 ImportFile = Annotated[
     Path,
-    typer.Argument(help="CSV (',' or ';') or XLSX file.", exists=False, dir_okay=False),
+    typer.Argument(help="CSV (',', ';' or tab), XLSX, XLSM, ODS or XLS file.", exists=False,
+                   dir_okay=False),
+]
+SheetOption = Annotated[
+    str | None,
+    typer.Option("--sheet", metavar="NAME|N",
+                 help="The workbook's sheet to read, by name or number (default: the first)."),
+]
+AllSheetsOption = Annotated[
+    bool,
+    typer.Option("--all-sheets", help="Read every sheet of the workbook (e.g. a month per "
+                                      "sheet), in one transaction."),
+]
+HeaderRowOption = Annotated[
+    int | None,
+    typer.Option("--header-row", metavar="N", min=1,
+                 help="The row that holds the headers (default: found in the first 20 rows)."),
+]
+DateOrderOption = Annotated[
+    str,
+    typer.Option("--date-order", metavar="dmy|mdy",
+                 help="How text dates such as 11/02/2026 are read: dmy (day first, the "
+                      "default) or mdy (month first)."),
+]
+DelimiterOption = Annotated[
+    str | None,
+    typer.Option("--delimiter", metavar="CHAR",
+                 help="CSV delimiter: ',', ';' or 'tab' (default: the csv_delimiter setting, "
+                      "';' when the office language is id)."),
+]
+XlsxOption = Annotated[
+    Path | None,
+    typer.Option("--xlsx", metavar="FILE", dir_okay=False,
+                 help="Write the list to an Excel workbook (typed cells, NIPs as text)."),
 ]
 DryRunOption = Annotated[
     bool, typer.Option("--dry-run", help="Check the file and report what would change.")
@@ -56,12 +89,15 @@ SkipInvalidOption = Annotated[
     bool,
     typer.Option(
         "--skip-invalid",
-        help="Import the valid rows and write the invalid ones to a rejects CSV.",
+        help="Import the valid rows and write the invalid ones to a rejects file (CSV, or "
+             "XLSX for a workbook).",
     ),
 ]
 RejectsOption = Annotated[
     Path | None,
-    typer.Option("--rejects", help="Where to write rejected rows (default: FILE.rejects.csv)."),
+    typer.Option("--rejects", help="Where to write rejected rows (default: FILE.rejects.csv, "
+                                   "or FILE.rejects.xlsx for a workbook; a name ending in "
+                                   ".xlsx writes a workbook)."),
 ]
 MapOption = Annotated[
     list[str] | None,
