@@ -499,3 +499,41 @@ def m004_staff_employment(db: sqlite_utils.Database) -> None:
     db.execute("UPDATE staff SET employment = employment")
     if newest == sealed:
         changelog.seal(db, "qmstrack upgrade (m004_staff_employment)")
+
+
+@migration("m005_survey_respondent_profile")
+def m005_survey_respondent_profile(db: sqlite_utils.Database) -> None:
+    """The respondent profile of an SKM questionnaire (PermenPAN-RB 14/2017's form).
+
+    Sex, age in years or an age band, education level and occupation, kept as written
+    (values outside the usual lists stay as the respondent gave them); the suggestion is
+    the existing ``note``. The change triggers are recreated with the new columns, and the
+    existing responses are logged again in their new shape, so that ``db check`` still finds
+    each row equal to its last logged state; those entries are sealed here when the change
+    log was sealed up to then (entries written outside qmstrack stay reported), as
+    ``m004_staff_employment`` does.
+    """
+    from qmstrack import changelog
+
+    newest = db.execute("SELECT max(id) FROM change_log").fetchone()[0] or 0
+    sealed = db.execute("SELECT max(last_id) FROM change_seals").fetchone()[0] or 0
+    for column in ("sex", "age_band", "education", "occupation"):
+        db.execute(f"ALTER TABLE surveys ADD COLUMN {column} TEXT NOT NULL DEFAULT ''")
+    db.execute("ALTER TABLE surveys ADD COLUMN age INTEGER "
+               "CHECK (age IS NULL OR age BETWEEN 10 AND 100)")
+    for op in ("insert", "update", "delete"):
+        db.execute(f"DROP TRIGGER IF EXISTS [log_surveys_{op}]")
+    create_change_triggers(db, "surveys")
+    db.execute("UPDATE surveys SET sex = sex")
+    if newest == sealed:
+        changelog.seal(db, "qmstrack upgrade (m005_survey_respondent_profile)")
+
+
+@migration("m006_request_refs_ignore_case")
+def m006_request_refs_ignore_case(db: sqlite_utils.Database) -> None:
+    """Reference numbers that differ only in case are one request: an index to find them.
+
+    Not unique: a database may already hold such a pair (imported before this rule);
+    imports and ``request add`` refuse or match new ones through this index.
+    """
+    db.execute("CREATE INDEX idx_requests_ref_nocase ON requests(ref_no COLLATE NOCASE)")

@@ -58,6 +58,7 @@ LIST_COLUMNS = [
 
 IMPORT_FIELDS = [
     # Not plain "No": Indonesian spreadsheets start with a "No" column counting the rows.
+    # The column is needed; an empty cell is a new request, numbered as 'request add' does.
     Field("ref_no", ("no_registrasi", "no_reg", "nomor", "nomor_registrasi",
                      "reference", "ref"), required=True),
     Field("received_on", ("tanggal_masuk", "tgl_masuk", "tanggal_diterima", "received",
@@ -120,6 +121,17 @@ class _Lookups:
         self.rating = Memo(parse_rating)
         self.staff_member = Memo(self.staff_nip)
         self.channel = Memo(lambda v: clean_text(v, field="channel", max_length=50).lower())
+        self.sequences: dict[str, int] = {}
+        self.normalise_contact = False
+
+    def number(self, db: sqlite_utils.Database, unit: str, received: date) -> str:
+        """The next reference number for ``unit`` and the year of ``received``."""
+        prefix = f"{unit}-{received.year}-"
+        seq = self.sequences.get(prefix)
+        if seq is None:
+            seq = int(next_ref(db, unit, received)[len(prefix):]) - 1
+        self.sequences[prefix] = seq + 1
+        return f"{prefix}{seq + 1:06d}"
 
     def service(self, value: Any) -> str:
         code = parse_code(value, field="service code")
@@ -156,8 +168,8 @@ def _notes(value: Any) -> str:
     return text_cell(value, field="notes", max_length=4000)
 
 
-def _convert(lk: _Lookups, b: RowBuilder) -> dict[str, Any] | None:
-    ref = b.get("ref_no", _ref, required=True)
+def _convert(lk: _Lookups, b: RowBuilder, *, numbered: bool = True) -> dict[str, Any] | None:
+    ref = b.get("ref_no", _ref, required=numbered)
     received = b.get("received_on", lk.received_on, required=True)
     service = b.get("service_code", lk.service_code, required=True)
     unit = b.get("unit", lk.unit_code)
@@ -238,9 +250,10 @@ def add_request(db: sqlite_utils.Database, *, service: str, requester: str,
             "staff": staff, "notes": note,
         }
         record = build_one(lambda b: _convert(lk, b), values)
-        if db.execute("SELECT 1 FROM requests WHERE ref_no = ?",
-                      [record["ref_no"]]).fetchone():
-            raise Conflict(f"A request {record['ref_no']} already exists.")
+        same = db.execute("SELECT ref_no FROM requests WHERE ref_no = ? COLLATE NOCASE",
+                          [record["ref_no"]]).fetchone()
+        if same:
+            raise Conflict(f"A request {same[0]} already exists.")
         _insert_many(db, [record])
     return record
 
@@ -304,9 +317,10 @@ def _existing(db: sqlite_utils.Database, refs: list[str]) -> dict[str, dict[str,
     for i in range(0, len(refs), 500):
         chunk = refs[i:i + 500]
         cursor = db.execute(
-            f"SELECT * FROM requests WHERE ref_no IN ({', '.join('?' for _ in chunk)})", chunk)
+            f"SELECT * FROM requests WHERE ref_no COLLATE NOCASE IN "
+            f"({', '.join('?' for _ in chunk)})", chunk)
         names = [d[0] for d in cursor.description]
-        out.update((row[1], dict(zip(names, row, strict=True))) for row in cursor)
+        out.update((row[1].upper(), dict(zip(names, row, strict=True))) for row in cursor)
     return out
 
 
@@ -335,22 +349,65 @@ def _backwards(old: dict[str, Any], record: dict[str, Any]) -> tuple[str, str] |
     return None
 
 
-def _write_batch(db: sqlite_utils.Database, batch: list[dict[str, Any]]):
-    existing = _existing(db, [r["ref_no"] for r in batch])
+def record_key(record: dict[str, Any]) -> Any:
+    """What makes two rows one request: the reference number, whatever its case; for a row
+    without one, its received date, service, requester and contact."""
+    if record["ref_no"]:
+        return record["ref_no"].upper()
+    return ("", record["received_on"], record["service_code"], record["requester"],
+            record["contact"])
+
+
+def _unnumbered_match(db: sqlite_utils.Database, record: dict[str, Any]) -> str | None:
+    row = db.execute(
+        "SELECT ref_no FROM requests WHERE received_on = ? AND service_code = ? AND "
+        "requester = ? AND contact = ? ORDER BY id LIMIT 2",
+        [record["received_on"], record["service_code"], record["requester"],
+         record["contact"]]).fetchall()
+    return row[0][0] if len(row) == 1 else None
+
+
+def _batch_writer(lk: _Lookups):
+    def write(db: sqlite_utils.Database, batch: list[dict[str, Any]]):
+        return _write_batch(db, batch, lk)
+    return write
+
+
+def _write_batch(db: sqlite_utils.Database, batch: list[dict[str, Any]],
+                 lk: _Lookups | None = None):
+    existing = _existing(db, [r["ref_no"] for r in batch if r["ref_no"]])
+    matched: dict[int, str] = {}
+    for i, record in enumerate(batch):
+        if not record["ref_no"]:
+            ref = _unnumbered_match(db, record)
+            if ref is not None:
+                matched[i] = ref
+    if matched:
+        existing.update(_existing(db, list(matched.values())))
     refused = {}
-    for record in batch:
-        old = existing.get(record["ref_no"])
+    for i, record in enumerate(batch):
+        ref = record["ref_no"] or matched.get(i)
+        old = existing.get(ref.upper()) if ref else None
         problem = old and _backwards(old, record)
         if problem:
-            refused[record["ref_no"]] = problem
+            refused[record_key(record)] = problem
     if refused:
         raise RowsRefused(refused)
-    new = [r for r in batch if r["ref_no"] not in existing]
+    for i, record in enumerate(batch):
+        ref = record["ref_no"] or matched.get(i)
+        if ref:
+            old = existing.get(ref.upper())
+            # A stored request keeps its own spelling of the number.
+            record["ref_no"] = old["ref_no"] if old else ref
+        else:
+            record["ref_no"] = lk.number(db, record["unit"], date.fromisoformat(
+                record["received_on"]))
+    new = [r for r in batch if r["ref_no"].upper() not in existing]
     if new:
         _insert_many(db, new)
     updated = unchanged = 0
     for record in batch:
-        old = existing.get(record["ref_no"])
+        old = existing.get(record["ref_no"].upper())
         if old is None:
             continue
         if all(old[k] == v for k, v in record.items()):
@@ -370,13 +427,20 @@ def _write_batch(db: sqlite_utils.Database, batch: list[dict[str, Any]]):
 
 
 def import_requests(db: sqlite_utils.Database, path: Path, **options) -> ImportReport:
+    """Import requests; rows without a reference number are numbered as ``request add``
+    numbers them, and found again on a second import by their received date, service,
+    requester and contact."""
     lk = _Lookups(db)
-    return run_import(db, path, fields=IMPORT_FIELDS, convert=lambda b: _convert(lk, b),
-                      write_batch=_write_batch, key=lambda r: r["ref_no"], **options)
+    return run_import(db, path, fields=IMPORT_FIELDS,
+                      convert=lambda b: _convert(lk, b, numbered=False),
+                      write_batch=_batch_writer(lk), key=record_key, **options)
 
 
 def _get_row(db: sqlite_utils.Database, ref: str) -> dict[str, Any]:
     rows = list(query_dicts(db, "SELECT * FROM requests WHERE ref_no = ?", [str(ref).strip()]))
+    if not rows:
+        rows = list(query_dicts(db, "SELECT * FROM requests WHERE ref_no = ? COLLATE NOCASE "
+                                    "LIMIT 1", [str(ref).strip()]))
     if not rows:
         raise NotFound(f"There is no request {ref!r}; 'qmstrack request list' shows them.")
     return rows[0]

@@ -3,6 +3,8 @@
 --   m002_final_audits_are_immutable
 --   m003_covering_indexes_for_metrics
 --   m004_staff_employment
+--   m005_survey_respondent_profile
+--   m006_request_refs_ignore_case
 
 -- table _sqlite_migrations
 CREATE TABLE "_sqlite_migrations" (
@@ -284,7 +286,7 @@ CREATE TABLE surveys (
             u8 INTEGER NOT NULL CHECK (u8 BETWEEN 1 AND 4),
             u9 INTEGER NOT NULL CHECK (u9 BETWEEN 1 AND 4),
             note TEXT NOT NULL DEFAULT ''
-        );
+        , sex TEXT NOT NULL DEFAULT '', age_band TEXT NOT NULL DEFAULT '', education TEXT NOT NULL DEFAULT '', occupation TEXT NOT NULL DEFAULT '', age INTEGER CHECK (age IS NULL OR age BETWEEN 10 AND 100));
 
 -- table units
 CREATE TABLE units (
@@ -330,6 +332,9 @@ CREATE INDEX idx_requests_open ON requests(status, due_on) WHERE closed_on IS NU
 
 -- index idx_requests_received on requests
 CREATE INDEX idx_requests_received ON requests(received_on, unit, service_code);
+
+-- index idx_requests_ref_nocase on requests
+CREATE INDEX idx_requests_ref_nocase ON requests(ref_no COLLATE NOCASE);
 
 -- index idx_surveys_date on surveys
 CREATE INDEX idx_surveys_date ON surveys(responded_on, unit, service_code);
@@ -723,19 +728,19 @@ CREATE TRIGGER [log_staff_update] AFTER UPDATE ON [staff] BEGIN
 -- trigger log_surveys_delete on surveys
 CREATE TRIGGER [log_surveys_delete] AFTER DELETE ON [surveys] BEGIN
             INSERT INTO change_log (tbl, row_key, op, old, new)
-            VALUES ('surveys', CAST(OLD.[id] AS TEXT), 'delete', json_object('id', OLD.[id], 'response_key', OLD.[response_key], 'responded_on', OLD.[responded_on], 'service_code', OLD.[service_code], 'unit', OLD.[unit], 'u1', OLD.[u1], 'u2', OLD.[u2], 'u3', OLD.[u3], 'u4', OLD.[u4], 'u5', OLD.[u5], 'u6', OLD.[u6], 'u7', OLD.[u7], 'u8', OLD.[u8], 'u9', OLD.[u9], 'note', OLD.[note]), NULL);
+            VALUES ('surveys', CAST(OLD.[id] AS TEXT), 'delete', json_object('id', OLD.[id], 'response_key', OLD.[response_key], 'responded_on', OLD.[responded_on], 'service_code', OLD.[service_code], 'unit', OLD.[unit], 'u1', OLD.[u1], 'u2', OLD.[u2], 'u3', OLD.[u3], 'u4', OLD.[u4], 'u5', OLD.[u5], 'u6', OLD.[u6], 'u7', OLD.[u7], 'u8', OLD.[u8], 'u9', OLD.[u9], 'note', OLD.[note], 'sex', OLD.[sex], 'age_band', OLD.[age_band], 'education', OLD.[education], 'occupation', OLD.[occupation], 'age', OLD.[age]), NULL);
         END;
 
 -- trigger log_surveys_insert on surveys
 CREATE TRIGGER [log_surveys_insert] AFTER INSERT ON [surveys] BEGIN
             INSERT INTO change_log (tbl, row_key, op, old, new)
-            VALUES ('surveys', CAST(NEW.[id] AS TEXT), 'insert', NULL, json_object('id', NEW.[id], 'response_key', NEW.[response_key], 'responded_on', NEW.[responded_on], 'service_code', NEW.[service_code], 'unit', NEW.[unit], 'u1', NEW.[u1], 'u2', NEW.[u2], 'u3', NEW.[u3], 'u4', NEW.[u4], 'u5', NEW.[u5], 'u6', NEW.[u6], 'u7', NEW.[u7], 'u8', NEW.[u8], 'u9', NEW.[u9], 'note', NEW.[note]));
+            VALUES ('surveys', CAST(NEW.[id] AS TEXT), 'insert', NULL, json_object('id', NEW.[id], 'response_key', NEW.[response_key], 'responded_on', NEW.[responded_on], 'service_code', NEW.[service_code], 'unit', NEW.[unit], 'u1', NEW.[u1], 'u2', NEW.[u2], 'u3', NEW.[u3], 'u4', NEW.[u4], 'u5', NEW.[u5], 'u6', NEW.[u6], 'u7', NEW.[u7], 'u8', NEW.[u8], 'u9', NEW.[u9], 'note', NEW.[note], 'sex', NEW.[sex], 'age_band', NEW.[age_band], 'education', NEW.[education], 'occupation', NEW.[occupation], 'age', NEW.[age]));
         END;
 
 -- trigger log_surveys_update on surveys
 CREATE TRIGGER [log_surveys_update] AFTER UPDATE ON [surveys] BEGIN
             INSERT INTO change_log (tbl, row_key, op, old, new)
-            VALUES ('surveys', CAST(NEW.[id] AS TEXT), 'update', json_object('id', OLD.[id], 'response_key', OLD.[response_key], 'responded_on', OLD.[responded_on], 'service_code', OLD.[service_code], 'unit', OLD.[unit], 'u1', OLD.[u1], 'u2', OLD.[u2], 'u3', OLD.[u3], 'u4', OLD.[u4], 'u5', OLD.[u5], 'u6', OLD.[u6], 'u7', OLD.[u7], 'u8', OLD.[u8], 'u9', OLD.[u9], 'note', OLD.[note]), json_object('id', NEW.[id], 'response_key', NEW.[response_key], 'responded_on', NEW.[responded_on], 'service_code', NEW.[service_code], 'unit', NEW.[unit], 'u1', NEW.[u1], 'u2', NEW.[u2], 'u3', NEW.[u3], 'u4', NEW.[u4], 'u5', NEW.[u5], 'u6', NEW.[u6], 'u7', NEW.[u7], 'u8', NEW.[u8], 'u9', NEW.[u9], 'note', NEW.[note]));
+            VALUES ('surveys', CAST(NEW.[id] AS TEXT), 'update', json_object('id', OLD.[id], 'response_key', OLD.[response_key], 'responded_on', OLD.[responded_on], 'service_code', OLD.[service_code], 'unit', OLD.[unit], 'u1', OLD.[u1], 'u2', OLD.[u2], 'u3', OLD.[u3], 'u4', OLD.[u4], 'u5', OLD.[u5], 'u6', OLD.[u6], 'u7', OLD.[u7], 'u8', OLD.[u8], 'u9', OLD.[u9], 'note', OLD.[note], 'sex', OLD.[sex], 'age_band', OLD.[age_band], 'education', OLD.[education], 'occupation', OLD.[occupation], 'age', OLD.[age]), json_object('id', NEW.[id], 'response_key', NEW.[response_key], 'responded_on', NEW.[responded_on], 'service_code', NEW.[service_code], 'unit', NEW.[unit], 'u1', NEW.[u1], 'u2', NEW.[u2], 'u3', NEW.[u3], 'u4', NEW.[u4], 'u5', NEW.[u5], 'u6', NEW.[u6], 'u7', NEW.[u7], 'u8', NEW.[u8], 'u9', NEW.[u9], 'note', NEW.[note], 'sex', NEW.[sex], 'age_band', NEW.[age_band], 'education', NEW.[education], 'occupation', NEW.[occupation], 'age', NEW.[age]));
         END;
 
 -- trigger log_units_delete on units
