@@ -27,7 +27,7 @@ import gc
 import re
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
-from datetime import date, datetime
+from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import Any
 
@@ -283,6 +283,44 @@ class DateColumn:
             "({examples}), but --date-order mdy reads them month first; nothing was "
             "imported. Import it without --date-order mdy.").format(
                 source=source, column=self.header, examples=examples))
+
+
+_YMD_TIME = re.compile(
+    r"^(\d{4})[/-](\d{1,2})[/-](\d{1,2})(?:[ T](\d{1,2})[:.](\d{2})(?:[:.](\d{2}))?(?:\.\d+)?"
+    r"\s*([AaPp][Mm])?)?\s*(?:(?:GMT|UTC)\s*([+-])(\d{1,2})(?::?(\d{2}))?|(Z|GMT|UTC))?$")
+
+
+class TimestampColumn(DateColumn):
+    """A date and time, such as a form's ``Timestamp``: ``2026/11/23 9:15:02 AM GMT+8``.
+
+    Year-first text (Google Forms) is read with its time and zone (a ``datetime`` aware of
+    the zone when one is written); a typed cell stays a ``datetime``; day- or month-first
+    text is judged as a :class:`DateColumn` and gives the date.
+    """
+
+    def read(self, value: Any, row: int) -> Any:
+        if isinstance(value, datetime):
+            return value
+        if isinstance(value, str) and (m := _YMD_TIME.match(value.strip())):
+            from datetime import timedelta, timezone
+
+            hour = int(m[4] or 0)
+            if m[7]:
+                if not 1 <= hour <= 12:
+                    return value
+                hour = hour % 12 + (12 if m[7].lower() == "pm" else 0)
+            zone = None
+            if m[8]:
+                offset = timedelta(hours=int(m[9]), minutes=int(m[10] or 0))
+                zone = timezone(offset if m[8] == "+" else -offset)
+            elif m[11]:
+                zone = UTC
+            try:
+                return datetime(int(m[1]), int(m[2]), int(m[3]), hour, int(m[5] or 0),
+                                int(m[6] or 0), tzinfo=zone)
+            except ValueError:
+                return value
+        return super().read(value, row)
 
 
 def normalise_phone(value: Any) -> tuple[Any, bool]:
@@ -541,9 +579,13 @@ def run_import(
     all_sheets: bool = False,
     header_row: int | None = None,
     date_order: str = "dmy",
-    before_commit: Callable[[], None] | None = None,
+    before_commit: Callable[[], list[str] | None] | None = None,
 ) -> ImportReport:
-    """Import one file as one transaction; see the module docstring for the rules."""
+    """Import one file as one transaction; see the module docstring for the rules.
+
+    ``before_commit`` runs after the last row; the sentences it returns (a summary of what
+    went wrong across rows) follow the rows named in a refusal, or are warnings.
+    """
     if date_order not in DATE_ORDERS:
         raise UsageError(_("--date-order must be dmy or mdy."))
     if header_row is not None and header_row < 1:
@@ -567,10 +609,12 @@ def run_import(
                 run = _Run(db, book, report, fields, convert, write_batch, key, rejects,
                            on_progress, date_order, source)
                 run.all(first, names, lookup, overrides, header_row)
-                if before_commit:
-                    before_commit()
+                summary = (before_commit() if before_commit else None) or []
                 if report.rejected and not skip_invalid:
-                    raise ImportRefused(str(path), run.problems, report.rejected)
+                    refused = ImportRefused(str(path), run.problems, report.rejected)
+                    refused.details.extend(summary)
+                    raise refused
+                report.warnings.extend(summary)
                 if dry_run:
                     raise _DryRunDone()
         except _DryRunDone:
@@ -634,8 +678,9 @@ class _Run:
         dates: list[DateColumn] = []
         for _index, name in columns:
             kind = self.fields[name].kind
-            if kind == "date":
-                column = DateColumn(header_of[name], self.date_order)
+            if kind in ("date", "timestamp"):
+                column = (TimestampColumn if kind == "timestamp" else DateColumn)(
+                    header_of[name], self.date_order)
                 dates.append(column)
                 readers[name] = column.read
             elif kind == "phone":

@@ -55,12 +55,14 @@ def add(
 
 add_import_command(
     app, "qmstrack.registers.surveys:import_responses",
-    "Import questionnaires from CSV or XLSX.\n\n"
-    "Columns: tanggal, kode_layanan, the nine elements (u1..u9, unsur1.., or their names: "
-    "Persyaratan, Prosedur, Waktu Penyelesaian, Biaya/Tarif, Produk Spesifikasi Jenis "
-    "Pelayanan, Kompetensi Pelaksana, Perilaku Pelaksana, Penanganan Pengaduan, Sarana dan "
-    "Prasarana), optionally no (sheet number) and saran. Importing a file again changes "
-    "nothing.")
+    "Import questionnaires: a register, or a Google Forms or Microsoft Forms export as it "
+    "is.\n\n"
+    "Columns: tanggal (or the form's Timestamp / Completion time), the service (code or "
+    "name), the nine elements (u1..u9, unsur1.., their names, or the questions themselves, "
+    "found by their element: Persyaratan, Prosedur, Waktu, Biaya/Tarif, Produk, Kompetensi, "
+    "Perilaku, Pengaduan, Sarana), answered 1-4 or in the questionnaire's words (Sangat "
+    "Sesuai, Sesuai, ...); optionally no (sheet number), jenis kelamin, usia, pendidikan, "
+    "pekerjaan and saran. Importing a file again changes nothing.", service_map=True)
 
 
 def _filters(ctx, start, end, unit, service):
