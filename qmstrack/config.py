@@ -88,6 +88,28 @@ def _timezone(value: str) -> str:
     return check_zone(value)
 
 
+DELIMITER_NAMES = {",": ",", ";": ";", "tab": "\t", "\t": "\t", "comma": ",",
+                   "semicolon": ";", "koma": ",", "titik koma": ";", "titikkoma": ";"}
+
+
+def parse_delimiter(value: str) -> str:
+    """``,``, ``;`` or a tab (``tab``)."""
+    found = DELIMITER_NAMES.get(str(value).strip().lower() or str(value))
+    if found is None:
+        raise InvalidInput(_("The CSV delimiter {value} is not one of ',', ';' and 'tab'."
+                             ).format(value=repr(str(value)[:10])))
+    return found
+
+
+def csv_delimiter(db: sqlite_utils.Database) -> str:
+    """The office's CSV delimiter: the setting, else ``;`` when the office language is id
+    (Excel in an Indonesian locale reads and writes ``;``), else ``,``."""
+    value = get_setting(db, "csv_delimiter")
+    if value:
+        return parse_delimiter(value)
+    return ";" if (get_setting(db, "lang") or "id") == "id" else ","
+
+
 def _checklist(value: str) -> str:
     from qmstrack.checklists import resolve_checklist
 
@@ -117,6 +139,8 @@ SETTINGS: dict[str, Setting] = {s.key: s for s in [
     Setting("template_dir", "Templates that override the built-in report templates.",
             _directory),
     Setting("checklist_dir", "The office's own checklists (YAML).", _directory),
+    Setting("csv_delimiter", "Delimiter of the CSV that lists print: ',', ';' or tab "
+            "(default ';' when the language is id, else ',').", parse_delimiter),
 ]}
 
 

@@ -14,6 +14,9 @@ import pytest
 
 from qmstrack import __version__, changelog
 
+# Lists as CSV with commas (the office's default delimiter in id is ';').
+COMMA_CSV = ("--csv", "--delimiter", ",")
+
 BUDI = "198609262015051001"
 SITI = "199001012019032002"
 ANDI = "198512122010011003"
@@ -75,7 +78,7 @@ def test_empty_lists_say_so_on_stderr(db, cli):
     assert ok(result) == ""
     assert "No units yet" in result.stderr
     assert as_json(cli("request", "list", "--json")) == []
-    assert ok(cli("service", "list", "--csv")).splitlines() == [
+    assert ok(cli("service", "list", *COMMA_CSV)).splitlines() == [
         "code,name,unit,sla_days,fee,requirements,active"]
 
 
@@ -93,7 +96,7 @@ def test_service_commands(office, cli):
     assert rows[0] == {"code": "SMA-KIP", "name": "Rekomendasi KIP", "unit": "SMA",
                        "sla_days": 2, "fee": 0, "requirements": "Kartu keluarga",
                        "active": 1}
-    rows = as_csv(cli("service", "list", "--csv", "--unit", "SMP", "--unit", "SEKRETARIAT"))
+    rows = as_csv(cli("service", "list", *COMMA_CSV, "--unit", "SMP", "--unit", "SEKRETARIAT"))
     assert [r["code"] for r in rows] == ["SEK-SURAT", "SMP-LEG"]
     assert rows[0]["sla_days"] == "0"
     assert "Legalisir ijazah SMA" in ok(cli("service", "list"))
@@ -131,8 +134,12 @@ def test_staff_commands(office, cli):
     rows = as_json(cli("staff", "list", "--json", "--unit", "SMA"))
     assert [r["name"] for r in rows] == ["Budi Santoso", "Dedi"]
     office.execute("UPDATE staff SET active = 0 WHERE nip = ?", [ANDI])
-    assert ANDI not in [r["nip"] for r in as_csv(cli("staff", "list", "--csv"))]
-    assert ANDI in [r["nip"] for r in as_csv(cli("staff", "list", "--csv", "--all"))]
+    # In CSV a NIP is written in its groups, so that no spreadsheet takes it for a number.
+    assert ANDI not in [r["nip"].replace(" ", "")
+                        for r in as_csv(cli("staff", "list", *COMMA_CSV))]
+    listed = [r["nip"] for r in as_csv(cli("staff", "list", *COMMA_CSV, "--all"))]
+    assert ANDI in [nip.replace(" ", "") for nip in listed]
+    assert "19851212 201001 1 003" in listed
 
     shown = as_json(cli("staff", "show", "19900101 201903 2 002", "--json"))
     assert shown["nip"] == SITI and shown["sex"] == "female"
@@ -164,7 +171,7 @@ def test_rule_commands(office, cli):
     rows = as_json(cli("rule", "list", "--json", "--unit", "SMA"))
     assert {r["code"]: r["clauses"] for r in rows} == {
         "SOP-ARSIP": "7.5.3", "SOP-LEG": "8.5.1", "SOP-MUT": "8.2.2,8.5.1"}
-    assert [r["code"] for r in as_csv(cli("rule", "list", "--csv", "--unit", "SMP"))] == [
+    assert [r["code"] for r in as_csv(cli("rule", "list", *COMMA_CSV, "--unit", "SMP"))] == [
         "SOP-ARSIP"]
     before = snapshot(office)
     fails(cli("rule", "add", "--code", "SOP-X", "--title", "X", "--clause", "delapan"), 1,
@@ -305,7 +312,7 @@ def test_request_list_filters(requests_in, cli):
     assert refs("--overdue") == ["A-4", "A-3"]
     assert refs("--limit", "2") == ["A-4", "A-1"]
     assert refs("--service", "NOPE") == []
-    rows = as_csv(cli("request", "list", "--csv", "--unit", "SMA", "--until", "2025-08-31"))
+    rows = as_csv(cli("request", "list", *COMMA_CSV, "--unit", "SMA", "--until", "2025-08-31"))
     assert [r["ref_no"] for r in rows] == ["A-4", "A-1", "A-2"]
     assert rows[0]["closed_on"] == "" and "requester" in rows[0]
     table = ok(cli("request", "list"))
@@ -368,7 +375,7 @@ def test_adherence_add_list(observations, cli):
     assert count("--rule", "SOP-ARSIP") == 3
     assert count("--result", "tidak patuh") == 1
     assert count("--since", "2024-08-06", "--until", "2024-08-31") == 1
-    assert len(as_csv(cli("adherence", "list", "--csv", "--unit", "SEKRETARIAT"))) == 1
+    assert len(as_csv(cli("adherence", "list", *COMMA_CSV, "--unit", "SEKRETARIAT"))) == 1
     assert "SOP-LEG" in ok(cli("adherence", "list"))
 
 
@@ -387,7 +394,7 @@ def test_adherence_stats(observations, cli):
     by_staff = as_json(cli("adherence", "stats", "--by", "staff", "--json",
                            "--until", "2024-08-31"))
     assert {r["key"] for r in by_staff} == {BUDI, SITI}
-    by_rule = as_csv(cli("adherence", "stats", "--by", "rule", "--csv", "--unit", "SMA"))
+    by_rule = as_csv(cli("adherence", "stats", "--by", "rule", *COMMA_CSV, "--unit", "SMA"))
     assert {r["key"]: r["rate"] for r in by_rule} == {"SOP-ARSIP": "0.0", "SOP-LEG": "1.0"}
     table = ok(cli("adherence", "stats"))
     assert "50.0%" in table

@@ -417,7 +417,7 @@ def test_complaint_commands(cli, with_request, tmp_path):
     table = cli("complaint", "list", "--since", "2026-08-15")
     assert "S-1" in table.stdout and ref not in table.stdout
     assert "Ani" not in cli("complaint", "list").stdout  # no personal data in the table
-    csv_out = cli("complaint", "list", "--csv").stdout
+    csv_out = cli("complaint", "list", "--csv", "--delimiter", ",").stdout
     assert csv_out.splitlines()[0].startswith("ref_no,received_on,channel")
 
     imported = cli("complaint", "import", str(write(tmp_path, "p.csv", VALID)), "--json")

@@ -172,7 +172,7 @@ def test_document_add_list_show(cli, office, db_path, tmp_path):
     expired = json.loads(cli("document", "list", "--expired", "--json").stdout)
     assert "SOP Legalisir" in [d["title"] for d in expired]
     assert all(d["stale"] for d in expired)
-    sops = cli("document", "list", "--type", "sop", "--csv").stdout.splitlines()
+    sops = cli("document", "list", "--type", "sop", "--csv", "--delimiter", ",").stdout.splitlines()
     assert sops[0].startswith("id,type,title") and len(sops) == 2
 
 

@@ -124,12 +124,12 @@ LISTS = [
 
 def test_every_list_csv_neutralises_formula_cells(cli, hostile_office):
     for args in LISTS:
-        result = ok(cli(*args, "--csv"))
+        result = ok(cli(*args, "--csv", "--delimiter", ","))
         where = " ".join(args)
         neutralised = assert_spreadsheet_safe(result.stdout, where)
         if args[1] == "list":
             assert neutralised, f"{where} --csv shows none of the hostile values"
-    requests = csv_cells(cli("request", "list", "--csv").stdout)
+    requests = csv_cells(cli("request", "list", "--csv", "--delimiter", ",").stdout)
     assert "'" + HOSTILE["eq"] in requests
     # JSON keeps exactly what was typed: only spreadsheets need the apostrophe.
     rows = json.loads(cli("request", "list", "--json").stdout)

@@ -272,7 +272,7 @@ def test_cli_list_filters_and_formats(office, cli):
     assert [r["service_code"] for r in rows] == ["SMA-LEG", "SMA-MUT"]
     result = cli("survey", "list", "--json", "--from", "2026-08-12", "--to", "2026-08-12")
     assert [r["service_code"] for r in json.loads(result.stdout)] == ["SMP-LEG"]
-    result = cli("survey", "list", "--csv", "--service", "SMA-MUT")
+    result = cli("survey", "list", "--csv", "--delimiter", ",", "--service", "SMA-MUT")
     lines = result.stdout.splitlines()
     assert lines[0].startswith("responded_on,service_code,unit,u1")
     assert len(lines) == 2 and lines[1].startswith("2026-08-20,SMA-MUT,SMA,2")

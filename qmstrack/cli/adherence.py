@@ -11,10 +11,12 @@ from qmstrack.cli.imports import add_import_command
 from qmstrack.cli.options import (
     ColumnsOption,
     CsvOption,
+    DelimiterOption,
     JsonOption,
     SinceOption,
     UnitFilter,
     UntilOption,
+    XlsxOption,
 )
 from qmstrack.cli.state import open_db
 from qmstrack.i18n import N_
@@ -68,6 +70,8 @@ def list_cmd(
     columns: ColumnsOption = None,
     json: JsonOption = False,
     csv: CsvOption = False,
+    delimiter: DelimiterOption = None,
+    xlsx: XlsxOption = None,
 ) -> None:
     """List observations."""
     from qmstrack.cli.output import choose_columns, emit_rows
@@ -84,6 +88,7 @@ def list_cmd(
                              result=result, since=opt_date(since, "--since"),
                              until=opt_date(until, "--until"))
     emit_rows(rows, choose_columns(LIST_COLUMNS, columns), as_json=json, as_csv=csv,
+              delimiter=delimiter, xlsx=xlsx, ctx=ctx,
               empty="No observations match.")
 
 
@@ -96,6 +101,8 @@ def stats(
     until: UntilOption = None,
     json: JsonOption = False,
     csv: CsvOption = False,
+    delimiter: DelimiterOption = None,
+    xlsx: XlsxOption = None,
 ) -> None:
     """Adherence rate = comply / (comply + breach), grouped by unit, staff or rule."""
     from qmstrack.cli.output import emit_rows
@@ -109,7 +116,8 @@ def stats(
     columns = ["key", "name", "observations", "comply", "breach", "na", "rate"]
     if not (json or csv):
         rows = [{**r, "rate": "" if r["rate"] is None else f"{r['rate']:.1%}"} for r in rows]
-    emit_rows(rows, columns, as_json=json, as_csv=csv, empty="No observations in the period.")
+    emit_rows(rows, columns, as_json=json, as_csv=csv,
+              delimiter=delimiter, xlsx=xlsx, ctx=ctx, empty="No observations in the period.")
 
 
 add_import_command(

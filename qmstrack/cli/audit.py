@@ -14,6 +14,7 @@ from qmstrack.cli.options import (
     NoInputOption,
     ToOption,
     UnitFilter,
+    XlsxOption,
 )
 from qmstrack.cli.state import office_today, open_db
 from qmstrack.i18n import count_of
@@ -187,14 +188,14 @@ def _print_summary(audit: dict, result, paths: list[Path], as_json: bool) -> Non
 
 
 @app.command("list")
-def list_cmd(ctx: typer.Context, json: JsonOption = False) -> None:
+def list_cmd(ctx: typer.Context, json: JsonOption = False, xlsx: XlsxOption = None) -> None:
     """List the audits, newest period first, with counts by grade."""
     from qmstrack.audits import list_audits
     from qmstrack.cli.output import emit_rows
 
     columns = ["id", "period_start", "period_end", "scope", "checklist_id", "status",
                "conform", "minor", "major", "observation", "na", "pending"]
-    emit_rows(list_audits(open_db(ctx)), columns, as_json=json,
+    emit_rows(list_audits(open_db(ctx)), columns, as_json=json, xlsx=xlsx, ctx=ctx,
               empty="No audits yet; run 'qmstrack audit'.")
 
 

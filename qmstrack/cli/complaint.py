@@ -10,10 +10,12 @@ from qmstrack.cli.imports import add_import_command
 from qmstrack.cli.options import (
     ColumnsOption,
     CsvOption,
+    DelimiterOption,
     JsonOption,
     SinceOption,
     UnitFilter,
     UntilOption,
+    XlsxOption,
 )
 from qmstrack.cli.state import office_today, open_db
 
@@ -115,6 +117,8 @@ def list_cmd(
     columns: ColumnsOption = None,
     json: JsonOption = False,
     csv: CsvOption = False,
+    delimiter: DelimiterOption = None,
+    xlsx: XlsxOption = None,
 ) -> None:
     """List complaints received in a period (all by default)."""
 
@@ -131,7 +135,7 @@ def list_cmd(
     from qmstrack.cli.output import choose_columns
 
     emit_rows(rows, choose_columns(COLUMNS, columns) if columns is not None or json or csv
-              else TABLE_COLUMNS, as_json=json, as_csv=csv,
+              else TABLE_COLUMNS, as_json=json, as_csv=csv, delimiter=delimiter, xlsx=xlsx, ctx=ctx,
               empty="No complaints match.")
 
 

@@ -7,7 +7,13 @@ from typing import Annotated
 
 import typer
 
-from qmstrack.cli.options import ColumnsOption, CsvOption, JsonOption
+from qmstrack.cli.options import (
+    ColumnsOption,
+    CsvOption,
+    DelimiterOption,
+    JsonOption,
+    XlsxOption,
+)
 from qmstrack.cli.state import open_db
 
 app = typer.Typer(help="Documented information: policies, SOPs, minutes, and their reviews.",
@@ -72,6 +78,8 @@ def list_cmd(
     columns: ColumnsOption = None,
     json: JsonOption = False,
     csv: CsvOption = False,
+    delimiter: DelimiterOption = None,
+    xlsx: XlsxOption = None,
 ) -> None:
     """List documents in force (stale = past its review date)."""
     from qmstrack.cli.output import emit_rows
@@ -85,6 +93,7 @@ def list_cmd(
     from qmstrack.cli.output import choose_columns
 
     emit_rows(rows, choose_columns(LIST_COLUMNS, columns), as_json=json, as_csv=csv,
+              delimiter=delimiter, xlsx=xlsx, ctx=ctx,
               empty="No documents match.")
 
 

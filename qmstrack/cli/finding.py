@@ -7,7 +7,14 @@ from typing import Annotated
 
 import typer
 
-from qmstrack.cli.options import ColumnsOption, CsvOption, JsonOption, UnitFilter
+from qmstrack.cli.options import (
+    ColumnsOption,
+    CsvOption,
+    DelimiterOption,
+    JsonOption,
+    UnitFilter,
+    XlsxOption,
+)
 from qmstrack.cli.state import office_today, open_db
 from qmstrack.i18n import N_
 
@@ -71,6 +78,8 @@ def list_cmd(
     columns: ColumnsOption = None,
     json: JsonOption = False,
     csv: CsvOption = False,
+    delimiter: DelimiterOption = None,
+    xlsx: XlsxOption = None,
 ) -> None:
     """List findings."""
 
@@ -86,6 +95,7 @@ def list_cmd(
     from qmstrack.cli.output import choose_columns
 
     emit_rows(rows, choose_columns(LIST_COLUMNS, columns), as_json=json, as_csv=csv,
+              delimiter=delimiter, xlsx=xlsx, ctx=ctx,
               empty="No findings match.")
 
 

@@ -6,7 +6,13 @@ from typing import Annotated
 
 import typer
 
-from qmstrack.cli.options import CsvOption, JsonOption, UnitFilter
+from qmstrack.cli.options import (
+    CsvOption,
+    DelimiterOption,
+    JsonOption,
+    UnitFilter,
+    XlsxOption,
+)
 from qmstrack.cli.state import office_today, open_db
 
 app = typer.Typer(help="Quality objectives (sasaran mutu): targets and their achievement.",
@@ -109,7 +115,8 @@ def record(
 
 @app.command("list")
 def list_cmd(ctx: typer.Context, year: YearOption = None, unit: UnitFilter = None,
-             json: JsonOption = False, csv: CsvOption = False) -> None:
+             json: JsonOption = False, csv: CsvOption = False,
+             delimiter: DelimiterOption = None, xlsx: XlsxOption = None) -> None:
     """List quality objectives (all years unless --year)."""
     from qmstrack.cli.output import emit_rows
     from qmstrack.cli.values import opt_units
@@ -117,7 +124,8 @@ def list_cmd(ctx: typer.Context, year: YearOption = None, unit: UnitFilter = Non
 
     db = open_db(ctx)
     rows = list_objectives(db, year=year, units=opt_units(db, unit))
-    emit_rows(rows, LIST_COLUMNS, as_json=json, as_csv=csv, empty="No objectives match.")
+    emit_rows(rows, LIST_COLUMNS, as_json=json, as_csv=csv,
+              delimiter=delimiter, xlsx=xlsx, ctx=ctx, empty="No objectives match.")
 
 
 def _is_rate(objective: dict) -> bool:

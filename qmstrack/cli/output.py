@@ -80,14 +80,15 @@ def print_json_rows(rows: Iterable[Mapping[str, Any]]) -> None:
 
 
 def write_csv_rows(stream, rows: Iterable[Mapping[str, Any]],
-                   columns: Sequence[str]) -> None:
-    from qmstrack.csvsafe import spreadsheet_safe
+                   columns: Sequence[str], delimiter: str = ",") -> None:
+    from qmstrack.csvsafe import kept_as_text, spreadsheet_safe
 
-    writer = csv.writer(stream, lineterminator="\n")
+    writer = csv.writer(stream, lineterminator="\n", delimiter=delimiter)
     writer.writerow(columns)
     for row in rows:
         writer.writerow(
-            [spreadsheet_safe("" if row.get(c) is None else row.get(c)) for c in columns]
+            [spreadsheet_safe(kept_as_text(c, "" if row.get(c) is None else row.get(c)))
+             for c in columns]
         )
 
 
@@ -284,14 +285,60 @@ def choose_columns(columns: Sequence[str], chosen: str | None) -> list[str]:
 def emit_rows(rows: Iterable[Mapping[str, Any]], columns: Sequence[str], *,
               as_json: bool = False, as_csv: bool = False,
               headers: Sequence[str] | None = None, title: str | None = None,
-              empty: str = "Nothing to show.") -> None:
-    """Print a list of records the way the user asked for."""
+              empty: str = "Nothing to show.", delimiter: str | None = None,
+              xlsx=None, ctx=None) -> None:
+    """Print a list of records the way the user asked for, or write it to an XLSX file.
+
+    ``ctx`` (the command's context) gives the office's settings: the CSV delimiter when
+    ``delimiter`` is not given, and the language of an XLSX file's yes/no cells.
+    """
+    from qmstrack.i18n import _, ngettext
+
+    if xlsx is not None:
+        if as_json or as_csv:
+            from qmstrack.errors import UsageError
+
+            raise UsageError(_("Give one of --xlsx, --csv and --json."))
+        from qmstrack.sheet_writer import write_table
+
+        name = ctx.command_path.split()[1] if ctx is not None and " " in ctx.command_path \
+            else "qmstrack"
+        n = write_table(xlsx, rows, columns, title=name, lang=_office_setting(ctx, "lang"))
+        message(ngettext("{n} row written to {path}.", "{n} rows written to {path}.",
+                         n).format(n=n, path=xlsx))
+        return
+    if delimiter is not None:
+        from qmstrack.config import parse_delimiter
+        from qmstrack.errors import InvalidInput, UsageError
+
+        try:
+            delimiter = parse_delimiter(delimiter)
+        except InvalidInput as exc:
+            raise UsageError(f"--delimiter: {exc}") from None
     if as_json:
         print_json_rows(rows)
     elif as_csv:
-        write_csv_rows(sys.stdout, rows, columns)
+        write_csv_rows(sys.stdout, rows, columns,
+                       delimiter or _office_setting(ctx, "csv_delimiter"))
     else:
         print_table(rows, columns, headers, title, empty)
+
+
+def _office_setting(ctx, key: str) -> str:
+    """The office's language or CSV delimiter (``,``/``en`` without a database)."""
+    if ctx is None:
+        return "en" if key == "lang" else ","
+    from qmstrack.cli.state import open_db
+    from qmstrack.config import csv_delimiter
+    from qmstrack.db import get_setting
+
+    db = open_db(ctx)
+    try:
+        if key == "lang":
+            return get_setting(db, "lang") or "id"
+        return csv_delimiter(db)
+    finally:
+        db.close()
 
 
 def print_record(record: Mapping[str, Any], *, as_json: bool = False,

@@ -10,10 +10,12 @@ from qmstrack.cli.imports import add_import_command
 from qmstrack.cli.options import (
     ColumnsOption,
     CsvOption,
+    DelimiterOption,
     JsonOption,
     SinceOption,
     UnitFilter,
     UntilOption,
+    XlsxOption,
 )
 from qmstrack.cli.state import office_today, open_db
 from qmstrack.i18n import N_
@@ -103,6 +105,8 @@ def list_cmd(
     columns: ColumnsOption = None,
     json: JsonOption = False,
     csv: CsvOption = False,
+    delimiter: DelimiterOption = None,
+    xlsx: XlsxOption = None,
 ) -> None:
     """List requests received in a period (all by default)."""
 
@@ -116,7 +120,7 @@ def list_cmd(
                          since=opt_date(since, "--since"), until=opt_date(until, "--until"),
                          overdue_on=office_today() if overdue else None, limit=limit,
                          search=search)
-    if columns is None and not (json or csv):
+    if columns is None and not (json or csv or xlsx):
         # Names stay out of the people's table, unless they are what is searched for.
         shown = [c for c in LIST_COLUMNS if c != "requester"]
         if search is not None:
@@ -124,7 +128,8 @@ def list_cmd(
     else:
         shown = choose_columns(LIST_COLUMNS, columns)
     emit_rows(option_value("--search", lambda: _first_checked(rows)), shown,
-              as_json=json, as_csv=csv, empty="No requests match.")
+              as_json=json, as_csv=csv,
+              delimiter=delimiter, xlsx=xlsx, ctx=ctx, empty="No requests match.")
 
 
 def _first_checked(rows):

@@ -8,7 +8,15 @@ from typing import Annotated
 
 import typer
 
-from qmstrack.cli.options import CsvOption, FromOption, JsonOption, LangOption, ToOption
+from qmstrack.cli.options import (
+    CsvOption,
+    DelimiterOption,
+    FromOption,
+    JsonOption,
+    LangOption,
+    ToOption,
+    XlsxOption,
+)
 from qmstrack.cli.state import office_today, open_db
 from qmstrack.i18n import N_
 
@@ -147,7 +155,8 @@ def _people(review: dict) -> dict:
 
 
 @app.command("list")
-def list_cmd(ctx: typer.Context, json: JsonOption = False, csv: CsvOption = False) -> None:
+def list_cmd(ctx: typer.Context, json: JsonOption = False, csv: CsvOption = False,
+             delimiter: DelimiterOption = None, xlsx: XlsxOption = None) -> None:
     """List the management reviews, latest first, with their actions per state."""
     from qmstrack.cli.output import emit_rows
     from qmstrack.reviews import REVIEW_COLUMNS, list_reviews
@@ -156,6 +165,7 @@ def list_cmd(ctx: typer.Context, json: JsonOption = False, csv: CsvOption = Fals
     if not json:
         rows = (_people(r) for r in rows)
     emit_rows(rows, REVIEW_COLUMNS, as_json=json, as_csv=csv,
+              delimiter=delimiter, xlsx=xlsx, ctx=ctx,
               empty="No management review recorded yet; see 'qmstrack review record'.")
 
 
@@ -185,13 +195,16 @@ def actions(
                                           "due date.")] = False,
     json: JsonOption = False,
     csv: CsvOption = False,
+    delimiter: DelimiterOption = None,
+    xlsx: XlsxOption = None,
 ) -> None:
     """List the actions of every management review, with their state today."""
     from qmstrack.cli.output import emit_rows
     from qmstrack.reviews import ACTION_COLUMNS, list_actions
 
     emit_rows(list_actions(open_db(ctx), open_only=open_, overdue_only=overdue),
-              ACTION_COLUMNS, as_json=json, as_csv=csv, empty="No actions match.")
+              ACTION_COLUMNS, as_json=json, as_csv=csv,
+              delimiter=delimiter, xlsx=xlsx, ctx=ctx, empty="No actions match.")
 
 
 @action_app.command("close")

@@ -9,8 +9,10 @@ import typer
 from qmstrack.cli.imports import add_import_command
 from qmstrack.cli.options import (
     CsvOption,
+    DelimiterOption,
     JsonOption,
     UnitFilter,
+    XlsxOption,
 )
 from qmstrack.cli.state import open_db
 
@@ -43,7 +45,8 @@ def add(
 
 @app.command("list")
 def list_cmd(ctx: typer.Context, unit: UnitFilter = None, json: JsonOption = False,
-             csv: CsvOption = False) -> None:
+             csv: CsvOption = False,
+             delimiter: DelimiterOption = None, xlsx: XlsxOption = None) -> None:
     """List the rules."""
     from qmstrack.cli.output import emit_rows
     from qmstrack.cli.values import opt_units
@@ -51,6 +54,7 @@ def list_cmd(ctx: typer.Context, unit: UnitFilter = None, json: JsonOption = Fal
 
     db = open_db(ctx)
     emit_rows(list_rules(db, opt_units(db, unit)), COLUMNS, as_json=json, as_csv=csv,
+              delimiter=delimiter, xlsx=xlsx, ctx=ctx,
               empty="No rules yet.")
 
 

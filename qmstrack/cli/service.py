@@ -9,8 +9,10 @@ import typer
 from qmstrack.cli.imports import add_import_command
 from qmstrack.cli.options import (
     CsvOption,
+    DelimiterOption,
     JsonOption,
     UnitFilter,
+    XlsxOption,
 )
 from qmstrack.cli.state import open_db
 from qmstrack.i18n import count_of
@@ -48,7 +50,8 @@ def add(
 
 @app.command("list")
 def list_cmd(ctx: typer.Context, unit: UnitFilter = None, json: JsonOption = False,
-             csv: CsvOption = False) -> None:
+             csv: CsvOption = False,
+             delimiter: DelimiterOption = None, xlsx: XlsxOption = None) -> None:
     """List the services."""
     from qmstrack.cli.output import emit_rows
     from qmstrack.cli.values import opt_units
@@ -56,6 +59,7 @@ def list_cmd(ctx: typer.Context, unit: UnitFilter = None, json: JsonOption = Fal
 
     db = open_db(ctx)
     emit_rows(list_services(db, opt_units(db, unit)), COLUMNS, as_json=json, as_csv=csv,
+              delimiter=delimiter, xlsx=xlsx, ctx=ctx,
               empty="No services yet; add them with 'qmstrack service add' or import.")
 
 

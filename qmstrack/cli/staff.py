@@ -10,8 +10,10 @@ from qmstrack.cli.imports import add_import_command
 from qmstrack.cli.options import (
     ColumnsOption,
     CsvOption,
+    DelimiterOption,
     JsonOption,
     UnitFilter,
+    XlsxOption,
 )
 from qmstrack.cli.state import open_db
 from qmstrack.i18n import N_
@@ -59,6 +61,8 @@ def list_cmd(
     columns: ColumnsOption = None,
     json: JsonOption = False,
     csv: CsvOption = False,
+    delimiter: DelimiterOption = None,
+    xlsx: XlsxOption = None,
 ) -> None:
     """List staff members."""
     from qmstrack.cli.output import choose_columns, emit_rows
@@ -69,7 +73,8 @@ def list_cmd(
     shown = (choose_columns(COLUMNS, columns) if columns is not None or json or csv
              else TABLE_COLUMNS)
     emit_rows(list_staff(db, opt_units(db, unit), include_inactive=all_), shown,
-              as_json=json, as_csv=csv, empty="No staff yet.")
+              as_json=json, as_csv=csv,
+              delimiter=delimiter, xlsx=xlsx, ctx=ctx, empty="No staff yet.")
 
 
 @app.command("show")

@@ -9,10 +9,12 @@ import typer
 from qmstrack.cli.imports import add_import_command
 from qmstrack.cli.options import (
     CsvOption,
+    DelimiterOption,
     FromOption,
     JsonOption,
     ToOption,
     UnitFilter,
+    XlsxOption,
 )
 from qmstrack.cli.state import open_db
 from qmstrack.i18n import count_of
@@ -88,6 +90,8 @@ def list_cmd(
     service: ServiceFilter = None,
     json: JsonOption = False,
     csv: CsvOption = False,
+    delimiter: DelimiterOption = None,
+    xlsx: XlsxOption = None,
 ) -> None:
     """List survey responses, oldest first."""
     from qmstrack.cli.output import emit_rows
@@ -95,9 +99,10 @@ def list_cmd(
 
     db, first, last, units, service = _filters(ctx, start, end, unit, service)
     rows = list_responses(db, units=units, service=service, since=first, until=last)
-    columns = LIST_COLUMNS if (json or csv) else [c for c in LIST_COLUMNS
+    columns = LIST_COLUMNS if (json or csv or xlsx) else [c for c in LIST_COLUMNS
                                                   if c != "response_key"]
-    emit_rows(rows, columns, as_json=json, as_csv=csv, empty="No survey responses match.")
+    emit_rows(rows, columns, as_json=json, as_csv=csv,
+              delimiter=delimiter, xlsx=xlsx, ctx=ctx, empty="No survey responses match.")
 
 
 @app.command("report")

@@ -6,7 +6,7 @@ from typing import Annotated
 
 import typer
 
-from qmstrack.cli.options import JsonOption
+from qmstrack.cli.options import JsonOption, XlsxOption
 from qmstrack.cli.state import open_db
 
 app = typer.Typer(help="Organisational units in scope, such as SMP, SMA and SEKRETARIAT.",
@@ -33,10 +33,10 @@ def add(
 
 
 @app.command("list")
-def list_cmd(ctx: typer.Context, json: JsonOption = False) -> None:
+def list_cmd(ctx: typer.Context, json: JsonOption = False, xlsx: XlsxOption = None) -> None:
     """List the units."""
     from qmstrack.cli.output import emit_rows
     from qmstrack.registers.units import list_units
 
-    emit_rows(list_units(open_db(ctx)), ["code", "name"], as_json=json,
+    emit_rows(list_units(open_db(ctx)), ["code", "name"], as_json=json, xlsx=xlsx, ctx=ctx,
               empty="No units yet; add one with 'qmstrack unit add'.")
