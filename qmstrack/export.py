@@ -191,6 +191,7 @@ INDEX_LABELS: dict[str, str] = {
     "registers": NC_("bundle", "Registers"),
     "register": NC_("bundle", "Register"),
     "rows": NC_("bundle", "Rows"),
+    "workbook": NC_("bundle", "Every register in one workbook (a sheet each)"),
     "documents": NC_("bundle", "Documented information"),
     "type": NC_("bundle", "Type"),
     "doc_title": NC_("bundle", "Title"),
@@ -612,6 +613,11 @@ def export_bundle(db: sqlite_utils.Database, db_path: str | os.PathLike, *, star
             regs = registers(start, end, units, lang)
             for reg in regs:
                 counts[reg.name] = _write_register(db, bag_dir, reg, pseudo)
+            from qmstrack.register_workbook import write_registers_workbook
+
+            write_registers_workbook(
+                _safe_join(bag_dir, "registers"), [(r.name, r.title) for r in regs],
+                lang=lang, columns={r.name: _columns(db, r.table, r.exclude) for r in regs})
             evidence = _write_evidence(db, db_path, bag_dir, regs)
             counts["evidence_files"] = len(evidence)
             by_name = {r.name: r for r in regs}

@@ -129,12 +129,40 @@ class StreamingWorkbook:
             cell.data_type = "s"
         return cell
 
-    def save(self) -> None:
+    def save(self, *, reproducible: bool = False) -> None:
+        """Write the file; ``reproducible``: the same rows give the same bytes (a fixed
+        creation time in the properties and in every zip entry), for a bundle's payload."""
         for sheet in self.sheets:
             sheet.close()
         if not self.sheets:
             self.add_sheet("Sheet", [])
+        if reproducible:
+            fixed = datetime(2000, 1, 1)
+            self.wb.properties.created = self.wb.properties.modified = fixed
         self.wb.save(self.path)
+        if reproducible:
+            _fix_zip_times(self.path)
+
+
+def _fix_zip_times(path: Path) -> None:
+    import shutil
+    import zipfile
+
+    tmp = path.with_name(path.name + ".zip-partial")
+    with zipfile.ZipFile(path) as source, zipfile.ZipFile(tmp, "w") as target:
+        for info in source.infolist():
+            fixed = zipfile.ZipInfo(info.filename, date_time=(1980, 1, 1, 0, 0, 0))
+            fixed.compress_type = info.compress_type
+            fixed.external_attr = 0o600 << 16
+            if info.filename == "docProps/core.xml":
+                # openpyxl stamps the save time as the modification time.
+                text = re.sub(rb"(<dcterms:modified[^>]*>)[^<]*", rb"\g<1>2000-01-01T00:00:00Z",
+                              source.read(info))
+                target.writestr(fixed, text)
+                continue
+            with source.open(info) as src, target.open(fixed, "w") as dst:
+                shutil.copyfileobj(src, dst, 1 << 20)
+    os.replace(tmp, path)
 
 
 def _clean(text: str) -> str:
@@ -164,7 +192,7 @@ def write_table(path: Path, rows: Iterable[Mapping[str, Any]], columns: Sequence
 def write_workbook(path: Path,
                    tables: Iterable[tuple[str, Sequence[str], Sequence[str] | None,
                                           Iterable[Mapping[str, Any]]]],
-                   *, lang: str = "en") -> list[int]:
+                   *, lang: str = "en", reproducible: bool = False) -> list[int]:
     """Write several lists, one sheet each, as one XLSX file; rows written per sheet."""
     import itertools
 
@@ -190,7 +218,7 @@ def write_workbook(path: Path,
             for row in itertools.chain(head, values):
                 sheet.append(row)
             counts.append(sheet.count)
-        book.save()
+        book.save(reproducible=reproducible)
         os.replace(tmp, path)
     except BaseException:
         Path(tmp).unlink(missing_ok=True)
