@@ -326,6 +326,8 @@ class TimestampColumn(DateColumn):
 def normalise_phone(value: Any) -> tuple[Any, bool]:
     """A phone number in the Indonesian form, and whether a lost leading 0 was restored.
 
+    (A number that arrives without its 0, as a number cell or as the CSV of one.)
+
     ``+62 812-3456-7890``, ``6281234567890`` and a number cell ``81234567890`` all become
     ``081234567890`` (phonenumbers decides what is a valid Indonesian number); a number
     already written with its leading 0 is kept as the clerk wrote it, and anything that is
@@ -352,7 +354,10 @@ def normalise_phone(value: Any) -> tuple[Any, bool]:
         return value, False
     if parsed.country_code != 62 or not phonenumbers.is_valid_number(parsed):
         return (text if number_cell else value), False
-    return "0" + str(parsed.national_number), number_cell
+    # Written without its 0 and not in the international form: a number cell, or the CSV
+    # of one, lost it.
+    lost = number_cell or not text.startswith(("+", "62"))
+    return "0" + str(parsed.national_number), lost
 
 
 _PHONE_TEXT = re.compile(r"^\+?[\d\s().\-]{6,20}$")
@@ -669,9 +674,10 @@ class _Run:
         sheet_label = plan.name if multi else ""
         headers = plan.headers
         header_of = {name: str(headers[i]).strip() for i, name in plan.mapping.items()}
-        report.ignored_columns.extend(
-            str(h).strip() for i, h in enumerate(headers)
-            if i not in plan.mapping and str(h).strip())
+        for i, h in enumerate(headers):
+            if i not in plan.mapping and str(h).strip() and \
+                    str(h).strip() not in report.ignored_columns:
+                report.ignored_columns.append(str(h).strip())
         columns = list(plan.mapping.items())
         width = max(plan.mapping) + 1 if plan.mapping else 0
         readers: dict[str, Callable[[Any, int], Any]] = {}

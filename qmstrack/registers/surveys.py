@@ -135,8 +135,9 @@ IMPORT_FIELDS = [
     Field("service_code", ("kode_layanan", "layanan", "service", "jenis_layanan",
                            "kode", "nama_layanan", "layanan_yang_diterima"), required=True,
           keywords=("jenislayanan", "layananyangditerima", "layananyanganda")),
+    # Microsoft Forms numbers its responses in "ID".
     Field("ref", ("no", "nomor", "no_kuesioner", "nomor_kuesioner", "no_responden",
-                  "nomor_responden", "no_urut", "reference", "sheet")),
+                  "nomor_responden", "no_urut", "reference", "sheet", "id")),
     # The elements come before the profile and the suggestion: "Penanganan pengaduan,
     # saran dan masukan" is element 8, not a suggestion.
     *(Field(col, _element_aliases(i), required=True,
