@@ -271,7 +271,7 @@ class DateColumn:
             return value
 
     def refusal(self, source: str) -> InvalidInput:
-        examples = ", ".join(f"{v} ({_('row')} {r})" for v, r in self.evidence)
+        examples = ", ".join(f"{v} ({_('row {row}').format(row=r)})" for v, r in self.evidence)
         if self.order == "dmy":
             return InvalidInput(_(
                 "{source}: the column {column} holds dates that can only be month first "

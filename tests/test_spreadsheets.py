@@ -514,3 +514,48 @@ def test_csv_lists_use_the_office_delimiter_and_keep_nips_as_text(office, cli):
     assert "--delimiter" in ok(cli("request", "list", "--csv", "--delimiter", "|"),
                                2).stderr
     assert ok(cli("request", "list", "--xlsx", "x.xlsx", "--json"), 2)
+
+
+# --- languages ----------------------------------------------------------------------------
+
+READER_MODULES = ["sheet_reader.py", "tabular.py", "sheet_writer.py", "register_workbook.py",
+                  "registers/surveys.py", "cli/imports.py", "cli/output.py", "config.py",
+                  "errors.py", "csvsafe.py"]
+
+
+def test_every_message_of_the_reader_has_an_indonesian_translation():
+    import re
+
+    from babel.messages.extract import extract_from_file
+
+    from qmstrack.i18n import translations
+
+    t = translations("id")
+    root = Path(__file__).parents[1] / "qmstrack"
+    messages = [m for name in READER_MODULES
+                for _, m, _, _ in extract_from_file("python", str(root / name))]
+    assert len(messages) > 60
+    for message in messages:
+        source = message[0] if isinstance(message, tuple) else message
+        translated = (t.ngettext(message[0], message[1], 1) if isinstance(message, tuple)
+                      else t.gettext(message))
+        assert translated != source, message
+        assert sorted(re.findall(r"\{[^{}]*\}", translated)) == sorted(
+            re.findall(r"\{[^{}]*\}", source)), message
+
+
+def test_the_reader_speaks_the_terminal_language(office, tmp_path):
+    from qmstrack.errors import InvalidInput
+    from qmstrack.i18n import set_terminal_language, terminal_language
+    from qmstrack.registers.requests import import_requests
+
+    path = tmp_path / "us.csv"
+    path.write_text("No. Registrasi,Tanggal Masuk,Kode Layanan,Nama Pemohon\n"
+                    "M-2,11/23/2026,SMA-LEG,Budi\n", encoding="utf-8")
+    before = terminal_language()
+    try:
+        set_terminal_language("id")
+        with pytest.raises(InvalidInput, match="hanya bisa dibaca bulan lebih dulu"):
+            import_requests(office, path)
+    finally:
+        set_terminal_language(before)
