@@ -30,12 +30,22 @@ NS = ('xmlns:office="urn:oasis:names:tc:opendocument:xmlns:office:1.0" '
       'xmlns:number="urn:oasis:names:tc:opendocument:xmlns:datastyle:1.0" '
       'xmlns:of="urn:oasis:names:tc:opendocument:xmlns:of:1.2"')
 # Day/month/two-digit year: what a CSV of an Indonesian-locale sheet shows (23/11/26).
-STYLES = """<office:automatic-styles>
-<number:date-style style:name="Ndmy"><number:day number:style="long"/><number:text>/</number:text><number:month number:style="long"/><number:text>/</number:text><number:year/></number:date-style>
-<number:date-style style:name="Ndt"><number:month/><number:text>/</number:text><number:day/><number:text>/</number:text><number:year number:style="long"/><number:text> </number:text><number:hours/><number:text>:</number:text><number:minutes number:style="long"/><number:text>:</number:text><number:seconds number:style="long"/></number:date-style>
-<style:style style:name="date" style:family="table-cell" style:data-style-name="Ndmy"/>
-<style:style style:name="datetime" style:family="table-cell" style:data-style-name="Ndt"/>
-</office:automatic-styles>"""
+DAY_MONTH_YEAR = ('<number:day number:style="long"/><number:text>/</number:text>'
+                  '<number:month number:style="long"/><number:text>/</number:text>'
+                  '<number:year/>')
+MONTH_DAY_TIME = ('<number:month/><number:text>/</number:text><number:day/>'
+                  '<number:text>/</number:text><number:year number:style="long"/>'
+                  '<number:text> </number:text><number:hours/><number:text>:</number:text>'
+                  '<number:minutes number:style="long"/><number:text>:</number:text>'
+                  '<number:seconds number:style="long"/>')
+STYLES = ("<office:automatic-styles>"
+          f'<number:date-style style:name="Ndmy">{DAY_MONTH_YEAR}</number:date-style>'
+          f'<number:date-style style:name="Ndt">{MONTH_DAY_TIME}</number:date-style>'
+          '<style:style style:name="date" style:family="table-cell" '
+          'style:data-style-name="Ndmy"/>'
+          '<style:style style:name="datetime" style:family="table-cell" '
+          'style:data-style-name="Ndt"/>'
+          "</office:automatic-styles>")
 
 
 def cell(value) -> str:
