@@ -41,3 +41,22 @@ malay
 _.handle_starttag
 _.handle_endtag
 _.handle_data
+
+# Unused today, in modules being restructured now (the metric registry, languages,
+# periods and the large-module splits); they leave this list when that work removes or
+# uses them.
+_.has  # qmstrack/checklists.py, Text.has
+metric_available  # qmstrack/checklists.py
+compute_all  # qmstrack/metrics.py
+day_before  # qmstrack/metrics.py
+FREQUENCIES  # qmstrack/objectives.py
+_.as_period  # qmstrack/objectives.py, ObjectivePeriod.as_period
+element_label  # qmstrack/registers/surveys.py
+
+# Read by openpyxl when it writes a workbook (qmstrack/sheet_writer.py): a sheet's frozen
+# header, a cell's type, font and number format, the properties' times.
+_.freeze_panes
+_.data_type
+_.font
+_.number_format
+_.modified

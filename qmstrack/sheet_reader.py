@@ -41,7 +41,6 @@ import re
 import zipfile
 from collections.abc import Iterator
 from dataclasses import dataclass, field
-from datetime import date, datetime, time
 from pathlib import Path
 from typing import Any
 
@@ -67,7 +66,6 @@ _SNIFF_LINES = 30
 
 csv.field_size_limit(MAX_FIELD_CHARS)
 
-Cell = str | float | bool | date | datetime | time | None
 Rows = Iterator[tuple[int, list[Any]]]
 
 

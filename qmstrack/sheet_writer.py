@@ -11,13 +11,11 @@ mode), so a long list is never held in memory.
 
 from __future__ import annotations
 
-import os
 import re
-import tempfile
 from collections.abc import Iterable, Mapping, Sequence
 from datetime import date, datetime, time
 from pathlib import Path
-from typing import Any
+from typing import IO, Any
 
 from qmstrack.errors import InvalidInput
 from qmstrack.i18n import _
@@ -72,9 +70,10 @@ class SheetOut:
 
 
 class StreamingWorkbook:
-    """An XLSX file written row by row; ``save()`` writes it to ``path``."""
+    """An XLSX file written row by row; ``save()`` writes it to ``path`` (a file name or an
+    open binary file)."""
 
-    def __init__(self, path: Path):
+    def __init__(self, path: Path | IO[bytes]):
         import openpyxl
 
         self.path = path
@@ -140,29 +139,43 @@ class StreamingWorkbook:
             fixed = datetime(2000, 1, 1)
             self.wb.properties.created = self.wb.properties.modified = fixed
         self.wb.save(self.path)
-        if reproducible:
-            _fix_zip_times(self.path)
 
 
-def _fix_zip_times(path: Path) -> None:
+def _default_mode() -> int:
+    from qmstrack.atomic import default_mode
+
+    return default_mode()
+
+
+def _commit_with_fixed_times(pending, path: Path) -> None:
+    """Copy the written workbook with every zip entry dated 1980-01-01 and the properties'
+    modification time fixed (openpyxl stamps the save time), then put it in place."""
     import shutil
     import zipfile
 
-    tmp = path.with_name(path.name + ".zip-partial")
-    with zipfile.ZipFile(path) as source, zipfile.ZipFile(tmp, "w") as target:
-        for info in source.infolist():
-            fixed = zipfile.ZipInfo(info.filename, date_time=(1980, 1, 1, 0, 0, 0))
-            fixed.compress_type = info.compress_type
-            fixed.external_attr = 0o600 << 16
-            if info.filename == "docProps/core.xml":
-                # openpyxl stamps the save time as the modification time.
-                text = re.sub(rb"(<dcterms:modified[^>]*>)[^<]*", rb"\g<1>2000-01-01T00:00:00Z",
-                              source.read(info))
-                target.writestr(fixed, text)
-                continue
-            with source.open(info) as src, target.open(fixed, "w") as dst:
-                shutil.copyfileobj(src, dst, 1 << 20)
-    os.replace(tmp, path)
+    from qmstrack.atomic import AtomicFile
+
+    fixed_file = AtomicFile(path, binary=True, mode=_default_mode())
+    try:
+        with zipfile.ZipFile(pending.temp) as source, \
+                zipfile.ZipFile(fixed_file.file, "w") as target:
+            for info in source.infolist():
+                fixed = zipfile.ZipInfo(info.filename, date_time=(1980, 1, 1, 0, 0, 0))
+                fixed.compress_type = info.compress_type
+                fixed.external_attr = 0o600 << 16
+                if info.filename == "docProps/core.xml":
+                    text = re.sub(rb"(<dcterms:modified[^>]*>)[^<]*",
+                                  rb"\g<1>2000-01-01T00:00:00Z", source.read(info))
+                    target.writestr(fixed, text)
+                    continue
+                with source.open(info) as src, target.open(fixed, "w") as dst:
+                    shutil.copyfileobj(src, dst, 1 << 20)
+    except BaseException:
+        fixed_file.discard()
+        pending.discard()
+        raise
+    pending.discard()
+    fixed_file.commit()
 
 
 def _clean(text: str) -> str:
@@ -196,19 +209,19 @@ def write_workbook(path: Path,
     """Write several lists, one sheet each, as one XLSX file; rows written per sheet."""
     import itertools
 
+    from qmstrack.atomic import AtomicFile
+
     if path.is_dir():
         raise InvalidInput(_("{path} is a directory; name the XLSX file to write.").format(
             path=path))
     try:
-        fd, tmp = tempfile.mkstemp(dir=path.parent if str(path.parent) else ".",
-                                   prefix=f".{path.name}.", suffix=".partial")
+        pending = AtomicFile(path, binary=True, mode=_default_mode())
     except OSError as exc:
         raise InvalidInput(_("Cannot write {path}: {reason}.").format(
             path=path, reason=exc.strerror)) from None
-    os.close(fd)
     counts: list[int] = []
     try:
-        book = StreamingWorkbook(Path(tmp))
+        book = StreamingWorkbook(pending.file)
         for title, columns, headers, rows in tables:
             names = list(headers or columns)
             values = ([row.get(c) for c in columns] for row in rows)
@@ -219,8 +232,12 @@ def write_workbook(path: Path,
                 sheet.append(row)
             counts.append(sheet.count)
         book.save(reproducible=reproducible)
-        os.replace(tmp, path)
     except BaseException:
-        Path(tmp).unlink(missing_ok=True)
+        pending.discard()
         raise
+    if reproducible:
+        pending.file.flush()
+        _commit_with_fixed_times(pending, path)
+    else:
+        pending.commit()
     return counts

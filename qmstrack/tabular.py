@@ -228,10 +228,6 @@ _NUMERIC_DATE = re.compile(r"^(\d{1,2})[/.\-](\d{1,2})[/.\-](\d{4}|\d{2})"
 DATE_ORDERS = ("dmy", "mdy")
 
 
-class MonthFirstDates(Exception):
-    """A date column holds values that can be read only in the other order."""
-
-
 class DateColumn:
     """Reads one date column of a file, judged as a whole (never a silent day/month swap).
 
@@ -693,7 +689,7 @@ class _Run:
                 readers[name] = self._phone_reader(header_of[name])
         if self.rejects:
             self.rejects.start_sheet(plan.name, headers)
-        info = {"sheet": plan.name, "header_row": plan.header_row, "rows": 0}
+        info: dict[str, Any] = {"sheet": plan.name, "header_row": plan.header_row, "rows": 0}
         report.sheets.append(info)
         if self.book.is_workbook or plan.header_row > 1:
             where = _("sheet {sheet}, ").format(sheet=repr(plan.name)) \

@@ -122,7 +122,6 @@ class _Lookups:
         self.staff_member = Memo(self.staff_nip)
         self.channel = Memo(lambda v: clean_text(v, field="channel", max_length=50).lower())
         self.sequences: dict[str, int] = {}
-        self.normalise_contact = False
 
     def number(self, db: sqlite_utils.Database, unit: str, received: date) -> str:
         """The next reference number for ``unit`` and the year of ``received``."""
@@ -400,7 +399,8 @@ def _write_batch(db: sqlite_utils.Database, batch: list[dict[str, Any]],
             # A stored request keeps its own spelling of the number.
             record["ref_no"] = old["ref_no"] if old else ref
         else:
-            record["ref_no"] = lk.number(db, record["unit"], date.fromisoformat(
+            numbers = lk or _Lookups(db)
+            record["ref_no"] = numbers.number(db, record["unit"], date.fromisoformat(
                 record["received_on"]))
     new = [r for r in batch if r["ref_no"].upper() not in existing]
     if new:
