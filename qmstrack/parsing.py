@@ -129,7 +129,8 @@ class Nip:
         return f"{v[:8]} {v[8:14]} {v[14]} {v[15:]}"
 
 
-_SCIENTIFIC = re.compile(r"^\d[.,]\d+[eE]\+?\d+$")
+# How a spreadsheet writes a long number cell in a CSV: 1,98609262015051E+017.
+SCIENTIFIC_NUMBER = re.compile(r"^\d[.,]\d+[eE]\+?\d+$")
 
 
 # The lowest age at which a CPNS can be appointed: applicants are at least 18 (PP Nomor 11
@@ -155,7 +156,7 @@ def parse_nip(value: object, *, today: date | None = None) -> Nip:
             "the NIP column as text and type the NIP again."
         )
     raw = str(value).strip()
-    if _SCIENTIFIC.match(raw):
+    if SCIENTIFIC_NUMBER.match(raw):
         # The CSV of a number cell: 1,98609262015051E+017 (Indonesian) or 1.986...E+17.
         raise InvalidInput(
             f"The NIP {raw} was stored as a number, which keeps only 15 digits; format the "

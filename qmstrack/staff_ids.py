@@ -32,6 +32,7 @@ from datetime import date
 
 from qmstrack.errors import InvalidInput
 from qmstrack.i18n import _
+from qmstrack.parsing import SCIENTIFIC_NUMBER
 
 EMPLOYMENT_ALIASES = {
     "pns": "pns", "cpns": "pns", "asn pns": "pns", "pegawai negeri sipil": "pns",
@@ -89,6 +90,12 @@ def _digits(value: object, label: str) -> tuple[str, str]:
             "format the {label} column as text and type the number again.").format(
                 label=label, value=value))
     raw = str(value).strip()
+    if SCIENTIFIC_NUMBER.match(raw):
+        # The CSV of a number cell: 1,98609262015051E+017 (Indonesian) or 1.986...E+17.
+        raise InvalidInput(_(
+            "The {label} {value} was stored as a number, which keeps only 15 digits; "
+            "format the {label} column as text and type the number again.").format(
+                label=label, value=raw))
     shown = raw if len(raw) <= 30 else raw[:27] + "..."
     digits = _SEPARATORS.sub("", raw)
     if not digits.isascii() or not digits.isdigit():
@@ -158,6 +165,8 @@ class StaffId:
 
 def _is_number(value: object) -> bool:
     if isinstance(value, (int, float)) and not isinstance(value, bool):
+        return True
+    if SCIENTIFIC_NUMBER.match(str(value or "").strip()):
         return True
     return bool(_SEPARATORS.sub("", str(value or "").strip()).isdigit())
 

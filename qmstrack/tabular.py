@@ -267,7 +267,10 @@ class DateColumn:
             return value
 
     def refusal(self, source: str) -> InvalidInput:
-        examples = ", ".join(f"{v} ({_('row {row}').format(row=r)})" for v, r in self.evidence)
+        examples = "; ".join(
+            _("row {row}, column {column}: {value}, that is {other}").format(
+                row=r, column=self.header, value=v, other=_swapped(v))
+            for v, r in self.evidence)
         if self.order == "dmy":
             return InvalidInput(_(
                 "{source}: the column {column} holds dates that can only be month first "
@@ -317,6 +320,15 @@ class TimestampColumn(DateColumn):
             except ValueError:
                 return value
         return super().read(value, row)
+
+
+def _swapped(text: str) -> str:
+    """``10/13/2026`` written the other way round: ``13/10/2026``."""
+    m = _NUMERIC_DATE.match(text)
+    if not m:
+        return text
+    separator = text[len(m[1])]
+    return f"{m[2]}{separator}{m[1]}{text[len(m[1]) + 1 + len(m[2]):]}"
 
 
 def normalise_phone(value: Any) -> tuple[Any, bool]:

@@ -131,8 +131,9 @@ def test_a_month_first_file_is_refused_never_misread(office, cli, tmp_path):
                     "M-2,11/23/2026,SMA-LEG,Budi\n"     # only 23 November
                     "M-3,11/30/2026,SMA-LEG,Citra\n", encoding="utf-8")
     result = ok(cli("request", "import", str(path)), 1)
-    assert ("the column Tanggal Masuk holds dates that can only be month first "
-            "(11/23/2026 (row 3), 11/30/2026 (row 4))") in result.stderr
+    assert ("the column Tanggal Masuk holds dates that can only be month first (row 3, "
+            "column Tanggal Masuk: 11/23/2026, that is 23/11/2026; row 4, column Tanggal "
+            "Masuk: 11/30/2026, that is 30/11/2026)") in result.stderr
     assert "--date-order mdy" in result.stderr
     assert count(office, "requests") == 0
     ok(cli("request", "import", str(path), "--date-order", "mdy"))
@@ -143,7 +144,8 @@ def test_a_month_first_file_is_refused_never_misread(office, cli, tmp_path):
     other.write_text("No. Registrasi,Tanggal Masuk,Kode Layanan,Nama Pemohon\n"
                      "D-1,23/11/2026,SMA-LEG,Dewi\n", encoding="utf-8")
     result = ok(cli("request", "import", str(other), "--date-order", "mdy"), 1)
-    assert "can only be day first (23/11/2026 (row 2))" in result.stderr
+    assert "can only be day first (row 2, column Tanggal Masuk: 23/11/2026, that is " \
+           "11/23/2026)" in result.stderr
     assert ok(cli("request", "import", str(other), "--date-order", "ymd"), 2)
 
 
@@ -235,6 +237,7 @@ def test_rejects_of_a_workbook_are_a_workbook_with_the_cells_as_read(office, cli
 
 
 def test_a_google_forms_export_imports_with_no_option(office, cli, tmp_path):
+    ok(cli("config", "set", "timezone", "Asia/Makassar"))  # Samarinda: WITA
     path = copy("google_forms_skm.csv", tmp_path)
     result = ok(cli("survey", "import", str(path), "--json"))
     report = json.loads(result.stdout)

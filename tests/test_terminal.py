@@ -180,7 +180,7 @@ def test_columns_are_chosen_with_columns(wide, db_path, cli):
     assert [c.strip() for c in header.strip("┃").split("┃")] == ["ref_no", "requester",
                                                                    "due_on"]
     assert any("Raden Ajeng" in line for line in lines)
-    csv = cli("request", "list", "--csv", "--columns", "due_on,ref_no")
+    csv = cli("request", "list", "--csv", "--delimiter", ",", "--columns", "due_on,ref_no")
     assert csv.stdout.splitlines()[0] == "due_on,ref_no"
     for args in (["request", "list", "--columns", "ref_no,nope"],
                  ["staff", "list", "--columns", ""], ["log", "--columns", "x" * 300]):

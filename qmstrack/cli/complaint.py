@@ -134,8 +134,9 @@ def list_cmd(
                            today=today)
     from qmstrack.cli.output import choose_columns
 
-    emit_rows(rows, choose_columns(COLUMNS, columns) if columns is not None or json or csv
-              else TABLE_COLUMNS, as_json=json, as_csv=csv, delimiter=delimiter, xlsx=xlsx, ctx=ctx,
+    emit_rows(rows, choose_columns(COLUMNS, columns)
+              if columns is not None or json or csv or xlsx else TABLE_COLUMNS,
+              as_json=json, as_csv=csv, delimiter=delimiter, xlsx=xlsx, ctx=ctx,
               empty="No complaints match.")
 
 

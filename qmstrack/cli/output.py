@@ -332,13 +332,10 @@ def _office_setting(ctx, key: str) -> str:
     from qmstrack.config import csv_delimiter
     from qmstrack.db import get_setting
 
-    db = open_db(ctx)
-    try:
-        if key == "lang":
-            return get_setting(db, "lang") or "id"
-        return csv_delimiter(db)
-    finally:
-        db.close()
+    db = open_db(ctx)  # the command's own connection: not closed here
+    if key == "lang":
+        return get_setting(db, "lang") or "id"
+    return csv_delimiter(db)
 
 
 def print_record(record: Mapping[str, Any], *, as_json: bool = False,

@@ -70,7 +70,7 @@ def list_cmd(
     from qmstrack.registers.staff import COLUMNS, TABLE_COLUMNS, list_staff
 
     db = open_db(ctx)
-    shown = (choose_columns(COLUMNS, columns) if columns is not None or json or csv
+    shown = (choose_columns(COLUMNS, columns) if columns is not None or json or csv or xlsx
              else TABLE_COLUMNS)
     emit_rows(list_staff(db, opt_units(db, unit), include_inactive=all_), shown,
               as_json=json, as_csv=csv,
