@@ -557,25 +557,58 @@ def _csv_encoding(path: Path) -> tuple[str, list[str]]:
         ).format(path=path, lines=shown, more=more))
 
 
-def _physical_lines(path: Path, encoding: str) -> Iterator[str]:
+def _physical_lines(path: Path, encoding: str,
+                    budget: list[int] | None = None) -> Iterator[str]:
+    """The file's lines (ending in ``\n``, or ``\r\n`` kept whole), read in large blocks,
+    without the BOM.
+
+    A line longer than ``MAX_LINE_CHARS`` is refused as soon as that many characters have
+    been read without a line break, so an endless line is never held in memory. With
+    ``budget`` (characters read for the current record, and its row number), a record that
+    grows past ``MAX_RECORD_CHARS`` (a quote left open) is refused too.
+    """
     with open(path, encoding=encoding, newline="", errors="strict") as fh:
         line_number = 0
+        carry = ""
+        separator = ""
         while True:
             try:
-                text = fh.readline(MAX_LINE_CHARS + 1)
+                block = fh.read(_CHUNK)
             except UnicodeDecodeError:
                 raise InvalidInput(_(
                     "{path}: line {line} is neither UTF-8 nor Windows-1252 text; save the "
                     "file as 'CSV UTF-8'.").format(path=path, line=line_number + 1)) from None
-            if not text:
+            if not block:
+                if carry:
+                    yield carry
                 return
-            line_number += 1
-            if len(text) > MAX_LINE_CHARS and not text.endswith("\n"):
-                raise InvalidInput(_(
-                    "{path}: line {line} is longer than {limit:,} characters; this is not a "
-                    "register's row.").format(path=path, line=line_number,
-                                              limit=MAX_LINE_CHARS))
-            yield text
+            if not separator:
+                block = block.lstrip("\ufeff")
+                # Excel's "CSV (Macintosh)" ends its lines with a carriage return alone.
+                # (A line break inside a cell is then a line feed.)
+                separator = "\r" if "\r" in block and "\r\n" not in block else "\n"
+            lines = (carry + block).split(separator)
+            carry = lines.pop()
+            for text in lines:
+                line_number += 1
+                if len(text) >= MAX_LINE_CHARS:
+                    raise _line_too_long(path, line_number)
+                if budget is not None:
+                    budget[0] += len(text)
+                    if budget[0] > MAX_RECORD_CHARS:
+                        raise InvalidInput(_(
+                            "{path}: row {row} is longer than {limit:,} characters (a quote "
+                            "left open?); this is not a register's row.").format(
+                                path=path, row=budget[1] + 1, limit=MAX_RECORD_CHARS))
+                yield text + separator
+            if len(carry) > MAX_LINE_CHARS:
+                raise _line_too_long(path, line_number + 1)
+
+
+def _line_too_long(path: Path, line: int) -> InvalidInput:
+    return InvalidInput(_(
+        "{path}: line {line} is longer than {limit:,} characters; this is not a "
+        "register's row.").format(path=path, line=line, limit=MAX_LINE_CHARS))
 
 
 def _sniff(path: Path, encoding: str) -> str:
@@ -603,23 +636,9 @@ def _sniff(path: Path, encoding: str) -> str:
 
 def _csv_rows(book: Workbook) -> Rows:
     path = book.path
-    consumed = [0]
-
-    def counted() -> Iterator[str]:
-        first = True
-        for text in _physical_lines(path, book.encoding):
-            if first:
-                text = text.lstrip("\ufeff")
-                first = False
-            consumed[0] += len(text)
-            if consumed[0] > MAX_RECORD_CHARS:
-                raise InvalidInput(_(
-                    "{path}: row {row} is longer than {limit:,} characters (a quote left "
-                    "open?); this is not a register's row.").format(
-                        path=path, row=number + 1, limit=MAX_RECORD_CHARS))
-            yield text
-
-    reader = csv.reader(counted(), delimiter=book.delimiter)
+    budget = [0, 0]  # characters read for the record being read, and the rows before it
+    reader = csv.reader(_physical_lines(path, book.encoding, budget),
+                        delimiter=book.delimiter)
     number = 0
     while True:
         try:
@@ -631,7 +650,7 @@ def _csv_rows(book: Workbook) -> Rows:
                 path=path, row=number + 1, error=exc)) from None
         # Rows are counted as a spreadsheet shows them: a cell with line breaks is one row.
         number += 1
-        consumed[0] = 0
+        budget[0], budget[1] = 0, number
         if len(cells) > MAX_COLUMNS:
             while cells and not cells[-1].strip():
                 cells.pop()
@@ -639,5 +658,6 @@ def _csv_rows(book: Workbook) -> Rows:
                 raise InvalidInput(_(
                     "{path}: row {row} has {n:,} cells; at most {limit} columns are read."
                     ).format(path=path, row=number, n=len(cells), limit=MAX_COLUMNS))
-        if any(c.strip() for c in cells):
-            yield number, [c if c.strip() else None for c in cells]
+        row = [c if c and not c.isspace() else None for c in cells]
+        if any(row):
+            yield number, row

@@ -244,8 +244,22 @@ class DateColumn:
         self.header = header
         self.order = order
         self.evidence: list[tuple[str, int]] = []
+        # Text dates repeat from row to row: each distinct one is read once.
+        self.known: dict[str, Any] = {}
 
     def read(self, value: Any, row: int) -> Any:
+        if value.__class__ is str:
+            try:
+                return self.known[value]
+            except KeyError:
+                pass
+            result = self._read(value, row)
+            if result is not value and len(self.known) < 20_000:
+                self.known[value] = result
+            return result
+        return self._read(value, row)
+
+    def _read(self, value: Any, row: int) -> Any:
         if isinstance(value, datetime):
             return value.date()
         if isinstance(value, date) or not isinstance(value, str):
@@ -442,30 +456,38 @@ def _header_score(cells: Sequence[Any], lookup: Mapping[str, str],
 
 
 def _total_row(cells: Sequence[Any]) -> bool:
-    """A row of sums: a total label and otherwise only numbers (or nothing)."""
-    labelled = False
-    for cell in cells:
-        if cell is None:
-            continue
-        if isinstance(cell, str):
-            text = normalise_header(cell)
-            if text in TOTAL_WORDS or (text.startswith(("jumlah", "total"))
-                                       and len(text) <= 24):
-                labelled = True
-                continue
-            if _looks_numeric(cell):
-                continue
-            return False
-        elif isinstance(cell, bool) or not isinstance(cell, (int, float)):
-            return False
-    return labelled
+    """A row of sums: a total label first, and otherwise only numbers (or nothing).
+
+    Runs for every row: the first filled cell decides at once for every other row.
+    """
+    label = next((c for c in cells if c is not None), None)
+    if not isinstance(label, str) or label.lstrip()[:1].lower() not in _TOTAL_INITIALS:
+        return False
+    text = normalise_header(label)
+    if not (text in TOTAL_WORDS or (text.startswith(("jumlah", "total"))
+                                    and len(text) <= 24)):
+        return False
+    rest = list(cells)
+    rest.remove(label)
+    return _numbers_only(rest) or not any(c is not None for c in rest)
+
+
+_TOTAL_INITIALS = frozenset(w[0] for w in TOTAL_WORDS)
 
 
 def _numbers_only(cells: Sequence[Any]) -> bool:
-    present = [c for c in cells if c is not None]
-    return bool(present) and all(
-        (isinstance(c, (int, float)) and not isinstance(c, bool))
-        or (isinstance(c, str) and _looks_numeric(c)) for c in present)
+    """Only numbers (typed, or written as digits): the sums under a column, if at the end."""
+    seen = False
+    for c in cells:
+        if c is None:
+            continue
+        if isinstance(c, str):
+            if not (c.isdigit() or _looks_numeric(c)):
+                return False
+        elif isinstance(c, bool) or not isinstance(c, (int, float)):
+            return False
+        seen = True
+    return seen
 
 
 _NUMBER_TEXT = re.compile(r"^[+-]?[\d.,\s]+%?$")
