@@ -67,13 +67,11 @@ class RowProblem:
     sheet: str = ""  # named when an import reads several sheets
 
     def __str__(self) -> str:
-        from qmstrack.i18n import _
-
-        where = _("row {row}").format(row=self.row)
+        where = f"row {self.row}"
         if self.sheet:
-            where = _("sheet {sheet}, ").format(sheet=repr(self.sheet)) + where
+            where = f"sheet {self.sheet!r}, {where}"
         if self.column:
-            where += _(", column {column}").format(column=self.column)
+            where += f", column {self.column}"
         return f"{where}: {self.reason}"
 
 
