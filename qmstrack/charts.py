@@ -248,3 +248,32 @@ def line_chart(x_labels: Sequence[str], series: Sequence[LineSeries], *, title: 
     out.extend(_legend(legend, width - legend_width + 16, top + 4))
     out.append("</svg>")
     return Markup("".join(out))
+
+
+def horizontal_bar_chart(labels: Sequence[str], values: Sequence[float | None], *,
+                         title: str, maximum: float, value_text: Callable[[float], str],
+                         colours: Sequence[str] | None = None, empty_text: str = "",
+                         width: int = 640, bar_height: int = 22) -> Markup:
+    """One horizontal bar per label, from 0 to ``maximum`` (e.g. an NRR on the 1-4 scale),
+    each with its value written at its end; ``colours`` one per bar (default the first)."""
+    left, right, top = 250, 70, 8
+    plot_w = width - left - right
+    height = top * 2 + bar_height * max(len(labels), 1) + 8
+    out = _open_svg(width, height, title)
+    for i, (label, value) in enumerate(zip(labels, values, strict=True)):
+        y = top + i * bar_height
+        short = label if len(label) <= 38 else label[:37] + "…"
+        out.append(_text(left - 8, y + bar_height * 0.68, short, anchor="end"))
+        if value is None:
+            continue
+        colour = colours[i] if colours else SERIES_COLOURS[0]
+        length = max(0.0, min(value, maximum)) / maximum * plot_w if maximum else 0
+        out.append(f'<rect x="{left}" y="{_n(y + 3)}" width="{_n(length)}" '
+                   f'height="{bar_height - 6}" rx="2" fill="{escape(colour)}">'
+                   f"<title>{escape(f'{label}: {value_text(value)}')}</title></rect>")
+        out.append(_text(left + length + 6, y + bar_height * 0.68, value_text(value),
+                         anchor="start"))
+    if not any(v is not None for v in values) and empty_text:
+        out.append(_text(left + plot_w / 2, height / 2, empty_text))
+    out.append("</svg>")
+    return Markup("".join(out))

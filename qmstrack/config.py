@@ -110,6 +110,12 @@ def csv_delimiter(db: sqlite_utils.Database) -> str:
     return ";" if (get_setting(db, "lang") or "id") == "id" else ","
 
 
+def _ikm_weight(value: str) -> str:
+    from qmstrack.satisfaction import parse_weight
+
+    return parse_weight(value)
+
+
 def _checklist(value: str) -> str:
     from qmstrack.checklists import resolve_checklist
 
@@ -139,6 +145,9 @@ SETTINGS: dict[str, Setting] = {s.key: s for s in [
     Setting("template_dir", "Templates that override the built-in report templates.",
             _directory),
     Setting("checklist_dir", "The office's own checklists (YAML).", _directory),
+    Setting("ikm_weight", N_("Weight of each SKM element in the IKM: exact (1/9, the "
+                             "default), or 0.111 or 0.11 to reproduce earlier reports."),
+            _ikm_weight),
     Setting("csv_delimiter", "Delimiter of the CSV that lists print: ',', ';' or tab "
             "(default ';' when the language is id, else ',').", parse_delimiter),
 ]}

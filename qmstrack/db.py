@@ -229,6 +229,8 @@ DEFAULT_SETTINGS: dict[str, Any] = {
     "report_dir": "",
     "template_dir": "",
     "checklist_dir": "",
+    # The weight of each SKM element in the IKM (qmstrack.satisfaction.WEIGHTS).
+    "ikm_weight": "exact",
 }
 
 

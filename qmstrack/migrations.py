@@ -537,3 +537,34 @@ def m006_request_refs_ignore_case(db: sqlite_utils.Database) -> None:
     imports and ``request add`` refuse or match new ones through this index.
     """
     db.execute("CREATE INDEX idx_requests_ref_nocase ON requests(ref_no COLLATE NOCASE)")
+
+
+@migration("m008_survey_actions")
+def m008_survey_actions(db: sqlite_utils.Database) -> None:
+    """The follow-up plan of the SKM (rencana tindak lanjut, PermenPAN-RB 14/2017): one row
+    per action on an element (U1..U9), with its owner, due date and closing.
+
+    ``unit`` and ``service_code`` say which scope it answers (both empty: the whole office).
+    """
+    run_script(
+        db,
+        """
+        CREATE TABLE survey_actions (
+            id INTEGER PRIMARY KEY,
+            element TEXT NOT NULL
+                CHECK (element IN ('U1', 'U2', 'U3', 'U4', 'U5', 'U6', 'U7', 'U8', 'U9')),
+            action TEXT NOT NULL CHECK (length(action) BETWEEN 1 AND 2000),
+            owner_nip TEXT NOT NULL REFERENCES staff(nip),
+            unit TEXT REFERENCES units(code),
+            service_code TEXT REFERENCES services(code),
+            raised_on TEXT NOT NULL,
+            due_on TEXT NOT NULL,
+            closed_on TEXT,
+            note TEXT NOT NULL DEFAULT '',
+            CHECK (due_on >= raised_on),
+            CHECK (closed_on IS NULL OR closed_on >= raised_on)
+        );
+        CREATE INDEX idx_survey_actions_due ON survey_actions(closed_on, due_on);
+        """,
+    )
+    create_change_triggers(db, "survey_actions")

@@ -116,6 +116,8 @@ REGISTERS: tuple[Register, ...] = (
              "held_on, id", unit_column=None, evidence_column="minutes_sha256"),
     Register("review_actions", NC_("register", "Management review actions"), "child", "due_on",
              "review_id, id", unit_column=None, parent="reviews", parent_key="review_id"),
+    Register("survey_actions", NC_("register", "SKM follow-up actions"), "open_in_period",
+             "raised_on", "raised_on, id", unit_nullable=True, closed_column="closed_on"),
     Register("evidence_files", NC_("register", "Evidence files"), unit_column=None, exported=False),
 )
 

@@ -95,6 +95,18 @@ def overdue_findings(db: sqlite_utils.Database, period: Period,
             for ref, grade, clause, due, unit in cursor]
 
 
+def overdue_survey_actions(db: sqlite_utils.Database, period: Period,
+                           scope: Scope) -> dict[str, Any]:
+    """SKM follow-up actions open at the end of the period and due before it:
+    ``{overdue, overdue_list}``."""
+    from qmstrack.registers.survey_actions import list_actions
+
+    rows = [{k: a[k] for k in ("id", "element", "action", "owner_nip", "unit", "due_on")}
+            for a in list_actions(db, units=scope.units, overdue_on=period.end,
+                                  today=period.end)]
+    return {"overdue": len(rows), "overdue_list": rows}
+
+
 def build_summary(db: sqlite_utils.Database, period: Period, units: Sequence[str] = (), *,
                   now: datetime | None = None) -> dict[str, Any]:
     """Every figure of the summary for a period and units (empty = all units).
@@ -110,7 +122,7 @@ def build_summary(db: sqlite_utils.Database, period: Period, units: Sequence[str
     requests = request_counts(db, period, scope)
     adherence = adherence_counts(db, period, scope)
     findings = finding_counts(db, period, scope)
-    satisfaction = satisfaction_figures(db, period, scope)
+    satisfaction = satisfaction_figures(db, period, scope, sample=True)
     all_units = [r[0] for r in db.execute("SELECT code FROM units ORDER BY code")]
     return {
         "period": {"start": period.start.isoformat(), "end": period.end.isoformat()},
@@ -124,9 +136,11 @@ def build_summary(db: sqlite_utils.Database, period: Period, units: Sequence[str
         "adherence": adherence,
         "findings": findings,
         "satisfaction": {k: satisfaction[k] for k in
-                         ("responses", "ikm", "category", "category_label")},
+                         ("responses", "ikm", "category", "category_label", "weight",
+                          "sample")},
         "overdue_requests": overdue_requests(db, period, scope),
         "overdue_findings": overdue_findings(db, period, scope),
+        "survey_actions": overdue_survey_actions(db, period, scope),
         # A period ending on the last day of the summary is complete by then.
         "objectives_missed_twice": [
             o for o in objectives_missed_twice(db, period.end + timedelta(days=1))
@@ -138,7 +152,8 @@ def needs_attention(summary: dict[str, Any]) -> bool:
     """True when anything is overdue: a request or a corrective action (an objective missed
     twice is reported, but is not "overdue")."""
     return bool(summary["requests"]["overdue"] or summary["findings"]["overdue"]
-                or summary["overdue_requests"] or summary["overdue_findings"])
+                or summary["overdue_requests"] or summary["overdue_findings"]
+                or summary.get("survey_actions", {}).get("overdue"))
 
 
 # --- the digest -----------------------------------------------------------------------
@@ -193,7 +208,8 @@ class _Digest:
         _, ngettext = self._, self.ngettext
         late_requests = self.s["requests"]["overdue"]
         late_findings = self.s["findings"]["overdue"]
-        if not (late_requests or late_findings):
+        late_skm = self.s.get("survey_actions", {}).get("overdue", 0)
+        if not (late_requests or late_findings or late_skm):
             return _("Nothing is overdue.")
         parts = []
         if late_requests:
@@ -203,6 +219,10 @@ class _Digest:
             parts.append(ngettext("{n} overdue corrective action",
                                   "{n} overdue corrective actions",
                                   late_findings).format(n=self.n(late_findings)))
+        if late_skm:
+            parts.append(ngettext("{n} overdue SKM follow-up action",
+                                  "{n} overdue SKM follow-up actions",
+                                  late_skm).format(n=self.n(late_skm)))
         return _("Needs attention: {items}.").format(items=", ".join(parts))
 
     def request_lines(self) -> list[str]:
@@ -253,10 +273,30 @@ class _Digest:
             return _("Public satisfaction (IKM): no survey responses")
         responses = ngettext("{n} response", "{n} responses", sat["responses"]).format(
             n=self.n(sat["responses"]))
-        return _("Public satisfaction (IKM): {ikm}, {category} ({label}), {responses}").format(
+        line = _("Public satisfaction (IKM): {ikm}, {category} ({label}), {responses}").format(
             ikm=format_number(rounded_ikm(sat["ikm"]), self.lang, decimals=2),
             category=sat["category"], label=self.category_name(sat["category"]),
             responses=responses)
+        sample = sat.get("sample")
+        if sample:
+            line += "; " + _("sample required {required} (Krejcie-Morgan, population "
+                             "{population})").format(required=self.n(sample["required"]),
+                                                     population=self.n(sample["population"]))
+            if not sample["adequate"]:
+                line += ": " + _("indicative (not representative)")
+        return line
+
+    def overdue_survey_action_items(self) -> tuple[str, list[tuple[str, str]], int]:
+        _ = self._
+        rows = self.s.get("survey_actions", {}).get("overdue_list", [])
+        items = []
+        for row in rows[:LIST_CAP]:
+            detail = _("{element}: {action}, owner {owner}, due {due}").format(
+                element=row["element"], action=row["action"][:80], owner=row["owner_nip"],
+                due=self.day(row["due_on"]))
+            items.append((f"#{row['id']}", detail))
+        heading = _("Overdue SKM follow-up actions ({n})").format(n=self.n(len(rows)))
+        return heading, items, max(0, len(rows) - LIST_CAP)
 
     def overdue_request_items(self) -> tuple[str, list[tuple[str, str]], int]:
         _, ngettext = self._, self.ngettext
@@ -329,6 +369,7 @@ def render_text(summary: dict[str, Any], lang: str) -> str:
     lines += [f"  {line}" for line in d.request_lines()]
     lines += [d.adherence_line(), d.findings_line(), d.satisfaction_line()]
     for heading, items, more in (d.overdue_request_items(), d.overdue_finding_items(),
+                                 d.overdue_survey_action_items(),
                                  d.missed_objective_items()):
         if not items:
             continue
@@ -367,6 +408,7 @@ def render_markdown(summary: dict[str, Any], lang: str) -> str:
     lines += ["", f"- {e(d.adherence_line())}", f"- {e(d.findings_line())}",
               f"- {e(d.satisfaction_line())}"]
     for heading, items, more in (d.overdue_request_items(), d.overdue_finding_items(),
+                                 d.overdue_survey_action_items(),
                                  d.missed_objective_items()):
         if not items:
             continue

@@ -160,7 +160,10 @@ def test_the_day_a_request_falls_due_it_is_not_yet_overdue(data):
     assert [f["ref_no"] for f in s["overdue_findings"]] == ["TM-04", "TM-03", "TM-01"]
     assert s["overdue_requests"] == []
     assert s["satisfaction"] == {"responses": 0, "ikm": None, "category": None,
-                                 "category_label": None}
+                                 "category_label": None, "weight": "exact",
+                                 "sample": {"population": 0, "required": 0, "responses": 0,
+                                            "adequate": False}}
+    assert s["survey_actions"] == {"overdue": 0, "overdue_list": []}
 
 
 def test_the_next_day_they_are_one_working_day_late(data):
@@ -209,7 +212,10 @@ def test_text_in_indonesian(data):
     assert "  Belum selesai: 3, terlambat: 2" in lines
     assert ("Kepatuhan SOP: 75,0% (3 patuh, 1 tidak patuh, 1 tidak berlaku)") in lines
     assert "Temuan: 4 terbuka, 2 lewat tenggat" in lines
-    assert "Kepuasan masyarakat (IKM): 78,70, B (Baik), 3 responden" in lines
+    # 6 requests received: Krejcie-Morgan needs ceil(3.841*6*0.25 / (0.0025*5 + 3.841*0.25))
+    # = ceil(5.92) = 6 responses, so 3 make an indicative IKM.
+    assert ("Kepuasan masyarakat (IKM): 78,70, B (Baik), 3 responden; sampel minimal 6 "
+            "(Krejcie-Morgan, populasi 6): indikatif (kurang representatif)") in lines
     assert "Permohonan terlambat (2)" in lines
     assert ("  REQ-03  SMA-MUT, SMA, jatuh tempo 18 Agu 2026, terlambat 3 hari kerja"
             in lines)
@@ -228,7 +234,8 @@ def test_text_in_english(data):
     assert "Needs attention: 2 overdue requests, 2 overdue corrective actions." in text
     assert "On time: 1 of 3 completed (33.3%)" in text
     assert "SOP adherence: 75.0% (3 comply, 1 breach, 1 not applicable)" in text
-    assert "Public satisfaction (IKM): 78.70, B (Good), 3 responses" in text
+    assert ("Public satisfaction (IKM): 78.70, B (Good), 3 responses; sample required 6 "
+            "(Krejcie-Morgan, population 6): indicative (not representative)") in text
     assert "REQ-03  SMA-MUT, SMA, due 18 Aug 2026, 3 working days late" in text
     one_day = render_text(build_summary(data, Period(date(2026, 8, 19), date(2026, 8, 19))),
                           "en")

@@ -103,7 +103,9 @@ def test_cron_json_and_out_file(office_db, run_installed, tmp_path):
                                 "on_time_rate": 1.0, "open": 1, "overdue": 1}
     assert data["findings"]["overdue"] == 1
     assert data["satisfaction"] == {"responses": 0, "ikm": None, "category": None,
-                                    "category_label": None}
+                                    "category_label": None, "weight": "exact",
+                                    "sample": {"population": 1, "required": 1,
+                                               "responses": 0, "adequate": False}}
     assert data["overdue_requests"] == [
         {"ref_no": "REQ-2", "service_code": "SMP-LEG", "unit": "SMP",
          "received_on": "2026-12-22", "due_on": "2026-12-29", "days_late": 2}]

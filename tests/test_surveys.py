@@ -383,20 +383,23 @@ def test_cli_report_json_and_table(office, cli):
     result = cli("survey", "report", "--from", "2026-08-01", "--to", "2026-08-31", "--json")
     assert result.exit_code == 0, result.stderr
     data = json.loads(result.stdout)
-    assert set(data) == {"period", "overall", "services"}
-    assert set(data["overall"]) >= {"responses", "nrr", "ikm", "category", "category_label"}
+    assert set(data) == {"period", "scope", "weight", "overall", "units", "services",
+                         "weakest", "trend", "actions"}
+    interface = {"responses", "ikm", "category", "weight", "sample", "elements", "profile"}
+    assert set(data["overall"]) == interface
     assert data["overall"]["ikm"] == pytest.approx(2125 / 27, abs=1e-12)  # full precision
-    assert len(data["overall"]["nrr"]) == 9
-    assert set(data["services"][0]) >= {"service_code", "service_name", "unit", "responses",
-                                        "nrr", "ikm", "category", "category_label"}
+    assert [e["code"] for e in data["overall"]["elements"]] == [f"U{i}" for i in range(1, 10)]
+    assert set(data["services"][0]) == interface | {"service_code", "service_name", "unit"}
+    assert set(data["units"][0]) == interface | {"unit", "unit_name"}
     table = cli("survey", "report", "--from", "2026-08-01", "--to", "2026-08-31")
     assert table.exit_code == 0
-    assert "78.70" in table.stdout and "B (Baik)" in table.stdout
+    assert "78.70" in table.stdout and "| B " in table.stdout
     assert "Persyaratan" in table.stdout
+    assert "weight 1/9" in table.stdout
     empty = cli("survey", "report", "--from", "2026-07-01", "--to", "2026-07-31", "--json")
     data = json.loads(empty.stdout)
     assert data["overall"]["ikm"] is None and data["overall"]["category"] is None
-    assert data["services"] == []
+    assert all(s["responses"] == 0 for s in data["services"])
     assert cli("survey", "report", "--service", "SMP-LEG", "--json").exit_code == 0
     assert cli("survey", "report", "--from", "2026-08-31", "--to", "2026-08-01").exit_code == 2
 

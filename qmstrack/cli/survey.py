@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Annotated
 
 import typer
@@ -12,6 +13,7 @@ from qmstrack.cli.options import (
     DelimiterOption,
     FromOption,
     JsonOption,
+    LangOption,
     ToOption,
     UnitFilter,
     XlsxOption,
@@ -112,25 +114,66 @@ def report(
     end: ToOption = None,
     unit: UnitFilter = None,
     service: ServiceFilter = None,
+    format: Annotated[str | None, typer.Option(
+        "--format", help="Write the report (Laporan Hasil SKM) in these formats, "
+                         "comma-separated: md, html, xlsx (default md,html with --out).")]
+    = None,
+    out: Annotated[Path | None, typer.Option(
+        "--out", file_okay=False, help="Directory for the report files (default: the "
+                                       "report_dir setting with --format).")] = None,
+    lang: LangOption = None,
+    population: Annotated[int | None, typer.Option(
+        "--population", min=0, help="The population of the survey (default: the requests "
+                                    "received in the period for the scope).")] = None,
+    template_dir: Annotated[Path | None, typer.Option(
+        "--template-dir", file_okay=False, help="Directory with templates that override "
+                                                "the built-in ones.")] = None,
     json: JsonOption = False,
 ) -> None:
-    """NRR per element and the IKM with its category, per service and overall.
+    """The SKM results: per element NRR, weighted NRR and category, the IKM, the sample
+    against Krejcie-Morgan, per unit and service; with --out, the report files.
 
-    IKM = (sum of the nine NRR x 1/9) x 25; A (Sangat Baik) >= 88.31, B (Baik) >= 76.61,
-    C (Kurang Baik) >= 65.00, else D (Tidak Baik), judged on the IKM rounded to two
-    decimals. JSON keeps full precision.
+    IKM = (sum of the nine NRR x weight) x 25 (weight 1/9, or the ikm_weight setting);
+    A (Sangat Baik) >= 88.31, B (Baik) >= 76.61, C (Kurang Baik) >= 65.00, else D (Tidak
+    Baik), judged on the IKM rounded to two decimals; per element A >= 3.5324, B >= 3.0644,
+    C >= 2.60. An IKM from fewer responses than the required sample is indicative. JSON
+    keeps full precision.
     """
     from qmstrack.cli.output import message, print_json, print_table
-    from qmstrack.registers.surveys import ELEMENT_COUNT, element_label
-    from qmstrack.satisfaction import rounded_ikm, satisfaction_report
+    from qmstrack.cli.state import office_today
+    from qmstrack.cli.values import opt_lang, option_value
     from qmstrack.scope import Scope
+    from qmstrack.survey_report import check_report_formats, survey_report_data
 
     db, first, last, units, service = _filters(ctx, start, end, unit, service)
-    data = satisfaction_report(db, start=first, end=last,
-                               scope=Scope(units=units, service=service))
+    scope = Scope(units=units, service=service)
+    language = opt_lang(lang, db)
+    if out is not None or format is not None:
+        from qmstrack.db import get_setting
+        from qmstrack.survey_report import write_survey_report
+
+        formats = option_value("--format", lambda: check_report_formats(
+            (format or "md,html").split(",")))
+        directory = out or Path(get_setting(db, "report_dir") or "qmstrack-reports")
+        templates = template_dir or (Path(get_setting(db, "template_dir"))
+                                     if get_setting(db, "template_dir") else None)
+        for path in write_survey_report(db, directory, formats=formats, lang=language,
+                                        start=first, end=last, scope=scope,
+                                        population=population, template_dir=templates,
+                                        today=office_today()):
+            typer.echo(str(path))
+        return
+    data = survey_report_data(db, start=first, end=last, scope=scope, lang=language,
+                              population=population, today=office_today())
     if json:
         print_json(data)
         return
+    _print_report(data, message, print_table)
+
+
+def _print_report(data, message, print_table) -> None:
+    from qmstrack.satisfaction import rounded_ikm, weight_text
+
     overall = data["overall"]
     if not overall["responses"]:
         message("No survey responses in the period.")
@@ -139,20 +182,148 @@ def report(
     def ikm(v):
         return "" if v is None else f"{rounded_ikm(v):.2f}"
 
-    def category(r):
-        return f"{r['category']} ({r['category_label']})" if r["category"] else ""
+    def sample(r):
+        s = r["sample"]
+        flag = "" if s["adequate"] else " (indicative)"
+        return f"{s['responses']}/{s['required']}{flag}"
 
     period = data["period"]
-    # The elements are named as the regulation names them (Indonesian).
-    elements = [{"element": f"U{i}", "name": element_label(i, "id"), "nrr": f"{nrr:.2f}"}
-                for i, nrr in zip(range(1, ELEMENT_COUNT + 1), overall["nrr"], strict=True)]
-    print_table(elements, ["element", "name", "nrr"], ["Element", "Name", "NRR"],
+    elements = [{"element": e["code"], "name": e["name"], "nrr": f"{e['nrr']:.2f}",
+                 "weighted": f"{e['nrr_weighted']:.4f}", "converted": f"{e['converted']:.2f}",
+                 "category": e["category"]} for e in overall["elements"]]
+    print_table(elements, ["element", "name", "nrr", "weighted", "converted", "category"],
+                ["Element", "Name", "NRR", "Weighted NRR", "Converted", "Category"],
                 title=f"Survey {period['start']} to {period['end']}: "
-                      f"{count_of(overall['responses'], 'response')}")
-    rows = [{**r, "ikm": ikm(r["ikm"]), "category": category(r)} for r in data["services"]]
+                      f"{count_of(overall['responses'], 'response')}, weight "
+                      f"{weight_text(data['weight'])}")
+    rows = [{"service_code": r["service_code"], "service_name": r["service_name"],
+             "unit": r["unit"], "responses": r["responses"], "sample": sample(r),
+             "ikm": ikm(r["ikm"]), "category": r["category"] or ""}
+            for r in data["services"]]
     rows.append({"service_code": "ALL", "service_name": "All services", "unit": "",
-                 "responses": overall["responses"], "ikm": ikm(overall["ikm"]),
-                 "category": category(overall)})
-    print_table(rows, ["service_code", "service_name", "unit", "responses", "ikm",
+                 "responses": overall["responses"], "sample": sample(overall),
+                 "ikm": ikm(overall["ikm"]), "category": overall["category"] or ""})
+    print_table(rows, ["service_code", "service_name", "unit", "responses", "sample", "ikm",
                        "category"],
-                ["Service", "Name", "Unit", "Responses", "IKM", "Category"])
+                ["Service", "Name", "Unit", "Responses", "Sample/required", "IKM",
+                 "Category"])
+    if not overall["sample"]["adequate"]:
+        message(f"The IKM is indicative: {overall['responses']} responses, "
+                f"{overall['sample']['required']} needed for a population of "
+                f"{overall['sample']['population']} (Krejcie-Morgan).")
+    message(f"Weakest elements: {', '.join(data['weakest'])}.")
+
+
+action_app = typer.Typer(help="The SKM follow-up plan (rencana tindak lanjut): actions on "
+                              "the weakest elements.", no_args_is_help=True)
+app.add_typer(action_app, name="action")
+ACTION_COLUMNS = ["id", "element", "action", "owner_nip", "owner_name", "unit",
+                  "service_code", "raised_on", "due_on", "closed_on", "state"]
+
+
+@action_app.command("add")
+def action_add(
+    ctx: typer.Context,
+    element: Annotated[str, typer.Option("--element", help="The element it improves: U1 to "
+                                         "U9.")],
+    action: Annotated[str, typer.Option("--action", help="What will be done.")],
+    owner: Annotated[str, typer.Option("--owner", help="NIP, NI PPPK or office code of the "
+                                       "staff member who owns it.")],
+    due: Annotated[str, typer.Option("--due", help="The day it is due.")],
+    unit: Annotated[str | None, typer.Option("--unit", help="The unit whose survey it "
+                                             "answers (default: the whole office).")] = None,
+    service: Annotated[str | None, typer.Option("--service", help="The service whose "
+                                                "survey it answers.")] = None,
+    on: Annotated[str | None, typer.Option("--date", help="The day it was decided (default "
+                                           "today).")] = None,
+    json: JsonOption = False,
+) -> None:
+    """Add an action to the SKM follow-up plan; prints its number."""
+    from qmstrack.cli.output import message, print_json
+    from qmstrack.cli.state import office_today
+    from qmstrack.cli.values import opt_date, option_value
+    from qmstrack.registers.survey_actions import add_action, parse_element
+
+    today = office_today()
+    code = option_value("--element", lambda: parse_element(element))
+    record = add_action(open_db(ctx), element=code, action=action, owner=owner,
+                        due=opt_date(due, "--due", today=today), unit=unit, service=service,
+                        raised=opt_date(on, "--date", today=today), today=today)
+    if json:
+        print_json(record)
+        return
+    typer.echo(str(record["id"]))
+    message(f"SKM follow-up action {record['id']} on {record['element']} saved, due "
+            f"{record['due_on']}.")
+
+
+@action_app.command("close")
+def action_close(
+    ctx: typer.Context,
+    action_id: Annotated[int, typer.Argument(help="The action's number ('qmstrack survey "
+                                             "action list').")],
+    on: Annotated[str | None, typer.Option("--on", help="The day it was done (default "
+                                           "today).")] = None,
+    note: Annotated[str, typer.Option("--note", help="How it was done, where the evidence "
+                                      "is.")] = "",
+    json: JsonOption = False,
+) -> None:
+    """Close an action of the SKM follow-up plan."""
+    from qmstrack.cli.output import message, print_json
+    from qmstrack.cli.state import office_today
+    from qmstrack.cli.values import opt_date
+    from qmstrack.registers.survey_actions import close_action
+
+    today = office_today()
+    record = close_action(open_db(ctx), action_id, on=opt_date(on, "--on", today=today),
+                          note=note, today=today)
+    if json:
+        print_json(record)
+        return
+    message(f"SKM follow-up action {record['id']} closed on {record['closed_on']}.")
+
+
+@action_app.command("list")
+def action_list(
+    ctx: typer.Context,
+    overdue: Annotated[bool, typer.Option("--overdue", help="Only open actions past their "
+                                          "due date.")] = False,
+    unit: UnitFilter = None,
+    json: JsonOption = False,
+    csv: CsvOption = False,
+    delimiter: DelimiterOption = None,
+    xlsx: XlsxOption = None,
+) -> None:
+    """List the SKM follow-up actions by due date, with their state today."""
+    from qmstrack.cli.output import emit_rows
+    from qmstrack.cli.state import office_today
+    from qmstrack.cli.values import opt_units
+    from qmstrack.registers.survey_actions import list_actions
+
+    db = open_db(ctx)
+    today = office_today()
+    rows = list_actions(db, units=opt_units(db, unit),
+                        overdue_on=today if overdue else None, today=today)
+    emit_rows(rows, ACTION_COLUMNS, as_json=json, as_csv=csv, delimiter=delimiter, xlsx=xlsx,
+              ctx=ctx, empty="No SKM follow-up actions match.")
+
+
+@app.command("form")
+def form(
+    ctx: typer.Context,
+    service: Annotated[str, typer.Option("--service", help="The service the questionnaire "
+                                         "is about (its code).")],
+    out: Annotated[Path, typer.Option("--out", dir_okay=False, help="The HTML file to "
+                                      "write.")],
+    lang: LangOption = None,
+) -> None:
+    """Write a blank printable SKM questionnaire (A4, HTML): the respondent's profile and
+    the nine questions with their four answers."""
+    from qmstrack.cli.values import opt_lang, option_value
+    from qmstrack.parsing import parse_code
+    from qmstrack.survey_form import write_form
+
+    db = open_db(ctx)
+    code = option_value("--service", lambda: parse_code(service, field="service code"))
+    path = write_form(db, code, out, lang=opt_lang(lang, db))
+    typer.echo(str(path))

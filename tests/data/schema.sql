@@ -5,6 +5,7 @@
 --   m004_staff_employment
 --   m005_survey_respondent_profile
 --   m006_request_refs_ignore_case
+--   m008_survey_actions
 
 -- table _sqlite_migrations
 CREATE TABLE "_sqlite_migrations" (
@@ -269,6 +270,23 @@ CREATE TABLE "staff" (
             CHECK (employment = 'non-asn' OR length(nip) = 18)
         );
 
+-- table survey_actions
+CREATE TABLE survey_actions (
+            id INTEGER PRIMARY KEY,
+            element TEXT NOT NULL
+                CHECK (element IN ('U1', 'U2', 'U3', 'U4', 'U5', 'U6', 'U7', 'U8', 'U9')),
+            action TEXT NOT NULL CHECK (length(action) BETWEEN 1 AND 2000),
+            owner_nip TEXT NOT NULL REFERENCES staff(nip),
+            unit TEXT REFERENCES units(code),
+            service_code TEXT REFERENCES services(code),
+            raised_on TEXT NOT NULL,
+            due_on TEXT NOT NULL,
+            closed_on TEXT,
+            note TEXT NOT NULL DEFAULT '',
+            CHECK (due_on >= raised_on),
+            CHECK (closed_on IS NULL OR closed_on >= raised_on)
+        );
+
 -- table surveys
 CREATE TABLE surveys (
             id INTEGER PRIMARY KEY,
@@ -335,6 +353,9 @@ CREATE INDEX idx_requests_received ON requests(received_on, unit, service_code);
 
 -- index idx_requests_ref_nocase on requests
 CREATE INDEX idx_requests_ref_nocase ON requests(ref_no COLLATE NOCASE);
+
+-- index idx_survey_actions_due on survey_actions
+CREATE INDEX idx_survey_actions_due ON survey_actions(closed_on, due_on);
 
 -- index idx_surveys_date on surveys
 CREATE INDEX idx_surveys_date ON surveys(responded_on, unit, service_code);
@@ -723,6 +744,24 @@ CREATE TRIGGER [log_staff_insert] AFTER INSERT ON [staff] BEGIN
 CREATE TRIGGER [log_staff_update] AFTER UPDATE ON [staff] BEGIN
             INSERT INTO change_log (tbl, row_key, op, old, new)
             VALUES ('staff', CAST(NEW.[nip] AS TEXT), 'update', json_object('nip', OLD.[nip], 'name', OLD.[name], 'unit', OLD.[unit], 'position', OLD.[position], 'active', OLD.[active], 'employment', OLD.[employment]), json_object('nip', NEW.[nip], 'name', NEW.[name], 'unit', NEW.[unit], 'position', NEW.[position], 'active', NEW.[active], 'employment', NEW.[employment]));
+        END;
+
+-- trigger log_survey_actions_delete on survey_actions
+CREATE TRIGGER [log_survey_actions_delete] AFTER DELETE ON [survey_actions] BEGIN
+            INSERT INTO change_log (tbl, row_key, op, old, new)
+            VALUES ('survey_actions', CAST(OLD.[id] AS TEXT), 'delete', json_object('id', OLD.[id], 'element', OLD.[element], 'action', OLD.[action], 'owner_nip', OLD.[owner_nip], 'unit', OLD.[unit], 'service_code', OLD.[service_code], 'raised_on', OLD.[raised_on], 'due_on', OLD.[due_on], 'closed_on', OLD.[closed_on], 'note', OLD.[note]), NULL);
+        END;
+
+-- trigger log_survey_actions_insert on survey_actions
+CREATE TRIGGER [log_survey_actions_insert] AFTER INSERT ON [survey_actions] BEGIN
+            INSERT INTO change_log (tbl, row_key, op, old, new)
+            VALUES ('survey_actions', CAST(NEW.[id] AS TEXT), 'insert', NULL, json_object('id', NEW.[id], 'element', NEW.[element], 'action', NEW.[action], 'owner_nip', NEW.[owner_nip], 'unit', NEW.[unit], 'service_code', NEW.[service_code], 'raised_on', NEW.[raised_on], 'due_on', NEW.[due_on], 'closed_on', NEW.[closed_on], 'note', NEW.[note]));
+        END;
+
+-- trigger log_survey_actions_update on survey_actions
+CREATE TRIGGER [log_survey_actions_update] AFTER UPDATE ON [survey_actions] BEGIN
+            INSERT INTO change_log (tbl, row_key, op, old, new)
+            VALUES ('survey_actions', CAST(NEW.[id] AS TEXT), 'update', json_object('id', OLD.[id], 'element', OLD.[element], 'action', OLD.[action], 'owner_nip', OLD.[owner_nip], 'unit', OLD.[unit], 'service_code', OLD.[service_code], 'raised_on', OLD.[raised_on], 'due_on', OLD.[due_on], 'closed_on', OLD.[closed_on], 'note', OLD.[note]), json_object('id', NEW.[id], 'element', NEW.[element], 'action', NEW.[action], 'owner_nip', NEW.[owner_nip], 'unit', NEW.[unit], 'service_code', NEW.[service_code], 'raised_on', NEW.[raised_on], 'due_on', NEW.[due_on], 'closed_on', NEW.[closed_on], 'note', NEW.[note]));
         END;
 
 -- trigger log_surveys_delete on surveys
