@@ -124,7 +124,24 @@ def _findings(extra: str):
     return evidence
 
 
+def _satisfaction_sample(db, period: Period, scope: Scope) -> list[str]:
+    """The sample behind the IKM (Krejcie-Morgan, PermenPAN-RB 14/2017): below the
+    required sample the IKM is indicative, and the evidence says so."""
+    from qmstrack.satisfaction import satisfaction_figures, weight_text
+
+    figures = satisfaction_figures(db, period, scope, sample=True)
+    sample = figures["sample"]
+    line = (f"Sample: {sample['responses']} responses; Krejcie-Morgan requires "
+            f"{sample['required']} for a population of {sample['population']} requests "
+            f"received; weight {weight_text(figures['weight'])}.")
+    if sample["adequate"]:
+        return [line + " The sample is adequate."]
+    return [line + " The IKM is indicative (kurang representatif)."]
+
+
 EVIDENCE: dict[str, Callable[[Any, Period, Scope], list[str]]] = {
+    "satisfaction.ikm": _satisfaction_sample,
+    "satisfaction.responses": _satisfaction_sample,
     "requests.on_time_rate": _late_requests,
     "requests.on_time": _late_requests,
     "requests.overdue": _overdue_requests,

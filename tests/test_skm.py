@@ -359,3 +359,47 @@ def test_cli_actions_in_summary_alert_and_report(skm, cli, tmp_path):
     data = json.loads(cli("survey", "report", "--from", "2026-10-01", "--to", "2026-10-31",
                           "--json").stdout)
     assert data["actions"] == []
+
+
+# --- the audit item on satisfaction -------------------------------------------------------
+
+SATISFACTION_CHECKLIST = """\
+id: skm-test
+title: {en: SKM checklist, id: Daftar periksa SKM}
+standard: ISO 9001
+edition: "2015"
+version: 1
+languages: [en, id]
+clauses:
+  - ref: "9"
+    title: {en: Performance evaluation, id: Evaluasi kinerja}
+    clauses:
+      - ref: "9.1.2"
+        title: {en: Customer satisfaction, id: Kepuasan pelanggan}
+        items:
+          - id: ikm
+            question: {en: "Is the IKM at least 76.61?", id: "Apakah IKM minimal 76,61?"}
+            metric: satisfaction.ikm
+            target: ">= 76.61"
+            on_miss: minor
+"""
+
+
+def test_the_audit_item_on_satisfaction_says_when_the_ikm_is_indicative(skm, tmp_path):
+    from qmstrack.audits import get_audit, run_audit
+    from qmstrack.checklists import load_checklist_file
+
+    path = tmp_path / "skm-test.yaml"
+    path.write_text(SATISFACTION_CHECKLIST, encoding="utf-8")
+    checklist = load_checklist_file(path)
+    run = run_audit(skm, AUG, [], checklist, auditor="Wakil MM", today=TODAY)
+    (result,) = get_audit(skm, run.audit_id)["results"]
+    assert result["measured"] == pytest.approx(by_hand(ROWS)[2], abs=1e-12)
+    assert result["evidence"] == (
+        "Sample: 5 responses; Krejcie-Morgan requires 37 for a population of 40 requests "
+        "received; weight 1/9. The IKM is indicative (kurang representatif).")
+    # the SMA unit: 4 responses, 10 requests need 10
+    sma = run_audit(skm, AUG, ["SMA"], checklist, auditor="Wakil MM", today=TODAY)
+    (result,) = get_audit(skm, sma.audit_id)["results"]
+    assert "requires 10 for a population of 10" in result["evidence"]
+    assert "indicative" in result["evidence"]
