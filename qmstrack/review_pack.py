@@ -250,7 +250,49 @@ def _satisfaction(db, fig: _Figures, start: date, end: date, units, gettext, cha
     return {"overall": overall, "units": unit_rows, "services": services,
             "buckets": [{"label": b["label"], "start": b["start"], "end": b["end"]}
                         for b in buckets],
-            "by": by, "chart": chart}
+            "by": by, "chart": chart,
+            **_skm_detail(db, fig, start, end, overall, unit_rows, services, gettext)}
+
+
+def _skm_detail(db, fig: _Figures, start: date, end: date, overall, unit_rows, services,
+                gettext) -> dict[str, Any]:
+    """(c1) The SKM as PermenPAN-RB 14/2017 reports it: the per-element table, the sample
+    against Krejcie-Morgan next to every IKM (an IKM below it is indicative), the weight,
+    and the follow-up actions (rencana tindak lanjut) open during the period."""
+    from qmstrack.i18n import format_number
+    from qmstrack.registers.survey_actions import list_actions
+    from qmstrack.satisfaction import element_rows, satisfaction_figures, weight_text
+
+    period = Period(start, end)
+
+    def sample(row: dict[str, Any], scope: Scope) -> dict[str, Any]:
+        figures = satisfaction_figures(db, period, scope, sample=True)
+        s = figures["sample"]
+        row.update({"population_text": fig.num(s["population"]),
+                    "required_text": fig.num(s["required"]), "adequate": s["adequate"],
+                    "indicative": s["responses"] > 0 and not s["adequate"]})
+        return figures
+
+    figures = sample(overall, Scope())
+    for u in unit_rows:
+        sample(u, Scope(units=(u["code"],)))
+    for v in services:
+        sample(v, Scope(units=(v["unit"],), service=v["code"]))
+    elements = [{"code": e["code"], "name": e["name"],
+                 "nrr": "–" if e["nrr"] is None else format_number(e["nrr"], fig.lang,
+                                                                   decimals=2),
+                 "nrr_weighted": "–" if e["nrr"] is None else format_number(
+                     e["nrr_weighted"], fig.lang, decimals=4),
+                 "category": e["category"] or "–"}
+                for e in element_rows(figures["nrr"], figures["weight"], fig.lang)]
+    actions = [{"element": a["element"], "action": a["action"],
+                "owner": _staff_label(a["owner_name"], a["owner_nip"]),
+                "due_on": date.fromisoformat(a["due_on"]),
+                "state": a["state"], "state_label": code_label(ACTION_STATE_LABELS,
+                                                                a["state"], gettext)}
+               for a in list_actions(db, raised_by=end, open_since=start, today=end)]
+    return {"elements": elements, "weight": weight_text(figures["weight"]),
+            "skm_actions": actions}
 
 
 def _ikm_share(value: float | None) -> float | None:
@@ -608,7 +650,10 @@ def _highlights(context: dict[str, Any], fig: _Figures, gettext) -> list[dict[st
          "value": satisfaction["ikm_text"],
          "detail": (f"{satisfaction['category']} ({satisfaction['category_label']}), "
                     if satisfaction["category"] else "")
-         + gettext("%(n)s responses") % {"n": satisfaction["responses_text"]}},
+         + gettext("%(n)s responses") % {"n": satisfaction["responses_text"]}
+         + (gettext(", required %(n)s: indicative (not representative)")
+            % {"n": satisfaction["required_text"]} if satisfaction.get("indicative")
+            else "")},
         {"label": gettext("Complaints answered on time"),
          "value": complaints["on_time_rate_text"],
          "detail": gettext("%(n)s complaints received") % {"n": complaints["received_text"]}},

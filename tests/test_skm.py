@@ -403,3 +403,39 @@ def test_the_audit_item_on_satisfaction_says_when_the_ikm_is_indicative(skm, tmp
     (result,) = get_audit(skm, sma.audit_id)["results"]
     assert "requires 10 for a population of 10" in result["evidence"]
     assert "indicative" in result["evidence"]
+
+
+# --- the review pack (9.3.2 c1) -------------------------------------------------------------
+
+
+@pytest.mark.parametrize("lang", ["id", "en"])
+def test_review_pack_has_the_elements_the_sample_and_the_follow_up(skm, lang):
+    import re
+
+    from qmstrack.review_pack import build_pack_context, render_pack
+
+    add_action(skm, element="U3", action="Tambah petugas | loket", owner=BUDI,
+               due="2026-08-20", raised="2026-08-10", today=TODAY)
+    ctx = build_pack_context(skm, AUG, lang, today=TODAY)
+    md, html = render_pack(ctx, "md"), render_pack(ctx, "html")
+    nrr, weighted, ikm = by_hand(ROWS)
+    decimal = "," if lang == "id" else "."
+    for i in range(9):
+        shown = f"{nrr[i]:.2f}".replace(".", decimal)
+        four = f"{weighted[i]:.4f}".replace(".", decimal)
+        row = f"| U{i + 1} | "
+        line = next(x for x in md.splitlines() if x.startswith(row))
+        assert f"| {shown} | {four} | {by_hand_category(nrr[i])} |" in line
+        assert re.search(rf'<td class="mono">U{i + 1}</td><td>[^<]+</td><td class="num">'
+                         rf"{re.escape(shown)}</td>", html)
+    label = "indikatif (kurang representatif)" if lang == "id" else \
+        "indicative (not representative)"
+    # All units: 5 responses, 40 requests, 37 required
+    total = next(x for x in md.splitlines() if "| 5 | 40 | 37 |" in x)
+    assert label in total
+    assert label in ctx["highlights"][1]["detail"]
+    sma_leg = next(x for x in md.splitlines() if x.startswith("| SMA-LEG | 3 | 8 | 8 |"))
+    assert label in sma_leg
+    assert "Tambah petugas \\| loket" in md
+    assert "Tambah petugas | loket" in html
+    assert ("1/9" in md) and ("1/9" in html)
