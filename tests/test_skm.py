@@ -439,3 +439,151 @@ def test_review_pack_has_the_elements_the_sample_and_the_follow_up(skm, lang):
     assert "Tambah petugas \\| loket" in md
     assert "Tambah petugas | loket" in html
     assert ("1/9" in md) and ("1/9" in html)
+
+
+# --- the report files ---------------------------------------------------------------------
+
+HOSTILE = "<script>document.title='PWNED'</script>"
+
+
+@pytest.fixture
+def hostile(skm):
+    """The dataset with hostile text where people type: the office, a service's name, a
+    profile answer and a follow-up action."""
+    from qmstrack.db import set_setting, writing
+
+    with writing(skm):
+        set_setting(skm, "org_name", f"Dinas | {HOSTILE}")
+        skm.execute("UPDATE services SET name = ? WHERE code = 'SMA-MUT'",
+                    [f"Mutasi {HOSTILE}"])
+    add_response(skm, service="SMA-MUT", scores="3,3,3,3,3,3,3,3,3", on="2026-08-20",
+                 today=TODAY)
+    skm.execute("UPDATE surveys SET occupation = ? WHERE responded_on = '2026-08-20'",
+                [f"*Guru* {HOSTILE}"])
+    add_action(skm, element="U3", action=f"Loket # {HOSTILE}", owner=BUDI, due="2026-09-30",
+               raised="2026-08-25", today=TODAY)
+    return skm
+
+
+@pytest.mark.parametrize("lang", ["id", "en"])
+def test_report_files_in_every_format(hostile, cli, tmp_path, lang):
+    out = tmp_path / "out"
+    result = cli("survey", "report", "--from", "2026-08-01", "--to", "2026-08-31",
+                 "--format", "md,html,xlsx", "--lang", lang, "--out", str(out))
+    assert result.exit_code == 0, result.stderr
+    names = [p.split("/")[-1] for p in result.stdout.split()]
+    stem = f"skm-2026-08-01-2026-08-31-{lang}"
+    assert names == [f"{stem}.md", f"{stem}.html", f"{stem}.xlsx"]
+    md = (out / f"{stem}.md").read_text(encoding="utf-8")
+    html = (out / f"{stem}.html").read_text(encoding="utf-8")
+    data = survey_report_data(hostile, start=AUG.start, end=AUG.end, lang=lang, today=TODAY)
+    # the chapters, in order
+    chapters = (["Pendahuluan", "Metode", "Karakteristik responden", "Hasil", "Analisis",
+                 "Rencana tindak lanjut", "Kesimpulan"] if lang == "id" else
+                ["Introduction", "Method", "Respondents", "Results", "Analysis",
+                 "Follow-up plan", "Conclusion"])
+    positions = [md.index(f"## {n}. {title}") for n, title in enumerate(chapters, start=1)]
+    assert positions == sorted(positions)
+    positions = [html.index(f"</span>{title}</h2>") for title in chapters]
+    assert positions == sorted(positions)
+    # the legal basis, the weight, the sample and the figures
+    assert "14" in md and "2017" in md and "25" in md
+    weight = "Bobot setiap unsur: 1/9." if lang == "id" else "Weight of each element: 1/9."
+    assert weight in md and weight in html
+    sample = data["overall"]["sample"]
+    assert sample == {"population": 40, "required": 37, "responses": 6, "adequate": False}
+    assert "| 40 |" in md and "| 37 |" in md and "| 6 |" in md
+    indicative = ("indikatif (kurang representatif)" if lang == "id"
+                  else "indicative (not representative)")
+    assert indicative in md and indicative in html
+    for element in data["overall"]["elements"]:
+        shown = f"{element['nrr']:.2f}"
+        if lang == "id":
+            shown = shown.replace(".", ",")
+        assert f"| {element['code']} | {element['name']} | {shown} |" in md
+    # every text people typed is escaped
+    assert HOSTILE not in html and "<script" not in html
+    assert "&lt;script&gt;document.title=&#39;PWNED&#39;&lt;/script&gt;" in html
+    assert "Loket # &lt;script&gt;" in html
+    assert "\\*Guru\\* &lt;script>" in md
+    assert "Dinas \\| &lt;script>" in md
+    # the workbook holds the same figures
+    import openpyxl
+
+    book = openpyxl.load_workbook(out / f"{stem}.xlsx", read_only=True)
+    sheets = book.sheetnames
+    assert len(sheets) == 5
+    rows = list(book[sheets[0]].iter_rows(values_only=True))
+    assert [r[0] for r in rows[1:]] == [f"U{i}" for i in range(1, 10)]
+    assert rows[1][2] == pytest.approx(data["overall"]["elements"][0]["nrr"])
+    units = list(book[sheets[1]].iter_rows(values_only=True))
+    assert units[1][2:5] == (6, 40, 37)
+    actions = list(book[sheets[4]].iter_rows(values_only=True))
+    assert actions[1][1] == f"Loket # {HOSTILE}"  # text cell, as typed
+    book.close()
+
+
+def test_report_refusals_write_nothing(skm, cli, tmp_path):
+    out = tmp_path / "out"
+    bad = cli("survey", "report", "--format", "pdf", "--out", str(out))
+    assert bad.exit_code == 2 and "pdf" in bad.stderr
+    bad = cli("survey", "report", "--lang", "xx", "--out", str(out))
+    assert bad.exit_code == 2
+    bad = cli("survey", "report", "--population", "-3", "--json")
+    assert bad.exit_code == 2
+    empty = cli("survey", "report", "--unit", "SEKRETARIAT", "--out", str(out))
+    assert empty.exit_code == 1 and "--from" in empty.stderr
+    assert not out.exists()
+    file = tmp_path / "file"
+    file.write_text("x", encoding="utf-8")
+    assert cli("survey", "report", "--format", "md", "--out", str(file)).exit_code in (1, 2)
+
+
+def test_report_of_one_service_and_a_given_population(skm, cli):
+    data = json.loads(cli("survey", "report", "--from", "2026-08-01", "--to", "2026-08-31",
+                          "--service", "SMA-LEG", "--population", "3", "--json").stdout)
+    assert data["scope"] == {"units": [], "service": "SMA-LEG"}
+    assert [s["service_code"] for s in data["services"]] == ["SMA-LEG"]
+    assert [u["unit"] for u in data["units"]] == ["SMA"]
+    assert data["overall"]["sample"] == {"population": 3, "required": 3, "responses": 3,
+                                         "adequate": True}
+    rows = [r for r in ROWS if r[0] == "SMA-LEG"]
+    assert data["overall"]["ikm"] == pytest.approx(by_hand(rows)[2], abs=1e-12)
+    # the unit keeps its own population (the service's 8 requests)
+    assert data["units"][0]["sample"]["population"] == 8
+
+
+# --- the blank questionnaire --------------------------------------------------------------
+
+
+def test_blank_questionnaire(office, cli, tmp_path):
+    out = tmp_path / "kuesioner.html"
+    result = cli("survey", "form", "--service", "SMA-LEG", "--lang", "id", "--out", str(out))
+    assert result.exit_code == 0, result.stderr
+    html = out.read_text(encoding="utf-8")
+    assert "@page { size: A4" in html
+    assert html.count('<ol class="answers">') == 9
+    assert ("Bagaimana pendapat Saudara tentang kesesuaian persyaratan pelayanan dengan "
+            "jenis pelayanannya?") in html
+    for words in ("Tidak sesuai", "Kurang sesuai", "Sesuai", "Sangat sesuai", "Sangat mahal",
+                  "Cukup mahal", "Murah", "Gratis", "Ada tetapi tidak berfungsi",
+                  "Dikelola dengan baik", "Buruk", "Sangat Baik"):
+        assert f"{words}</li>" in html, words
+    for profile in ("Jenis kelamin", "Usia (tahun)", "Pendidikan", "Pekerjaan", "POLRI"):
+        assert profile in html
+    assert "Legalisir ijazah SMA" in html
+    # every answer on the form is one the import reads back as its score
+    from qmstrack.registers.surveys import parse_score
+    from qmstrack.survey_form import form_context
+
+    for i, q in enumerate(form_context(office, "SMA-LEG", "id")["questions"], start=1):
+        assert [parse_score(a, i) for a in q["answers"]] == [1, 2, 3, 4]
+    en = cli("survey", "form", "--service", "SMA-LEG", "--lang", "en", "--out",
+             str(tmp_path / "form-en.html"))
+    assert en.exit_code == 0
+    assert "Very courteous and friendly" in (tmp_path / "form-en.html").read_text("utf-8")
+    missing = cli("survey", "form", "--service", "NOPE", "--out", str(tmp_path / "x.html"))
+    assert missing.exit_code == 1 and "NOPE" in missing.stderr
+    assert not (tmp_path / "x.html").exists()
+    assert cli("survey", "form", "--service", "SMA-LEG", "--out", str(tmp_path)).exit_code \
+        in (1, 2)
