@@ -279,9 +279,12 @@ class _Digest:
             responses=responses)
         sample = sat.get("sample")
         if sample:
+            from qmstrack.satisfaction import weight_text
+
             line += "; " + _("sample required {required} (Krejcie-Morgan, population "
-                             "{population})").format(required=self.n(sample["required"]),
-                                                     population=self.n(sample["population"]))
+                             "{population}), weight {weight}").format(
+                required=self.n(sample["required"]), population=self.n(sample["population"]),
+                weight=weight_text(sat["weight"]))
             if not sample["adequate"]:
                 line += ": " + _("indicative (not representative)")
         return line

@@ -587,3 +587,19 @@ def test_blank_questionnaire(office, cli, tmp_path):
     assert not (tmp_path / "x.html").exists()
     assert cli("survey", "form", "--service", "SMA-LEG", "--out", str(tmp_path)).exit_code \
         in (1, 2)
+
+
+def test_follow_up_actions_are_in_the_change_log(skm, cli):
+    a = add_action(skm, element="U8", action="Kotak saran", owner=BUDI, due="2026-09-30",
+                   raised="2026-09-01", today=TODAY)
+    close_action(skm, a["id"], on="2026-09-05", note="Dipasang", today=TODAY)
+    rows = skm.execute("SELECT op FROM change_log WHERE tbl = 'survey_actions' ORDER BY id"
+                       ).fetchall()
+    assert [r[0] for r in rows] == ["insert", "update"]
+    check = cli("db", "check")
+    assert check.exit_code == 0, check.stdout + check.stderr
+    skm.execute("UPDATE survey_actions SET action = 'diubah diam-diam'")
+    skm.conn.commit()
+    tampered = cli("db", "check")
+    assert tampered.exit_code != 0
+    assert "survey_actions" in tampered.stdout + tampered.stderr

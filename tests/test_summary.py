@@ -215,7 +215,7 @@ def test_text_in_indonesian(data):
     # 6 requests received: Krejcie-Morgan needs ceil(3.841*6*0.25 / (0.0025*5 + 3.841*0.25))
     # = ceil(5.92) = 6 responses, so 3 make an indicative IKM.
     assert ("Kepuasan masyarakat (IKM): 78,70, B (Baik), 3 responden; sampel minimal 6 "
-            "(Krejcie-Morgan, populasi 6): indikatif (kurang representatif)") in lines
+            "(Krejcie-Morgan, populasi 6), bobot 1/9: indikatif (kurang representatif)") in lines
     assert "Permohonan terlambat (2)" in lines
     assert ("  REQ-03  SMA-MUT, SMA, jatuh tempo 18 Agu 2026, terlambat 3 hari kerja"
             in lines)
@@ -235,7 +235,7 @@ def test_text_in_english(data):
     assert "On time: 1 of 3 completed (33.3%)" in text
     assert "SOP adherence: 75.0% (3 comply, 1 breach, 1 not applicable)" in text
     assert ("Public satisfaction (IKM): 78.70, B (Good), 3 responses; sample required 6 "
-            "(Krejcie-Morgan, population 6): indicative (not representative)") in text
+            "(Krejcie-Morgan, population 6), weight 1/9: indicative (not representative)") in text
     assert "REQ-03  SMA-MUT, SMA, due 18 Aug 2026, 3 working days late" in text
     one_day = render_text(build_summary(data, Period(date(2026, 8, 19), date(2026, 8, 19))),
                           "en")

@@ -31,7 +31,8 @@ def register(root: typer.Typer) -> None:
         lang: LangOption = None,
         alert: Annotated[bool, typer.Option(
             "--alert", help="Exit with status 3 when any request, corrective action or "
-                            "SKM follow-up action is overdue (after writing the summary).")] = False,
+                            "SKM follow-up action is overdue (after writing the "
+                            "summary).")] = False,
     ) -> None:
         """Figures of a day (or --from/--to) and what is overdue, for the head of office.
 
