@@ -603,3 +603,43 @@ def test_follow_up_actions_are_in_the_change_log(skm, cli):
     tampered = cli("db", "check")
     assert tampered.exit_code != 0
     assert "survey_actions" in tampered.stdout + tampered.stderr
+
+
+def test_cli_add_keeps_the_profile_and_refuses_an_age_out_of_range(office, cli):
+    ok = cli("survey", "add", "--service", "SMA-LEG", "--scores", "4,4,4,4,4,4,4,4,4",
+             "--date", "2026-08-03", "--sex", "perempuan", "--age", "42", "--education", "S2",
+             "--occupation", "Dosen")
+    assert ok.exit_code == 0, ok.stderr
+    row = office.execute("SELECT sex, age, age_band, education, occupation FROM surveys"
+                         ).fetchone()
+    assert tuple(row) == ("P", 42, "", "S2", "Dosen")
+    band = cli("survey", "add", "--service", "SMA-LEG", "--scores", "4,4,4,4,4,4,4,4,4",
+               "--date", "2026-08-03", "--age", "25-34")
+    assert band.exit_code == 0, band.stderr
+    assert office.execute("SELECT age_band FROM surveys WHERE age IS NULL").fetchone()[0] \
+        == "25-34"
+    for age in ("9", "101"):
+        bad = cli("survey", "add", "--service", "SMA-LEG", "--scores", "4,4,4,4,4,4,4,4,4",
+                  "--date", "2026-08-03", "--age", age)
+        assert bad.exit_code == 1, bad.stderr
+        assert "age" in bad.stderr and "10 to 100" in bad.stderr
+    assert office.execute("SELECT count(*) FROM surveys").fetchone()[0] == 2
+
+
+def test_on_the_demo_year_every_service_and_two_units_are_below_the_sample(tmp_path):
+    """The issue's observation, as the report now shows it."""
+    from qmstrack.db import open_db
+    from qmstrack.demo import fill_demo
+
+    db = open_db(tmp_path / "demo.db", create=True)
+    fill_demo(db, seed=1)
+    data = survey_report_data(db, start=date(2026, 1, 1), end=date(2026, 10, 31),
+                              today=date(2026, 11, 5))
+    for scope in [data["overall"], *data["units"], *data["services"]]:
+        population = scope["sample"]["population"]
+        assert scope["sample"]["required"] == by_hand_sample(population)
+        assert scope["sample"]["adequate"] == (scope["responses"] >= by_hand_sample(population))
+    assert sum(not s["sample"]["adequate"] for s in data["services"]) == 10
+    assert sum(not u["sample"]["adequate"] for u in data["units"]) == 2
+    assert data["overall"]["sample"]["adequate"] is True
+    db.close()

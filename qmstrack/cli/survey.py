@@ -43,6 +43,15 @@ def add(
                                            "filled in (default today).")] = None,
     note: Annotated[str, typer.Option("--note", help="The respondent's suggestion or "
                                       "comment.")] = "",
+    sex: Annotated[str | None, typer.Option("--sex", help="Jenis kelamin: L or P (or as "
+                                            "written).")] = None,
+    age: Annotated[str | None, typer.Option("--age", help="Age in years (10-100), or an age "
+                                            "band as written.")] = None,
+    education: Annotated[str | None, typer.Option("--education", help="Pendidikan: SD, SMP, "
+                                                  "SMA, S1, S2, S3 (or as written).")] = None,
+    occupation: Annotated[str | None, typer.Option("--occupation", help="Pekerjaan: PNS, TNI, "
+                                                   "POLRI, Swasta, Wirausaha, Lainnya (or as "
+                                                   "written).")] = None,
 ) -> None:
     """Record one questionnaire; prints its key."""
     from qmstrack.cli.output import message
@@ -51,7 +60,9 @@ def add(
 
     parsed = option_value("--scores", lambda: parse_scores(scores))
     record = add_response(open_db(ctx), service=service, scores=parsed,
-                          on=opt_date(on, "--date"), note=note)
+                          on=opt_date(on, "--date"), note=note,
+                          profile={"sex": sex, "age": age, "education": education,
+                                   "occupation": occupation})
     typer.echo(record["response_key"])
     message(f"Survey response for {record['service_code']} on {record['responded_on']} "
             "saved.")

@@ -466,8 +466,11 @@ def _write_batch(db: sqlite_utils.Database, batch: list[dict[str, Any]]):
 
 
 def add_response(db: sqlite_utils.Database, *, service: str, scores: str | Sequence[Any],
-                 on: Any = None, note: str = "", today: date | None = None) -> dict[str, Any]:
-    """Record one questionnaire typed by hand (its key is a random uuid4)."""
+                 on: Any = None, note: str = "", today: date | None = None,
+                 profile: dict[str, Any] | None = None) -> dict[str, Any]:
+    """Record one questionnaire typed by hand (its key is a random uuid4); ``profile`` may
+    give ``sex``, ``age`` (years or a band), ``education`` and ``occupation``, kept as an
+    import keeps them."""
     today = today or office_today(db)
     parsed = parse_scores(scores)
     responded = parse_date(on, field="survey date") if on else today
@@ -476,7 +479,9 @@ def add_response(db: sqlite_utils.Database, *, service: str, scores: str | Seque
     get_service(db, parse_code(service, field="service code"))
     lk = _Lookups(db, today)
     values = {"responded_on": responded, "service_code": service, "note": note,
-              **dict(zip(SCORE_COLUMNS, parsed, strict=True))}
+              **dict(zip(SCORE_COLUMNS, parsed, strict=True)),
+              **{k: v for k, v in (profile or {}).items()
+                 if k in ("sex", "age", "education", "occupation") and v not in (None, "")}}
     record = build_one(lambda b: _convert(lk, b, key=uuid.uuid4().hex), values)
     with writing(db):
         _write_batch(db, [record])
