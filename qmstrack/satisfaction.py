@@ -23,9 +23,9 @@ Unit Penyelenggara Pelayanan Publik), bab "Pengolahan data":
   (or a number the office gives); the required sample is Krejcie and Morgan's
   s = X^2 N P(1-P) / (d^2 (N-1) + X^2 P(1-P)) with X^2 = 3.841, P = 0.5, d = 0.05, rounded
   up (R. V. Krejcie and D. W. Morgan, "Determining sample size for research activities",
-  Educational and Psychological Measurement 30, 1970, pp. 607-610: the table the
-  regulation's Lampiran reproduces). An IKM from fewer responses is *indicative* (kurang
-  representatif), and every output says so.
+  Educational and Psychological Measurement 30, 1970, pp. 607-610; their Table 1 rounds
+  to the nearest whole number, so it is at most one below this rule). An IKM from fewer
+  responses is *indicative* (kurang representatif), and every output says so.
 
 Everything is aggregated in SQL (one ``avg`` per element column); rows are never loaded.
 
