@@ -346,12 +346,17 @@ def test_cli_actions_in_summary_alert_and_report(skm, cli, tmp_path):
     assert early["survey_actions"] == {"overdue": 0, "overdue_list": []}
     listed = json.loads(cli("survey", "action", "list", "--json").stdout)
     assert [r["id"] for r in listed] == [action["id"]]
+    overdue = json.loads(cli("survey", "action", "list", "--overdue", "--json").stdout)
+    assert [(r["id"], r["state"]) for r in overdue] == [(action["id"], "overdue")]
     # the next report shows it with its state
     data = json.loads(cli("survey", "report", "--from", "2026-09-01", "--to", "2026-09-30",
                           "--json").stdout)
     assert [(a["element"], a["state"]) for a in data["actions"]] == [("U3", "overdue")]
     closed = cli("survey", "action", "close", str(action["id"]), "--on", "2026-09-05")
     assert closed.exit_code == 0, closed.stderr
+    assert json.loads(cli("survey", "action", "list", "--overdue", "--json").stdout) == []
+    again = cli("survey", "action", "close", str(action["id"]))
+    assert again.exit_code == 1 and "already closed" in again.stderr
     data = json.loads(cli("survey", "report", "--from", "2026-09-01", "--to", "2026-09-30",
                           "--json").stdout)
     assert [a["state"] for a in data["actions"]] == ["closed"]
