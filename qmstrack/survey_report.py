@@ -352,11 +352,10 @@ def write_survey_report(db: sqlite_utils.Database, out_dir: str | os.PathLike, *
     texts = [(f"{stem}.{fmt}", render_template(f"survey_report.{fmt}.j2", lang,
                                                 template_dir, context))
              for fmt in wanted if fmt != "xlsx"]
-    paths = write_report_files(out_dir, texts) if texts else []
+    # Also creates the directory (or says in one sentence why it cannot) for the workbook.
+    paths = write_report_files(out_dir, texts)
     if "xlsx" in wanted:
-        directory = Path(out_dir).expanduser()
-        directory.mkdir(parents=True, exist_ok=True)
-        path = directory / f"{stem}.xlsx"
+        path = Path(out_dir).expanduser() / f"{stem}.xlsx"
         _workbook(path, data, context, lang)
         paths.append(path)
     return [p for fmt in wanted for p in paths if p.suffix == f".{fmt}"]

@@ -541,7 +541,16 @@ def test_report_refusals_write_nothing(skm, cli, tmp_path):
     assert not out.exists()
     file = tmp_path / "file"
     file.write_text("x", encoding="utf-8")
-    assert cli("survey", "report", "--format", "md", "--out", str(file)).exit_code in (1, 2)
+    for fmt in ("md", "xlsx"):
+        refused = cli("survey", "report", "--format", fmt, "--out", str(file))
+        assert refused.exit_code == 2, refused.stderr
+        assert "is a file" in refused.stderr and "Traceback" not in refused.stderr
+    from qmstrack.survey_report import write_survey_report
+
+    with pytest.raises(InvalidInput, match="is a file"):
+        write_survey_report(skm, file, formats=("xlsx",), start=AUG.start, end=AUG.end,
+                            today=TODAY)
+    assert file.read_text(encoding="utf-8") == "x"
 
 
 def test_report_of_one_service_and_a_given_population(skm, cli):
