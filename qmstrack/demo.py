@@ -309,11 +309,44 @@ def _demo_surveys(db: sqlite_utils.Database, rng: random.Random,
                 draw = rng.random()
                 scores.append(2 if draw < low else 3 if draw < low + 0.40 else 4)
             rows.append((f"{code}:{number}", day.isoformat(), code, unit, *scores))
+    # The profile is drawn from its own generator so that the rest of the demo year stays
+    # the same records whatever the profile block holds.
+    profiles = random.Random("demo-respondent-profile")
+    rows = [(*row, *_respondent(profiles)) for row in rows]
     db.conn.executemany(
         "INSERT INTO surveys (response_key, responded_on, service_code, unit, "
-        "u1, u2, u3, u4, u5, u6, u7, u8, u9) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+        "u1, u2, u3, u4, u5, u6, u7, u8, u9, sex, age, education, occupation, note) "
+        "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
         rows)
     return len(rows)
+
+
+# Who answers an education office's questionnaire: parents, teachers and school staff,
+# pupils; weights per answer of the profile block. "Pelajar" and "Ibu rumah tangga" are
+# written in, as respondents do, and are counted under their own value.
+DEMO_EDUCATION = [("SMA", 44), ("S1", 34), ("SMP", 8), ("S2", 8), ("SD", 3), ("S3", 1),
+                  ("", 2)]
+DEMO_OCCUPATION = [("PNS", 33), ("Swasta", 22), ("Wirausaha", 14), ("Pelajar", 12),
+                   ("Ibu rumah tangga", 8), ("Lainnya", 6), ("TNI", 2), ("POLRI", 2),
+                   ("", 1)]
+DEMO_SUGGESTIONS = [
+    "Mohon antrean loket legalisir dibuat dengan nomor urut.",
+    "Informasi persyaratan di laman dinas agar diperbarui.",
+    "Petugas sudah ramah, pertahankan.",
+    "Ruang tunggu perlu tambahan kursi dan kipas angin.",
+    "Status permohonan sebaiknya dapat dicek melalui WhatsApp.",
+    "Jam layanan pada masa kelulusan agar diperpanjang.",
+]
+
+
+def _respondent(rng: random.Random) -> tuple[str, int | None, str, str, str]:
+    """Sex, age, education, occupation and suggestion of one demo respondent."""
+    sex = rng.choices(["L", "P", ""], weights=[47, 51, 2])[0]
+    age = None if rng.random() < 0.03 else min(70, max(16, round(rng.gauss(38, 11))))
+    education = rng.choices(*zip(*DEMO_EDUCATION))[0]
+    occupation = rng.choices(*zip(*DEMO_OCCUPATION))[0]
+    note = rng.choice(DEMO_SUGGESTIONS) if rng.random() < 0.08 else ""
+    return sex, age, education, occupation, note
 
 
 # unit -> what the public complains about (pengaduan), in the words of the register.

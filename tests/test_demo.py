@@ -86,3 +86,27 @@ def test_demo_due_dates_follow_the_skb_2026_calendar_without_configuration(cli, 
     assert checked > 3000
     # Enough of them cross a cuti bersama for the test to mean something.
     assert touched > 100
+
+
+def test_demo_respondents_have_a_profile_counted_in_the_skm_report(cli, tmp_path):
+    """The demo's questionnaires carry the profile block, so the SKM report's respondents
+    chapter has figures; the counts of the report equal a count of the raw rows, values
+    written in by respondents ("Pelajar") included."""
+    path = tmp_path / "demo.db"
+    assert cli("demo", db=path).exit_code == 0
+    result = cli("survey", "report", "--from", "2026-01-01", "--to", "2026-10-31", "--json",
+                 db=path)
+    assert result.exit_code == 0, result.stderr
+    profile = json.loads(result.stdout)["overall"]["profile"]
+    conn = sqlite3.connect(path)
+    for field in ("sex", "education", "occupation"):
+        raw = dict(conn.execute(
+            f"SELECT {field}, count(*) FROM surveys WHERE responded_on BETWEEN "
+            "'2026-01-01' AND '2026-10-31' GROUP BY 1").fetchall())
+        assert profile[field] == raw
+        stated = sum(n for value, n in raw.items() if value)
+        assert stated > 0.9 * sum(raw.values())
+    assert profile["occupation"]["Pelajar"] > 0
+    ages = conn.execute("SELECT min(age), max(age) FROM surveys").fetchone()
+    assert 10 <= ages[0] and ages[1] <= 100
+    assert conn.execute("SELECT count(*) FROM surveys WHERE note <> ''").fetchone()[0] > 0
