@@ -339,12 +339,16 @@ DEMO_SUGGESTIONS = [
 ]
 
 
+def _weighted(rng: random.Random, answers: list[tuple[str, int]]) -> str:
+    return rng.choices([a for a, _ in answers], weights=[w for _, w in answers])[0]
+
+
 def _respondent(rng: random.Random) -> tuple[str, int | None, str, str, str]:
     """Sex, age, education, occupation and suggestion of one demo respondent."""
     sex = rng.choices(["L", "P", ""], weights=[47, 51, 2])[0]
     age = None if rng.random() < 0.03 else min(70, max(16, round(rng.gauss(38, 11))))
-    education = rng.choices(*zip(*DEMO_EDUCATION))[0]
-    occupation = rng.choices(*zip(*DEMO_OCCUPATION))[0]
+    education = _weighted(rng, DEMO_EDUCATION)
+    occupation = _weighted(rng, DEMO_OCCUPATION)
     note = rng.choice(DEMO_SUGGESTIONS) if rng.random() < 0.08 else ""
     return sex, age, education, occupation, note
 
