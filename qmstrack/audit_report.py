@@ -278,12 +278,14 @@ def _trend(a: _Audit) -> list[dict[str, Any]]:
 def _findings(a: _Audit, grade_label: dict[str, str], clause_titles: dict[str, str]
               ) -> list[dict[str, Any]]:
     """The audit's findings with their corrective actions and verification."""
-    from qmstrack.findings import get_finding
+    from qmstrack.findings import flags_for_major, get_finding, recurrence_flag
 
     gettext = a.gettext
+    flag_at = recurrence_flag(a.db)
     findings = []
     for summary in a.audit["findings"]:
         finding = get_finding(a.db, summary["ref_no"])
+        recurrences = int(finding.get("recurrences") or 1)
         status_label = FINDING_STATUS_LABELS.get(finding["status"], finding["status"])
         due = as_date(finding["due_on"])
         findings.append({
@@ -299,6 +301,16 @@ def _findings(a: _Audit, grade_label: dict[str, str], clause_titles: dict[str, s
             "unit": finding["unit"] or "",
             "unit_name": a.units.get(finding["unit"], finding["unit"] or ""),
             "description": finding["description"] or "",
+            "recurrences": recurrences,
+            "recurrence_label": gettext("recurring ({n}x)").format(n=recurrences)
+            if recurrences > 1 else "",
+            "seen_in": ", ".join(period_text(date.fromisoformat(e["start"]),
+                                             date.fromisoformat(e["end"]), a.lang)
+                                 for e in json.loads(finding.get("seen_in") or "[]")),
+            "flag_major": flags_for_major(finding, flag_at),
+            "flag_label": gettext("Seen in {n} audits: the auditor considers raising it "
+                                  "to major.").format(n=recurrences)
+            if flags_for_major(finding, flag_at) else "",
             "root_cause": finding.get("root_cause") or "",
             "correction": finding.get("correction") or "",
             "owner": _staff_name(a.db, finding.get("owner_nip")),

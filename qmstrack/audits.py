@@ -40,9 +40,13 @@ GRADE_ALIASES = {
     "major": "major", "ma": "major", "mayor": "major", "berat": "major",
     "observation": "observation", "o": "observation", "obs": "observation",
     "observasi": "observation", "ofi": "observation", "na": "na", "n/a": "na",
-    "tidak berlaku": "na", "tb": "na",
+    "tidak berlaku": "na", "tb": "na", "not applicable": "na",
 }
 EVIDENCE_LIMIT = 50
+# What a person may type at the audit's prompt besides a grade, in Indonesian and English.
+PROMPT_ACTIONS = {"s": "skip", "skip": "skip", "lewati": "skip", "lewat": "skip",
+                  "l": "skip", "q": "quit", "quit": "quit", "keluar": "quit",
+                  "k": "quit", "exit": "quit", "berhenti": "quit"}
 
 
 def parse_grade(value: Any) -> str:
@@ -53,6 +57,17 @@ def parse_grade(value: Any) -> str:
             f"The grade {str(value)[:30]!r} is not one of {', '.join(ANSWER_GRADES)}."
         )
     return grade
+
+
+def parse_prompt_key(value: Any) -> str:
+    """A grade, ``skip`` or ``quit`` from what a person typed at the prompt: the keys
+    (``c``, ``mi``, ``ma``, ``o``, ``na``, ``s``, ``q``) or the full words in Indonesian
+    or English (``sesuai``, ``mayor``, ``observasi``, ``tidak berlaku``, ``lewati``,
+    ``keluar``, ``conform``, ``skip``, ...)."""
+    text = " ".join(str(value or "").strip().lower().split())
+    if text in PROMPT_ACTIONS:
+        return PROMPT_ACTIONS[text]
+    return parse_grade(text)
 
 
 @dataclass(frozen=True)
@@ -72,8 +87,14 @@ class AuditRun:
     answered: int = 0
     findings_raised: list[str] = field(default_factory=list)
     # The period was not over on the day of the run: its measured items cover the records
-    # up to that day, and a later run brings them up to date.
+    # up to that day, are provisional, and a later run brings them up to date.
     period_not_over: bool = False
+    # Open findings of earlier audits this run saw again (a recurrence recorded on each).
+    findings_recurred: list[str] = field(default_factory=list)
+
+    def note(self, outcomes: Iterable[tuple[str, str]]) -> None:
+        for kind, ref in outcomes:
+            (self.findings_raised if kind == "raised" else self.findings_recurred).append(ref)
 
 
 # --- evidence for metric-bound items ----------------------------------------------------
@@ -248,20 +269,42 @@ def _item_scope(item: Item, audit_units: Iterable[str], checklist=None) -> Scope
     return Scope(units, checklist=checklist) if units else None
 
 
+_SEVERITY = {"na": 0, "conform": 1, "observation": 2, "minor": 3, "major": 4}
+
+
+def _grade_of(item: Item, measured: Any) -> str:
+    met = item.target.met_by(measured) if item.target is not None else None
+    if met is None:
+        return "na"
+    return "conform" if met else (item.on_miss or "minor")
+
+
 def evaluate_metrics(db: sqlite_utils.Database, audit: dict[str, Any],
-                     today: date | None = None) -> tuple[int, list[str]]:
-    """(Re-)evaluate every metric-bound item of an open audit from the data."""
+                     today: date | None = None) -> tuple[int, list[str], list[str]]:
+    """(Re-)evaluate every metric-bound item of an open audit from the data.
+
+    Each unit of the item's scope is measured on its own: a failing unit gets its finding
+    (or a recurrence on the open one of an earlier audit), and the item's grade is the
+    worst of its units'. While the period is not over on ``today``, the figures are
+    provisional: measured and shown, graded ``pending``, and no finding comes from them.
+    Returns the items evaluated, the findings raised and the findings seen again.
+    """
     _require_open(audit)
+    today = today or office_today(db)
     checklist = frozen_checklist(audit)
     period = Period(date.fromisoformat(audit["period_start"]),
                     date.fromisoformat(audit["period_end"]))
-    evaluated, raised = 0, []
+    provisional = period.end >= today
+    evaluated = 0
+    raised: list[str] = []
+    recurred: list[str] = []
     with writing(db):
         for item in checklist.iter_items():
             if not item.is_metric:
                 continue
             scope = _item_scope(item, audit["scope"], checklist)
             measured, evidence = None, ""
+            by_unit: dict[str, tuple[str, Any, str]] = {}
             if scope is None:
                 grade, note = "na", "Not applicable to the audited units."
             elif (metric := find_metric(item.metric or "")) is None:
@@ -269,25 +312,50 @@ def evaluate_metrics(db: sqlite_utils.Database, audit: dict[str, Any],
                                           "version of qmstrack; answer this item by hand.")
             else:
                 measured = metric.compute(db, period, scope)
-                met = item.target.met_by(measured) if item.target is not None else None
-                if met is None:
-                    grade, note = "na", "No data in the period."
-                else:
-                    grade = "conform" if met else (item.on_miss or "minor")
-                    note = ""
+                grade, note = _grade_of(item, measured), ""
+                if grade == "na":
+                    note = "No data in the period."
                 if item.metric in EVIDENCE and grade != "na":
                     evidence = _evidence_text(EVIDENCE[item.metric](db, period, scope))
+                if len(scope.units) == 1:
+                    by_unit[scope.units[0]] = (grade, measured, evidence)
+                else:
+                    for unit in scope.units:
+                        one = Scope((unit,), checklist=checklist)
+                        value = metric.compute(db, period, one)
+                        unit_grade = _grade_of(item, value)
+                        unit_evidence = ""
+                        if item.metric in EVIDENCE and unit_grade in FINDING_GRADES:
+                            unit_evidence = _evidence_text(EVIDENCE[item.metric](db, period,
+                                                                                  one))
+                        by_unit[unit] = (unit_grade, value, unit_evidence)
+                    worst = max((g for g, _, _ in by_unit.values()),
+                                key=_SEVERITY.__getitem__, default=grade)
+                    if _SEVERITY[worst] > _SEVERITY[grade]:
+                        grade = worst
+                if provisional:
+                    grade = "pending"
+                    note = (f"Provisional: the period ends on {period.end}; measured up to "
+                            f"{today}.")
             db.execute(
                 "UPDATE audit_results SET grade = ?, measured = ?, target = ?, evidence = ?, "
                 "note = ?, answered_by = 'qmstrack', answered_on = ? "
                 "WHERE audit_id = ? AND item_id = ?",
-                [grade, measured, item.target_text, evidence, note,
-                 (today or office_today(db)).isoformat(), audit["id"], item.id])
+                [grade, measured, item.target_text, evidence, note, today.isoformat(),
+                 audit["id"], item.id])
             evaluated += 1
-            ref = _sync_finding(db, audit, item, grade, measured, today)
-            if ref:
-                raised.append(ref)
-    return evaluated, raised
+            kept: set[str | None] = set(by_unit) if not provisional else set()
+            for gone in set(_finding_units(db, audit, item)) - kept:
+                # A unit no longer measured (or a provisional figure): its finding goes.
+                _sync_finding(db, audit, item, "conform", gone, today=today)
+            for unit, (unit_grade, value, unit_evidence) in sorted(by_unit.items()):
+                if provisional:
+                    continue
+                outcome = _sync_finding(db, audit, item, unit_grade, unit, value, today,
+                                        evidence=unit_evidence)
+                if outcome:
+                    (raised if outcome[0] == "raised" else recurred).append(outcome[1])
+    return evaluated, raised, recurred
 
 
 def _describe(db: sqlite_utils.Database, item: Item, measured: Any, note: str) -> str:
@@ -308,38 +376,95 @@ def _describe(db: sqlite_utils.Database, item: Item, measured: Any, note: str) -
     return f"{question} {note}".strip()
 
 
+_OF_AUDIT = ("(audit_id = ? OR EXISTS (SELECT 1 FROM json_each(findings.seen_in) "
+             "WHERE json_extract(value, '$.audit') = ?))")
+
+
+def _finding_units(db: sqlite_utils.Database, audit: dict[str, Any], item: Item
+                   ) -> list[str | None]:
+    """The units of the findings this audit raised or saw again for an item."""
+    return [r[0] for r in db.execute(
+        f"SELECT unit FROM findings WHERE item_id = ? AND {_OF_AUDIT}",
+        [item.id, audit["id"], audit["id"]])]
+
+
+def _seen_entry(audit: dict[str, Any], measured: Any, evidence: str) -> dict[str, Any]:
+    return {"audit": audit["id"], "start": audit["period_start"],
+            "end": audit["period_end"], "measured": measured, "evidence": evidence}
+
+
 def _sync_finding(db: sqlite_utils.Database, audit: dict[str, Any], item: Item, grade: str,
-                  measured: Any = None, today: date | None = None,
-                  note: str = "") -> str | None:
-    """Keep the audit's finding for an item in line with its grade; return a new ref."""
+                  unit: str | None, measured: Any = None, today: date | None = None,
+                  note: str = "", evidence: str = "") -> tuple[str, str] | None:
+    """Keep the finding of an item and unit in line with this audit's grade.
+
+    The finding is this audit's own, or the open finding of an earlier audit (same
+    checklist, item and unit) that this audit records a recurrence on (SPEC: an item
+    failing again in a scope with an open finding for that item adds a recurrence to that
+    finding). Returns ``("raised", ref)`` or ``("recurred", ref)`` when one was added.
+    """
     existing = db.execute(
         "SELECT id, ref_no, grade, status, (SELECT count(*) FROM finding_actions a "
-        "WHERE a.finding_id = findings.id) FROM findings WHERE audit_id = ? AND item_id = ?",
-        [audit["id"], item.id]).fetchone()
+        "WHERE a.finding_id = findings.id), audit_id, seen_in FROM findings "
+        f"WHERE item_id = ? AND unit IS ? AND {_OF_AUDIT}",
+        [item.id, unit, audit["id"], audit["id"]]).fetchone()
+    entry = _seen_entry(audit, measured, evidence)
     if grade not in FINDING_GRADES:
-        # The data or the answer changed while the audit was open: withdraw the finding
-        # only if nobody has started working on it yet.
-        if existing and existing[3] == "open" and existing[4] == 0:
+        if existing is None:
+            return None
+        # The data or the answer changed while the audit was open: this audit's evidence
+        # is withdrawn; the finding goes only if nobody has started working on it yet and
+        # no other audit saw it.
+        seen = [e for e in json.loads(existing[6]) if e.get("audit") != audit["id"]]
+        if not seen and existing[3] == "open" and existing[4] == 0:
             db.execute("DELETE FROM findings WHERE id = ?", [existing[0]])
+        elif seen:
+            db.table("findings").update(existing[0], {"seen_in": json.dumps(seen),
+                                                      "recurrences": len(seen)})
         return None
     if existing:
-        if existing[2] != grade and existing[3] == "open":
-            db.table("findings").update(existing[0], {"grade": grade})
+        seen = [entry if e.get("audit") == audit["id"] else e
+                for e in json.loads(existing[6])]
+        changes: dict[str, Any] = {"seen_in": json.dumps(seen)}
+        if existing[5] == audit["id"] and existing[2] != grade and existing[3] == "open":
+            changes["grade"] = grade
+        db.table("findings").update(existing[0], changes)
         return None
-    scope = _item_scope(item, audit["scope"])
-    unit = scope.units[0] if scope and len(scope.units) == 1 else None
+    earlier = db.execute(
+        "SELECT f.id, f.ref_no, f.seen_in FROM findings f JOIN audits a ON a.id = f.audit_id "
+        "WHERE f.item_id = ? AND f.unit IS ? AND f.status != 'closed' AND "
+        "a.checklist_id = ? AND f.clause_ref = ? ORDER BY f.raised_on, f.id LIMIT 1",
+        [item.id, unit, audit["checklist_id"], item.clause_ref]).fetchone()
+    if earlier:
+        seen = sorted([*json.loads(earlier[2]), entry], key=lambda e: (e["start"], e["audit"]))
+        db.table("findings").update(earlier[0], {"seen_in": json.dumps(seen),
+                                                 "recurrences": len(seen)})
+        return "recurred", earlier[1]
     raised_on = min(today or office_today(db), max(date.fromisoformat(audit["period_end"]),
                                                date.fromisoformat(audit["started_on"])))
     finding = raise_finding(
         db, clause_ref=item.clause_ref, grade=grade, description=_describe(
             db, item, measured, note), raised_on=raised_on, source="internal",
-        unit=unit, audit_id=audit["id"], item_id=item.id)
-    return finding["ref_no"]
+        unit=unit, audit_id=audit["id"], item_id=item.id, seen_in=[entry])
+    return "raised", finding["ref_no"]
+
+
+def _answer_unit(audit: dict[str, Any], item: Item) -> str | None:
+    scope = _item_scope(item, audit["scope"])
+    return scope.units[0] if scope and len(scope.units) == 1 else None
 
 
 def answer_item(db: sqlite_utils.Database, audit_id: int, item_id: str, answer: Answer, *,
                 by: str = "", today: date | None = None) -> str | None:
-    """Record a person's answer to one item; return the ref of a finding it opened."""
+    """Record a person's answer to one item; return the ref of the finding it opened or
+    saw again."""
+    outcome = _answer_item(db, audit_id, item_id, answer, by=by, today=today)
+    return outcome[1] if outcome else None
+
+
+def _answer_item(db: sqlite_utils.Database, audit_id: int, item_id: str, answer: Answer, *,
+                 by: str = "", today: date | None = None) -> tuple[str, str] | None:
+    """:func:`answer_item`, returning ``("raised", ref)`` or ``("recurred", ref)``."""
     with writing(db):
         audit = get_audit_row(db, audit_id)
         _require_open(audit)
@@ -358,19 +483,20 @@ def answer_item(db: sqlite_utils.Database, audit_id: int, item_id: str, answer: 
             [grade, note, evidence, clean_text(by, field="auditor", max_length=200)
              or audit["lead_auditor"], (today or office_today(db)).isoformat(), audit_id,
              item_id])
-        return _sync_finding(db, audit, item, grade, today=today, note=note)
+        return _sync_finding(db, audit, item, grade, _answer_unit(audit, item),
+                             today=today, note=note, evidence=evidence)
 
 
 def apply_answers(db: sqlite_utils.Database, audit_id: int, answers: dict[str, Answer], *,
-                  by: str = "", today: date | None = None) -> list[str]:
-    """Apply a whole answers file in one transaction."""
-    raised = []
+                  by: str = "", today: date | None = None) -> list[tuple[str, str]]:
+    """Apply a whole answers file in one transaction; the findings raised or seen again."""
+    outcomes = []
     with writing(db):
         for item_id, answer in answers.items():
-            ref = answer_item(db, audit_id, item_id, answer, by=by, today=today)
-            if ref:
-                raised.append(ref)
-    return raised
+            outcome = _answer_item(db, audit_id, item_id, answer, by=by, today=today)
+            if outcome:
+                outcomes.append(outcome)
+    return outcomes
 
 
 def pending_items(db: sqlite_utils.Database, audit: dict[str, Any]) -> list[Item]:
@@ -385,10 +511,14 @@ def pending_items(db: sqlite_utils.Database, audit: dict[str, Any]) -> list[Item
 def run_audit(db: sqlite_utils.Database, period: Period, units: Iterable[str],
               checklist: Checklist, *, auditor: str = "",
               answers: dict[str, Answer] | None = None,
-              ask: Callable[[Item], Answer | None] | None = None,
+              ask: Callable[[Item, int, int], Answer | None] | None = None,
+              before_questions: Callable[[AuditRun, dict[str, Any], int], None]
+              | None = None,
               today: date | None = None) -> AuditRun:
     """Start or resume the audit, evaluate the data, take the answers given.
 
+    ``ask(item, position, count)`` is called for each pending person-answered item
+    (position from 1); ``before_questions(run, audit, count)`` once before the first.
     A period that has not begun on ``today`` is refused: there is nothing to audit yet.
     """
     today = today or office_today(db)
@@ -398,22 +528,25 @@ def run_audit(db: sqlite_utils.Database, period: Period, units: Iterable[str],
     audit, resumed = start_or_resume(db, period, units, checklist, auditor, today)
     _require_open(audit)
     run = AuditRun(audit["id"], resumed, period_not_over=period.end >= today)
-    run.evaluated, raised = evaluate_metrics(db, audit, today)
+    run.evaluated, raised, recurred = evaluate_metrics(db, audit, today)
     run.findings_raised.extend(raised)
+    run.findings_recurred.extend(recurred)
     if answers:
-        run.findings_raised.extend(apply_answers(db, audit["id"], answers, by=auditor,
-                                                 today=today))
+        run.note(apply_answers(db, audit["id"], answers, by=auditor, today=today))
         run.answered += len(answers)
     if ask is not None:
-        for item in pending_items(db, audit):
-            answer = ask(item)
+        items = pending_items(db, audit)
+        if before_questions is not None:
+            before_questions(run, audit, len(items))
+        for position, item in enumerate(items, start=1):
+            answer = ask(item, position, len(items))
             if answer is None:
                 continue
             # Each answer is saved at once, so an interrupted session keeps what was said.
-            ref = answer_item(db, audit["id"], item.id, answer, by=auditor, today=today)
+            outcome = _answer_item(db, audit["id"], item.id, answer, by=auditor,
+                                   today=today)
             run.answered += 1
-            if ref:
-                run.findings_raised.append(ref)
+            run.note([outcome] if outcome else [])
     return run
 
 
@@ -487,11 +620,19 @@ def get_audit(db: sqlite_utils.Database, audit_id: int, lang: str = "en") -> dic
     audit["checklist_edition"] = checklist.edition
     audit["counts"] = grade_counts(db, audit_id)
     audit["results"] = ordered
+    # Its own findings and the open ones of earlier audits it saw again.
     audit["findings"] = [
-        {k: f[k] for k in ("ref_no", "item_id", "clause_ref", "grade", "status", "due_on",
-                           "unit", "description")}
-        for f in query_dicts(db, "SELECT * FROM findings WHERE audit_id = ? ORDER BY ref_no",
-                             [audit_id])]
+        {**{k: f[k] for k in ("ref_no", "item_id", "clause_ref", "grade", "status", "due_on",
+                              "unit", "description", "recurrences")},
+         "first_audit": f["audit_id"], "seen_in": json.loads(f["seen_in"])}
+        for f in query_dicts(db, f"SELECT * FROM findings WHERE {_OF_AUDIT} ORDER BY ref_no",
+                             [audit_id, audit_id])]
+    failed: dict[str, list[str]] = {}
+    for f in audit["findings"]:
+        if f["item_id"] and f["unit"]:
+            failed.setdefault(f["item_id"], []).append(f["unit"])
+    for row in ordered:
+        row["failed_units"] = sorted(failed.get(row["item_id"], []))
     return audit
 
 

@@ -61,6 +61,10 @@ def _calendar_days(value: str) -> int:
     return parse_int(value, field="number of days", minimum=1, maximum=365)
 
 
+def _recurrences(value: str) -> int:
+    return parse_int(value, field="number of recurrences", minimum=2, maximum=24)
+
+
 def _text(value: str) -> str:
     return clean_text(value, field="value", max_length=300, required=True)
 
@@ -139,6 +143,9 @@ SETTINGS: dict[str, Setting] = {s.key: s for s in [
             _calendar_days),
     Setting("finding_due_days.observation", "Days to act on an observation (default 90).",
             _calendar_days),
+    Setting("finding_recurrence_flag", N_(
+        "Audits finding the same minor nonconformity after which it is flagged for raising "
+        "to major (ISO 9001:2015 10.2.1; default 3)."), _recurrences),
     Setting("default_checklist", "Checklist of the monthly audit (default iso9001-2015).",
             _checklist),
     Setting("report_dir", "Where audit reports go when --out is not given.", _directory),

@@ -10,6 +10,7 @@ with a new action.
 
 from __future__ import annotations
 
+import json
 from datetime import date, timedelta
 from typing import Any
 
@@ -24,8 +25,22 @@ from qmstrack.registers.common import get_staff, query_dicts, require_unit
 GRADES = ("major", "minor", "observation")
 SOURCES = ("internal", "sucofindo", "certification", "external", "management", "complaint")
 
-LIST_COLUMNS = ["ref_no", "raised_on", "source", "grade", "clause_ref", "unit", "status",
-                "due_on", "closed_on", "description"]
+LIST_COLUMNS = ["ref_no", "raised_on", "source", "grade", "clause_ref", "unit", "item_id",
+                "recurrences", "status", "due_on", "closed_on", "description"]
+#: Recurrences after which a minor nonconformity is flagged for the auditor to consider
+#: raising it to major (setting ``finding_recurrence_flag``).
+DEFAULT_RECURRENCE_FLAG = 3
+
+
+def recurrence_flag(db: sqlite_utils.Database) -> int:
+    """How many recurrences flag a minor finding for raising to major."""
+    value = get_setting(db, "finding_recurrence_flag")
+    return DEFAULT_RECURRENCE_FLAG if value is None else int(value)
+
+
+def flags_for_major(finding: dict[str, Any], flag_at: int) -> bool:
+    """A minor seen in ``flag_at`` audits or more: the auditor considers raising it."""
+    return finding["grade"] == "minor" and int(finding.get("recurrences") or 1) >= flag_at
 
 
 def parse_grade(value: str) -> str:
@@ -68,7 +83,8 @@ def raise_finding(db: sqlite_utils.Database, *, clause_ref: str, grade: str,
                   unit: str | None = None, audit_id: int | None = None,
                   item_id: str | None = None, due_on: date | None = None,
                   ref_no: str | None = None, evidence_file: Any = None,
-                  db_path: Any = None) -> dict[str, Any]:
+                  db_path: Any = None,
+                  seen_in: list[dict[str, Any]] | None = None) -> dict[str, Any]:
     """Record a finding; its corrective-action due date defaults per grade. An
     ``evidence_file`` is copied into the evidence store beside ``db_path``."""
     grade = parse_grade(grade)
@@ -89,6 +105,8 @@ def raise_finding(db: sqlite_utils.Database, *, clause_ref: str, grade: str,
         "raised_on": raised_on.isoformat(),
         "status": "open",
         "due_on": (due_on or default_due(db, grade, raised_on)).isoformat(),
+        "recurrences": max(1, len(seen_in or ())),
+        "seen_in": json.dumps(seen_in or []),
     }
     with writing(db):
         if db.execute("SELECT 1 FROM findings WHERE ref_no = ?",

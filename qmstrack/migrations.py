@@ -568,3 +568,43 @@ def m008_survey_actions(db: sqlite_utils.Database) -> None:
         """,
     )
     create_change_triggers(db, "survey_actions")
+
+
+@migration("m009_finding_recurrences")
+def m009_finding_recurrences(db: sqlite_utils.Database) -> None:
+    """A finding seen again: how many audits found it, and in which.
+
+    ISO 9001:2015 clause 10.2.1 asks the organisation to determine whether similar
+    nonconformities exist or could occur; an item failing again in a scope that already
+    has an open finding for it is recorded on that finding (``recurrences``, 1 when first
+    seen; ``seen_in``, a JSON list of ``{"audit", "start", "end", "measured"}``, one per audit
+    that found it) instead of opening a duplicate. The change triggers are recreated with
+    the new columns and every finding's new state is logged, as ``m004_staff_employment``
+    does, so that ``db check`` still finds each row equal to its last logged state.
+    """
+    from qmstrack import changelog
+
+    newest = db.execute("SELECT max(id) FROM change_log").fetchone()[0] or 0
+    sealed = db.execute("SELECT max(last_id) FROM change_seals").fetchone()[0] or 0
+    db.execute("ALTER TABLE findings ADD COLUMN recurrences INTEGER NOT NULL DEFAULT 1 "
+               "CHECK (recurrences >= 1)")
+    db.execute("ALTER TABLE findings ADD COLUMN seen_in TEXT NOT NULL DEFAULT '[]' "
+               "CHECK (json_valid(seen_in))")
+    # Each audit's finding of an item was raised once per audit before: the first audit
+    # that found it is the one it names.
+    db.execute("""
+        UPDATE findings SET seen_in = json_array(json_object(
+            'audit', audit_id,
+            'start', (SELECT period_start FROM audits WHERE id = audit_id),
+            'end', (SELECT period_end FROM audits WHERE id = audit_id),
+            'measured', (SELECT measured FROM audit_results r
+                         WHERE r.audit_id = findings.audit_id
+                           AND r.item_id = findings.item_id)))
+        WHERE audit_id IS NOT NULL""")
+    db.execute("CREATE INDEX idx_findings_item ON findings(item_id, status)")
+    for op in ("insert", "update", "delete"):
+        db.execute(f"DROP TRIGGER IF EXISTS [log_findings_{op}]")
+    create_change_triggers(db, "findings")
+    db.execute("UPDATE findings SET recurrences = recurrences")
+    if newest == sealed:
+        changelog.seal(db, "qmstrack upgrade (m009_finding_recurrences)")

@@ -56,41 +56,78 @@ def _period(period: str | None, from_: str | None, to: str | None):
 
 
 def _ask_in_terminal(lang: str):
-    """A Rich prompt for each person-answered item; 's' skips, 'q' stops asking."""
+    """A Rich prompt for each person-answered item, with its position ("12/63"); it takes
+    the keys or the full words in Indonesian or English; skip leaves the item pending, quit
+    stops asking."""
+    from rich.markup import escape
     from rich.prompt import Prompt
 
-    from qmstrack.audits import Answer, parse_grade
+    from qmstrack.audits import Answer, parse_prompt_key
     from qmstrack.cli.output import err_console
+    from qmstrack.errors import InvalidInput
+    from qmstrack.i18n import gettext
 
     console = err_console()
-    choices = {"c": "conform", "mi": "minor", "ma": "major", "o": "observation", "na": "na",
-               "s": "skip", "q": "quit"}
     stopped = [False]
 
-    def ask(item) -> Answer | None:
+    def ask(item, position: int, count: int) -> Answer | None:
         if stopped[0]:
             return None
-        console.rule(f"{item.clause_ref}  {item.id}")
+        console.rule(escape(f"{position}/{count}  {item.clause_ref}  {item.id}"))
         console.print(item.text("question", lang), markup=False)
         guidance = item.text("guidance", lang)
         if guidance:
             console.print(guidance, style="dim", markup=False)
-        key = Prompt.ask("Grade [c]onform [mi]nor [ma]jor [o]bservation [na] [s]kip [q]uit",
-                         choices=list(choices), show_choices=False, console=console)
-        if key == "q":
+        keys = escape(gettext("Grade [c]onform [mi]nor [ma]jor [o]bservation [na] not "
+                              "applicable [s]kip [q]uit", lang))
+        while True:
+            typed = Prompt.ask(keys, console=console)
+            try:
+                key = parse_prompt_key(typed)
+                break
+            except InvalidInput:
+                console.print(gettext("{typed} is not a grade; type one of the keys in "
+                                      "brackets or the word.", lang).format(
+                    typed=repr(typed[:30])), markup=False)
+        if key == "quit":
             stopped[0] = True
             return None
-        if key == "s":
+        if key == "skip":
             return None
-        grade = parse_grade(choices[key])
-        note = Prompt.ask("Note (what you saw)", default="", console=console)
-        while grade in ("minor", "major", "observation") and not note.strip():
-            note = Prompt.ask("A finding needs a note; what did you find?", console=console)
-        evidence = Prompt.ask("Evidence (documents, records looked at)", default="",
-                              console=console)
-        return Answer(grade, note, evidence)
+        note = Prompt.ask(escape(gettext("Note (what you saw)", lang)), default="",
+                          console=console, show_default=False)
+        while key in ("minor", "major", "observation") and not note.strip():
+            note = Prompt.ask(escape(gettext("A finding needs a note; what did you find?",
+                                             lang)), console=console)
+        evidence = Prompt.ask(escape(gettext("Evidence (documents, records looked at)",
+                                             lang)), default="", console=console,
+                              show_default=False)
+        return Answer(key, note, evidence)
 
     return ask
+
+
+def _before_questions(period_end):
+    """Before the first question: which audit, period and units, the warning of a period
+    not over, and how many items are to be answered."""
+    from qmstrack.cli.output import message, warning
+
+    def show(run, audit, count: int) -> None:
+        verb = "Resumed" if run.resumed else "Started"
+        message(f"{verb} audit {audit['id']}: {audit['period_start']} to "
+                f"{audit['period_end']}, units {', '.join(audit['scope'])}, checklist "
+                f"{audit['checklist_id']}.")
+        if run.period_not_over:
+            warning(_not_over(period_end))
+        message(f"{count_of(count, 'item')} to answer.")
+
+    return show
+
+
+def _not_over(end) -> str:
+    return (f"the period ends on {end}: the measured items are provisional (they cover the "
+            "records up to today and raise no finding); run the audit again after the "
+            "period ends.")
 
 
 @app.callback()
@@ -138,13 +175,12 @@ def run(
         answer_map = load_answers(answers, checklist_in_use(db, the_period, units, chosen))
     ask = _ask_in_terminal(language) if can_prompt(ctx, no_input) else None
     result = run_audit(db, the_period, units, chosen, auditor=auditor, answers=answer_map,
-                       ask=ask)
+                       ask=ask, before_questions=_before_questions(the_period.end))
     paths = _write_reports(ctx, db, result.audit_id, out, language, template_dir)
     audit = get_audit(db, result.audit_id, language)
     _print_summary(audit, result, paths, json)
     if result.period_not_over:
-        warning(f"the period ends on {the_period.end}: the measured items cover the records "
-                "up to today; run the audit again after the period ends to update them.")
+        warning(_not_over(the_period.end))
 
 
 def _write_reports(ctx, db, audit_id: int, out: Path | None, lang: str,
@@ -167,6 +203,8 @@ def _print_summary(audit: dict, result, paths: list[Path], as_json: bool) -> Non
                     "status": audit["status"], "counts": audit["counts"],
                     "evaluated": result.evaluated, "answered": result.answered,
                     "findings_raised": result.findings_raised,
+                    "findings_recurred": result.findings_recurred,
+                    "provisional": result.period_not_over,
                     "reports": [str(p) for p in paths]})
         return
     verb = "Resumed" if result.resumed else "Started"
@@ -177,6 +215,9 @@ def _print_summary(audit: dict, result, paths: list[Path], as_json: bool) -> Non
                 title=f"Audit {audit['id']} results")
     if result.findings_raised:
         message(f"Findings raised: {', '.join(result.findings_raised)}.")
+    if result.findings_recurred:
+        message("Open findings seen again (a recurrence recorded on each): "
+                f"{', '.join(result.findings_recurred)}.")
     if counts["pending"]:
         pending = counts["pending"]
         one = pending == 1

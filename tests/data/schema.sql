@@ -6,6 +6,7 @@
 --   m005_survey_respondent_profile
 --   m006_request_refs_ignore_case
 --   m008_survey_actions
+--   m009_finding_recurrences
 
 -- table _sqlite_migrations
 CREATE TABLE "_sqlite_migrations" (
@@ -158,7 +159,7 @@ CREATE TABLE findings (
             due_on TEXT,
             closed_on TEXT,
             evidence_sha256 TEXT REFERENCES evidence_files(sha256)
-        );
+        , recurrences INTEGER NOT NULL DEFAULT 1 CHECK (recurrences >= 1), seen_in TEXT NOT NULL DEFAULT '[]' CHECK (json_valid(seen_in)));
 
 -- table objective_values
 CREATE TABLE objective_values (
@@ -334,6 +335,9 @@ CREATE INDEX idx_finding_actions_finding ON finding_actions(finding_id);
 
 -- index idx_findings_audit on findings
 CREATE INDEX idx_findings_audit ON findings(audit_id, item_id);
+
+-- index idx_findings_item on findings
+CREATE INDEX idx_findings_item ON findings(item_id, status);
 
 -- index idx_findings_status on findings
 CREATE INDEX idx_findings_status ON findings(status, due_on);
@@ -551,19 +555,19 @@ CREATE TRIGGER [log_finding_actions_update] AFTER UPDATE ON [finding_actions] BE
 -- trigger log_findings_delete on findings
 CREATE TRIGGER [log_findings_delete] AFTER DELETE ON [findings] BEGIN
             INSERT INTO change_log (tbl, row_key, op, old, new)
-            VALUES ('findings', CAST(OLD.[id] AS TEXT), 'delete', json_object('id', OLD.[id], 'ref_no', OLD.[ref_no], 'source', OLD.[source], 'audit_id', OLD.[audit_id], 'item_id', OLD.[item_id], 'clause_ref', OLD.[clause_ref], 'grade', OLD.[grade], 'unit', OLD.[unit], 'description', OLD.[description], 'raised_on', OLD.[raised_on], 'status', OLD.[status], 'root_cause', OLD.[root_cause], 'correction', OLD.[correction], 'owner_nip', OLD.[owner_nip], 'due_on', OLD.[due_on], 'closed_on', OLD.[closed_on], 'evidence_sha256', OLD.[evidence_sha256]), NULL);
+            VALUES ('findings', CAST(OLD.[id] AS TEXT), 'delete', json_object('id', OLD.[id], 'ref_no', OLD.[ref_no], 'source', OLD.[source], 'audit_id', OLD.[audit_id], 'item_id', OLD.[item_id], 'clause_ref', OLD.[clause_ref], 'grade', OLD.[grade], 'unit', OLD.[unit], 'description', OLD.[description], 'raised_on', OLD.[raised_on], 'status', OLD.[status], 'root_cause', OLD.[root_cause], 'correction', OLD.[correction], 'owner_nip', OLD.[owner_nip], 'due_on', OLD.[due_on], 'closed_on', OLD.[closed_on], 'evidence_sha256', OLD.[evidence_sha256], 'recurrences', OLD.[recurrences], 'seen_in', OLD.[seen_in]), NULL);
         END;
 
 -- trigger log_findings_insert on findings
 CREATE TRIGGER [log_findings_insert] AFTER INSERT ON [findings] BEGIN
             INSERT INTO change_log (tbl, row_key, op, old, new)
-            VALUES ('findings', CAST(NEW.[id] AS TEXT), 'insert', NULL, json_object('id', NEW.[id], 'ref_no', NEW.[ref_no], 'source', NEW.[source], 'audit_id', NEW.[audit_id], 'item_id', NEW.[item_id], 'clause_ref', NEW.[clause_ref], 'grade', NEW.[grade], 'unit', NEW.[unit], 'description', NEW.[description], 'raised_on', NEW.[raised_on], 'status', NEW.[status], 'root_cause', NEW.[root_cause], 'correction', NEW.[correction], 'owner_nip', NEW.[owner_nip], 'due_on', NEW.[due_on], 'closed_on', NEW.[closed_on], 'evidence_sha256', NEW.[evidence_sha256]));
+            VALUES ('findings', CAST(NEW.[id] AS TEXT), 'insert', NULL, json_object('id', NEW.[id], 'ref_no', NEW.[ref_no], 'source', NEW.[source], 'audit_id', NEW.[audit_id], 'item_id', NEW.[item_id], 'clause_ref', NEW.[clause_ref], 'grade', NEW.[grade], 'unit', NEW.[unit], 'description', NEW.[description], 'raised_on', NEW.[raised_on], 'status', NEW.[status], 'root_cause', NEW.[root_cause], 'correction', NEW.[correction], 'owner_nip', NEW.[owner_nip], 'due_on', NEW.[due_on], 'closed_on', NEW.[closed_on], 'evidence_sha256', NEW.[evidence_sha256], 'recurrences', NEW.[recurrences], 'seen_in', NEW.[seen_in]));
         END;
 
 -- trigger log_findings_update on findings
 CREATE TRIGGER [log_findings_update] AFTER UPDATE ON [findings] BEGIN
             INSERT INTO change_log (tbl, row_key, op, old, new)
-            VALUES ('findings', CAST(NEW.[id] AS TEXT), 'update', json_object('id', OLD.[id], 'ref_no', OLD.[ref_no], 'source', OLD.[source], 'audit_id', OLD.[audit_id], 'item_id', OLD.[item_id], 'clause_ref', OLD.[clause_ref], 'grade', OLD.[grade], 'unit', OLD.[unit], 'description', OLD.[description], 'raised_on', OLD.[raised_on], 'status', OLD.[status], 'root_cause', OLD.[root_cause], 'correction', OLD.[correction], 'owner_nip', OLD.[owner_nip], 'due_on', OLD.[due_on], 'closed_on', OLD.[closed_on], 'evidence_sha256', OLD.[evidence_sha256]), json_object('id', NEW.[id], 'ref_no', NEW.[ref_no], 'source', NEW.[source], 'audit_id', NEW.[audit_id], 'item_id', NEW.[item_id], 'clause_ref', NEW.[clause_ref], 'grade', NEW.[grade], 'unit', NEW.[unit], 'description', NEW.[description], 'raised_on', NEW.[raised_on], 'status', NEW.[status], 'root_cause', NEW.[root_cause], 'correction', NEW.[correction], 'owner_nip', NEW.[owner_nip], 'due_on', NEW.[due_on], 'closed_on', NEW.[closed_on], 'evidence_sha256', NEW.[evidence_sha256]));
+            VALUES ('findings', CAST(NEW.[id] AS TEXT), 'update', json_object('id', OLD.[id], 'ref_no', OLD.[ref_no], 'source', OLD.[source], 'audit_id', OLD.[audit_id], 'item_id', OLD.[item_id], 'clause_ref', OLD.[clause_ref], 'grade', OLD.[grade], 'unit', OLD.[unit], 'description', OLD.[description], 'raised_on', OLD.[raised_on], 'status', OLD.[status], 'root_cause', OLD.[root_cause], 'correction', OLD.[correction], 'owner_nip', OLD.[owner_nip], 'due_on', OLD.[due_on], 'closed_on', OLD.[closed_on], 'evidence_sha256', OLD.[evidence_sha256], 'recurrences', OLD.[recurrences], 'seen_in', OLD.[seen_in]), json_object('id', NEW.[id], 'ref_no', NEW.[ref_no], 'source', NEW.[source], 'audit_id', NEW.[audit_id], 'item_id', NEW.[item_id], 'clause_ref', NEW.[clause_ref], 'grade', NEW.[grade], 'unit', NEW.[unit], 'description', NEW.[description], 'raised_on', NEW.[raised_on], 'status', NEW.[status], 'root_cause', NEW.[root_cause], 'correction', NEW.[correction], 'owner_nip', NEW.[owner_nip], 'due_on', NEW.[due_on], 'closed_on', NEW.[closed_on], 'evidence_sha256', NEW.[evidence_sha256], 'recurrences', NEW.[recurrences], 'seen_in', NEW.[seen_in]));
         END;
 
 -- trigger log_objective_values_delete on objective_values
