@@ -103,9 +103,11 @@ DECLARATIONS: tuple[Declaration, ...] = (
     Declaration("complaints.open", "count", "complaints", N_("Open complaints"),
                 "Complaints received by the end of the period and not closed by then."),
     Declaration("complaints.response_on_time_rate", "rate",
-                "fraction of answered complaints", N_("Complaints answered on time"),
-                "Of the complaints responded to in the period, the share responded to on "
-                "or before their response due date (null when none was responded to)."),
+                "fraction of complaints received", N_("Complaints answered on time"),
+                "Of the complaints received in the period, the share answered on or before "
+                "their response due date; answered later, or unanswered with the due date "
+                "passed at the end of the period, is late; unanswered and not yet due is not "
+                "counted (null when none is counted)."),
     Declaration("complaints.overdue", "count", "complaints",
                 N_("Complaints not answered in time"),
                 "Complaints open at the end of the period, not responded to, whose "

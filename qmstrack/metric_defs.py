@@ -196,11 +196,9 @@ def _complaints_open(db, period, scope):
 
 @defines("complaints.response_on_time_rate")
 def _complaints_response_on_time_rate(db, period, scope):
-    """on_time / responded over complaints whose response is dated in the period.
-
-    A complaint counts in the period it was answered, not the one it was due in; one still
-    unanswered counts nowhere here (``complaints.overdue`` shows it).
-    """
+    """Over the complaints received in the period, as of its end: on time / (on time +
+    late), where late is responded after the due date or unanswered with the due date
+    passed; unanswered and not yet due is not counted (SPEC, "Response on-time rate")."""
     return complaint_counts(db, period, scope)["response_on_time_rate"]
 
 

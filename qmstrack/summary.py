@@ -1,9 +1,11 @@
 """The nightly summary: the figures of a period in one dict, and the digest people read.
 
 :func:`build_summary` gathers, for a period and a set of units, the request, adherence,
-finding and satisfaction figures from the *same* functions the metric registry uses
-(``qmstrack.metric_defs`` and ``qmstrack.satisfaction``), plus the lists of overdue
-requests and overdue corrective actions, and the quality objectives missed in the two
+finding, complaint and satisfaction figures from the *same* functions the metric registry
+uses (``qmstrack.metric_defs``, ``qmstrack.registers.complaints`` and
+``qmstrack.satisfaction``), plus the lists of overdue requests, overdue corrective actions,
+complaints not answered in time and overdue management review actions, and the quality
+objectives missed in the two
 periods before the day after the period (the audit uses the same rule,
 :func:`qmstrack.objectives.objectives_missed_twice`). :func:`render_text` and
 :func:`render_markdown`
@@ -95,6 +97,54 @@ def overdue_findings(db: sqlite_utils.Database, period: Period,
             for ref, grade, clause, due, unit in cursor]
 
 
+def overdue_complaints(db: sqlite_utils.Database, period: Period, scope: Scope,
+                       calendar=None) -> list[dict[str, Any]]:
+    """Complaints open at the end of the period, not answered by then, whose response was
+    due before it (the definition of ``complaints.overdue``), by due date. No complainant,
+    contact or subject: the summary goes by mail.
+
+    ``days_late`` is the number of working days from the due date to the end date.
+    """
+    from qmstrack.calendar import WorkingCalendar
+
+    calendar = calendar or WorkingCalendar.from_db(db)
+    where, params = scope.where("unit")
+    e = period.end.isoformat()
+    cursor = db.execute(
+        f"""
+        SELECT ref_no, channel, unit, received_on, response_due_on FROM complaints
+        WHERE received_on <= ? AND (closed_on IS NULL OR closed_on > ?)
+          AND (responded_on IS NULL OR responded_on > ?) AND response_due_on < ? AND {where}
+        ORDER BY response_due_on, received_on, ref_no
+        """, [e, e, e, e, *params])
+    return [{"ref_no": ref, "channel": channel, "unit": unit, "received_on": received,
+             "due_on": due,
+             "days_late": calendar.working_days_between(date.fromisoformat(due), period.end)}
+            for ref, channel, unit, received, due in cursor]
+
+
+def overdue_review_actions(db: sqlite_utils.Database, period: Period,
+                           units: Sequence[str] = ()) -> list[dict[str, Any]]:
+    """Actions of management reviews held by the end of the period, still open at its end
+    and due before it (:func:`qmstrack.reviews.action_state`); for some units, those whose
+    owner belongs to one of them."""
+    marks = ", ".join("?" for _ in units)
+    unit_clause = f"AND s.unit IN ({marks})" if units else ""
+    e = period.end.isoformat()
+    cursor = db.execute(
+        f"""
+        SELECT a.id, a.review_id, r.held_on, a.owner_nip, s.unit, a.due_on
+        FROM review_actions a JOIN reviews r ON r.id = a.review_id
+        LEFT JOIN staff s ON s.nip = a.owner_nip
+        WHERE r.held_on <= ? AND (a.closed_on IS NULL OR a.closed_on > ?)
+          AND a.due_on IS NOT NULL AND a.due_on < ? {unit_clause}
+        ORDER BY a.due_on, a.id
+        """, [e, e, e, *units])
+    return [{"id": action, "review_id": review, "held_on": held, "owner_nip": owner or "",
+             "unit": unit or "", "due_on": due}
+            for action, review, held, owner, unit, due in cursor]
+
+
 def overdue_survey_actions(db: sqlite_utils.Database, period: Period,
                            scope: Scope) -> dict[str, Any]:
     """SKM follow-up actions open at the end of the period and due before it:
@@ -116,6 +166,7 @@ def build_summary(db: sqlite_utils.Database, period: Period, units: Sequence[str
     from qmstrack.db import get_setting
     from qmstrack.metric_defs import adherence_counts, finding_counts, request_counts
     from qmstrack.objectives import objectives_missed_twice
+    from qmstrack.registers.complaints import complaint_counts
     from qmstrack.satisfaction import satisfaction_figures
 
     scope = Scope(units=tuple(units))
@@ -123,6 +174,9 @@ def build_summary(db: sqlite_utils.Database, period: Period, units: Sequence[str
     adherence = adherence_counts(db, period, scope)
     findings = finding_counts(db, period, scope)
     satisfaction = satisfaction_figures(db, period, scope, sample=True)
+    complaints = complaint_counts(db, period, scope)
+    late_complaints = overdue_complaints(db, period, scope)
+    late_actions = overdue_review_actions(db, period, units)
     all_units = [r[0] for r in db.execute("SELECT code FROM units ORDER BY code")]
     return {
         "period": {"start": period.start.isoformat(), "end": period.end.isoformat()},
@@ -140,6 +194,11 @@ def build_summary(db: sqlite_utils.Database, period: Period, units: Sequence[str
                           "sample")},
         "overdue_requests": overdue_requests(db, period, scope),
         "overdue_findings": overdue_findings(db, period, scope),
+        "complaints": {"received": complaints["received"],
+                       "responded": complaints["responded"],
+                       "response_on_time_rate": complaints["response_on_time_rate"],
+                       "overdue": len(late_complaints), "overdue_list": late_complaints},
+        "review_actions": {"overdue": len(late_actions), "overdue_list": late_actions},
         "survey_actions": overdue_survey_actions(db, period, scope),
         # A period ending on the last day of the summary is complete by then.
         "objectives_missed_twice": [
@@ -149,10 +208,12 @@ def build_summary(db: sqlite_utils.Database, period: Period, units: Sequence[str
 
 
 def needs_attention(summary: dict[str, Any]) -> bool:
-    """True when anything is overdue: a request or a corrective action (an objective missed
-    twice is reported, but is not "overdue")."""
+    """True when anything is overdue: a request, a corrective action, a complaint's
+    response or a management review action (an objective missed twice is reported, but is
+    not "overdue")."""
     return bool(summary["requests"]["overdue"] or summary["findings"]["overdue"]
                 or summary["overdue_requests"] or summary["overdue_findings"]
+                or summary["complaints"]["overdue"] or summary["review_actions"]["overdue"]
                 or summary.get("survey_actions", {}).get("overdue"))
 
 
@@ -208,8 +269,11 @@ class _Digest:
         _, ngettext = self._, self.ngettext
         late_requests = self.s["requests"]["overdue"]
         late_findings = self.s["findings"]["overdue"]
+        late_complaints = self.s["complaints"]["overdue"]
+        late_actions = self.s["review_actions"]["overdue"]
         late_skm = self.s.get("survey_actions", {}).get("overdue", 0)
-        if not (late_requests or late_findings or late_skm):
+        if not (late_requests or late_findings or late_complaints or late_actions
+                or late_skm):
             return _("Nothing is overdue.")
         parts = []
         if late_requests:
@@ -219,6 +283,14 @@ class _Digest:
             parts.append(ngettext("{n} overdue corrective action",
                                   "{n} overdue corrective actions",
                                   late_findings).format(n=self.n(late_findings)))
+        if late_complaints:
+            parts.append(ngettext("{n} complaint not answered in time",
+                                  "{n} complaints not answered in time",
+                                  late_complaints).format(n=self.n(late_complaints)))
+        if late_actions:
+            parts.append(ngettext("{n} overdue management review action",
+                                  "{n} overdue management review actions",
+                                  late_actions).format(n=self.n(late_actions)))
         if late_skm:
             parts.append(ngettext("{n} overdue SKM follow-up action",
                                   "{n} overdue SKM follow-up actions",
@@ -330,6 +402,41 @@ class _Digest:
         heading = _("Overdue corrective actions ({n})").format(n=self.n(len(rows)))
         return heading, items, max(0, len(rows) - LIST_CAP)
 
+    def complaints_line(self) -> str:
+        c = self.s["complaints"]
+        return self._("Complaints: {received} received, {responded} of them answered, "
+                      "{overdue} not answered in time").format(
+            received=self.n(c["received"]), responded=self.n(c["responded"]),
+            overdue=self.n(c["overdue"]))
+
+    def overdue_complaint_items(self) -> tuple[str, list[tuple[str, str]], int]:
+        _, ngettext = self._, self.ngettext
+        rows = self.s["complaints"]["overdue_list"]
+        items = []
+        for row in rows[:LIST_CAP]:
+            detail = _("{unit}, received {received}, response due {due}").format(
+                unit=row["unit"] or "–", received=self.day(row["received_on"]),
+                due=self.day(row["due_on"]))
+            if row["days_late"]:
+                detail += ", " + ngettext("{n} working day late", "{n} working days late",
+                                          row["days_late"]).format(n=self.n(row["days_late"]))
+            items.append((row["ref_no"], detail))
+        heading = _("Complaints not answered in time ({n})").format(n=self.n(len(rows)))
+        return heading, items, max(0, len(rows) - LIST_CAP)
+
+    def overdue_action_items(self) -> tuple[str, list[tuple[str, str]], int]:
+        _ = self._
+        rows = self.s["review_actions"]["overdue_list"]
+        items = []
+        for row in rows[:LIST_CAP]:
+            detail = _("management review of {held}, due {due}").format(
+                held=self.day(row["held_on"]), due=self.day(row["due_on"]))
+            if row["owner_nip"]:
+                detail += f", {row['owner_nip']}"
+            items.append((f"#{row['id']}", detail))
+        heading = _("Overdue management review actions ({n})").format(n=self.n(len(rows)))
+        return heading, items, max(0, len(rows) - LIST_CAP)
+
     def missed_objective_items(self) -> tuple[str, list[tuple[str, str]], int]:
         from qmstrack.figures import format_target, format_value, objective_kind, span_text
 
@@ -370,8 +477,10 @@ def render_text(summary: dict[str, Any], lang: str) -> str:
     d = _Digest(summary, lang)
     lines = [d.title(), d.period(), d.units(), "", d.status(), "", d.section_requests()]
     lines += [f"  {line}" for line in d.request_lines()]
-    lines += [d.adherence_line(), d.findings_line(), d.satisfaction_line()]
+    lines += [d.adherence_line(), d.findings_line(), d.complaints_line(),
+              d.satisfaction_line()]
     for heading, items, more in (d.overdue_request_items(), d.overdue_finding_items(),
+                                 d.overdue_complaint_items(), d.overdue_action_items(),
                                  d.overdue_survey_action_items(),
                                  d.missed_objective_items()):
         if not items:
@@ -409,8 +518,9 @@ def render_markdown(summary: dict[str, Any], lang: str) -> str:
              f"**{e(d.status())}**", "", f"## {e(d.section_requests())}", ""]
     lines += [f"- {e(line)}" for line in d.request_lines()]
     lines += ["", f"- {e(d.adherence_line())}", f"- {e(d.findings_line())}",
-              f"- {e(d.satisfaction_line())}"]
+              f"- {e(d.complaints_line())}", f"- {e(d.satisfaction_line())}"]
     for heading, items, more in (d.overdue_request_items(), d.overdue_finding_items(),
+                                 d.overdue_complaint_items(), d.overdue_action_items(),
                                  d.overdue_survey_action_items(),
                                  d.missed_objective_items()):
         if not items:

@@ -14,8 +14,9 @@ Tuesday 25 August 2026 (the Prophet's Birthday). With 5 working days (the defaul
   C8   -     Thu 2026-08-20   21, 24, 26, 27, 28      -> Fri 08-28  09-01 (late)
   (* from its request RQ1)
 
-August 2026, all units: received C1 C2 C4 C5 C8 = 5; responded in August C1 C2 C3, on
-time C1 C3 = 2/3; open at 31 August C2 C3 C4 C5 C8 = 5; overdue (open, not responded by
+August 2026, all units: received C1 C2 C4 C5 C8 = 5; of them, as of 31 August, on time
+C1, late C2 (answered late), C4 and C8 (unanswered, due passed), not yet due C5: response
+on-time rate 1/4; open at 31 August C2 C3 C4 C5 C8 = 5; overdue (open, not responded by
 31 August, due before it) C4 C8 = 2.
 """
 
@@ -240,7 +241,7 @@ def test_complaint_metrics_are_registered():
 
 
 @pytest.mark.parametrize("period, units, expected", [
-    (AUGUST, (), {"received": 5, "open": 5, "response_on_time_rate": 2 / 3, "overdue": 2}),
+    (AUGUST, (), {"received": 5, "open": 5, "response_on_time_rate": 1 / 4, "overdue": 2}),
     (AUGUST, ("SMA",), {"received": 2, "open": 2, "response_on_time_rate": 1.0,
                         "overdue": 0}),
     (AUGUST, ("SMP",), {"received": 2, "open": 2, "response_on_time_rate": 0.0,
@@ -248,7 +249,8 @@ def test_complaint_metrics_are_registered():
     # Sunday 16 August: C1 C2 C3 open; C2 and C3 already responded; C1 not yet due.
     (Period(date(2026, 8, 16), date(2026, 8, 16)), (),
      {"received": 0, "open": 3, "response_on_time_rate": None, "overdue": 0}),
-    # September: C7 received; C8 responded late; open at 30 September C2 C4 C5 C7 C8;
+    # September: C7 received, unanswered past its due date (late); open at 30 September
+    # C2 C4 C5 C7 C8;
     # overdue C4 (due 24 Aug), C5 (due 4 Sep), C7 (due 8 Sep), none responded.
     (SEPTEMBER, (), {"received": 1, "open": 5, "response_on_time_rate": 0.0,
                      "overdue": 3}),
@@ -431,7 +433,9 @@ def test_complaint_commands(cli, with_request, tmp_path):
     metrics = json.loads(cli("metrics", "--from", "2026-08-01", "--to", "2026-08-31",
                              "--json").stdout)["metrics"]
     assert metrics["complaints.received"] == 5
-    assert metrics["complaints.response_on_time_rate"] == 1.0
+    # Received in August: ADU-2026-0001 and ADU-2026-0101 answered on time; S-1,
+    # ADU-2026-0102 and ADU-2026-0103 unanswered on 31 August past their due dates.
+    assert metrics["complaints.response_on_time_rate"] == pytest.approx(2 / 5)
 
 
 def test_complaint_commands_refuse_bad_input(cli, with_request):
@@ -460,3 +464,21 @@ def test_complaint_commands_refuse_bad_input(cli, with_request):
             args, result.stderr)
         assert len(result.stderr.strip().splitlines()) == 1, result.stderr
     assert snapshot(db) == before
+
+
+def test_response_timeliness_is_judged_over_the_complaints_received_in_the_period(august):
+    from qmstrack.registers.complaints import complaint_counts
+
+    counts = complaint_counts(august, AUGUST, Scope())
+    # C1 on time; C2 answered late; C4, C8 unanswered on 31 August with the due date
+    # passed; C5 not yet due, not counted. C3 (received in July, answered in August) is
+    # July's.
+    assert (counts["responded"], counts["responded_on_time"], counts["response_late"]) == (
+        2, 1, 3)
+    assert counts["response_on_time_rate"] == pytest.approx(1 / 4)
+    # July: C3 and C6 received, both answered on time (C3 in August, before its due date).
+    july = complaint_counts(august, Period(date(2026, 7, 1), date(2026, 7, 31)), Scope())
+    assert july["response_on_time_rate"] == 1.0
+    # Judged as of the end: on 2026-08-12 C2 was answered late, C1 not yet due.
+    early = complaint_counts(august, Period(date(2026, 8, 1), date(2026, 8, 12)), Scope())
+    assert (early["responded_on_time"], early["response_late"]) == (0, 1)

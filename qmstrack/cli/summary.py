@@ -30,16 +30,17 @@ def register(root: typer.Typer) -> None:
             help="Write to this file (atomically) instead of standard output.")] = None,
         lang: LangOption = None,
         alert: Annotated[bool, typer.Option(
-            "--alert", help="Exit with status 3 when any request, corrective action or "
-                            "SKM follow-up action is overdue (after writing the "
-                            "summary).")] = False,
+            "--alert", help="Exit with status 3 when any request, corrective action, "
+                            "complaint response, management review action or SKM "
+                            "follow-up action is overdue (after writing the summary).")]
+        = False,
     ) -> None:
         """Figures of a day (or --from/--to) and what is overdue, for the head of office.
 
-        Requests (received, completed, on time, open, overdue), SOP adherence, findings and
-        public satisfaction (IKM), then the overdue requests and corrective actions by
-        reference number. Exit codes: 0 done; 1 failed; 2 wrong usage; 3 with --alert when
-        something is overdue.
+        Requests (received, completed, on time, open, overdue), SOP adherence, findings,
+        complaints and public satisfaction (IKM), then the overdue requests, corrective
+        actions, complaints, management review and SKM follow-up actions by reference. Exit
+        codes: 0 done; 1 failed; 2 wrong usage; 3 with --alert when something is overdue.
         """
         import sys
 

@@ -400,18 +400,26 @@ def list_complaints(db: sqlite_utils.Database, *, open_on: date | None = None,
 
 def complaint_counts(db: sqlite_utils.Database, period: Period, scope: Scope) -> dict:
     """Every complaint figure of a period; a complaint without a unit counts only when the
-    scope is all units."""
+    scope is all units.
+
+    Timeliness is judged over the complaints *received* in the period, as of its end (the
+    SPEC's definition, the question clause 9.1.2 asks): responded on or before the due date
+    = on time; responded later, or unanswered once the due date has passed = late;
+    unanswered and not yet due = not counted. ``responded`` and ``responded_on_time`` are
+    those received in the period and answered by its end; ``response_late`` adds the
+    unanswered ones past due; ``response_on_time_rate`` = on time / (on time + late).
+    """
     where, params = scope.where("unit")
     s, e = period.start.isoformat(), period.end.isoformat()
-    received = db.execute(
-        f"SELECT count(*) FROM complaints WHERE received_on BETWEEN ? AND ? AND {where}",
-        [s, e, *params]).fetchone()[0]
-    # Responded in the period; on time when responded on or before the response due date.
-    responded, on_time = db.execute(
+    received, responded, on_time, late = db.execute(
         f"""
-        SELECT count(*), coalesce(sum(responded_on <= response_due_on), 0)
-        FROM complaints WHERE responded_on BETWEEN ? AND ? AND {where}
-        """, [s, e, *params]).fetchone()
+        SELECT count(*),
+               coalesce(sum(responded_on <= ?), 0),
+               coalesce(sum(responded_on <= ? AND responded_on <= response_due_on), 0),
+               coalesce(sum(CASE WHEN responded_on <= ? THEN responded_on > response_due_on
+                                 ELSE response_due_on < ? END), 0)
+        FROM complaints WHERE received_on BETWEEN ? AND ? AND {where}
+        """, [e, e, e, e, s, e, *params]).fetchone()
     # open: received on or before end, not closed on or before end;
     # overdue: open, not responded to by end, response due before end.
     open_, overdue = db.execute(
@@ -426,7 +434,8 @@ def complaint_counts(db: sqlite_utils.Database, period: Period, scope: Scope) ->
         "received": received,
         "responded": responded,
         "responded_on_time": on_time,
-        "response_on_time_rate": on_time / responded if responded else None,
+        "response_late": late,
+        "response_on_time_rate": on_time / (on_time + late) if on_time + late else None,
         "open": open_,
         "overdue": overdue,
     }
