@@ -19,6 +19,7 @@ from typing import TYPE_CHECKING, Any
 import sqlite_utils
 
 from qmstrack.metric_catalogue import defines
+from qmstrack.parsing import Target
 from qmstrack.periods import Period, twelve_months_before
 from qmstrack.scope import Scope
 
@@ -77,6 +78,44 @@ def due_clauses(checklist: Checklist, coverage: list[dict[str, Any]], lang: str
              "title": checklist.find_clause(r["clause_ref"]).text("title", lang),
              "last_audited": as_date(r["last_audited"])}
             for r in coverage if r["status"] == "due"]
+
+
+def programme_months(db: sqlite_utils.Database, checklist: Checklist, end: date) -> int:
+    """Which month of the 12-month programme ``end`` falls in: counted from the first
+    audit against the checklist (1 for the first audit), at most 12."""
+    first = db.execute("SELECT min(period_start) FROM audits WHERE checklist_id = ?",
+                       [checklist.id]).fetchone()[0]
+    if first is None:
+        return 1
+    start = date.fromisoformat(first)
+    return max(1, min(12, (end.year - start.year) * 12 + end.month - start.month + 1))
+
+
+def programme_target(db: sqlite_utils.Database, checklist: Checklist, period: Period,
+                     target: Target) -> tuple[Target, str]:
+    """The coverage target of an audit, pro-rated along the programme, and a note saying
+    so (empty when nothing was pro-rated).
+
+    ISO 9001:2015 clause 9.2.2 a) asks for an audit programme "including the frequency";
+    a programme meant to cover every clause in twelve months has, in its month m, covered
+    the clauses scheduled so far: spread evenly, floor(clauses x m / 12). The target is
+    that share of the 12-month target, so no audit raises an observation for clauses the
+    programme has not scheduled yet.
+    """
+    import math
+
+    if target.op not in (">=", ">"):
+        return target, ""
+    total = sum(1 for clause in checklist.iter_clauses() if clause.assessable)
+    months = programme_months(db, checklist, period.end)
+    if months >= 12 or not total:
+        return target, ""
+    expected = math.floor(total * months / 12)
+    # Rounded down, so that exactly the expected clauses meet it.
+    threshold = math.floor(target.threshold * expected / total * 10000) / 10000
+    return Target(target.op, threshold), (
+        f"Target pro-rated to month {months} of the 12-month programme: {expected} of "
+        f"{total} clauses.")
 
 
 @defines("audits.clause_coverage_12m")

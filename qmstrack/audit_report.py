@@ -164,9 +164,11 @@ def _totals(a: _Audit, findings: list[dict[str, Any]]) -> dict[str, Any]:
     return {
         "item_count": total, "assessed": assessed, "pending": counts.get("pending", 0),
         "assessed_share": assessed / total if total else None,
+        # Counted over the findings themselves (one per failing unit), so that the
+        # nonconformities and observations add up to the findings listed.
         "findings": len(findings),
-        "nonconformities": counts.get("minor", 0) + counts.get("major", 0),
-        "observations": counts.get("observation", 0),
+        "nonconformities": sum(1 for f in findings if f["grade"] in ("minor", "major")),
+        "observations": sum(1 for f in findings if f["grade"] == "observation"),
     }
 
 
@@ -177,7 +179,10 @@ def _results(a: _Audit, grade_label: dict[str, str]
     from qmstrack.audits import GRADES
 
     audit = a.audit
-    finding_of_item = {f["item_id"]: f["ref_no"] for f in audit["findings"] if f["item_id"]}
+    refs_of_item: dict[str, list[str]] = {}
+    for f in audit["findings"]:
+        if f["item_id"]:
+            refs_of_item.setdefault(f["item_id"], []).append(f["ref_no"])
     results_by_item = {r["item_id"]: r for r in audit["results"]}
     key_metrics: list[dict[str, Any]] = []
     sections: list[dict[str, Any]] = []
@@ -193,7 +198,7 @@ def _results(a: _Audit, grade_label: dict[str, str]
                 if result is None:
                     continue
                 row = _result_row(result, a.lang, a.gettext, grade_label,
-                                  finding_of_item.get(item.id))
+                                  refs_of_item.get(item.id, []))
                 rows.append(row)
                 section["counts"][row["grade"]] += 1
                 if row["metric"]:
@@ -208,7 +213,7 @@ def _results(a: _Audit, grade_label: dict[str, str]
 
 
 def _result_row(result: dict[str, Any], lang: str, gettext: Callable[[str], str],
-                grade_label: dict[str, str], finding_ref: str | None) -> dict[str, Any]:
+                grade_label: dict[str, str], finding_refs: list[str]) -> dict[str, Any]:
     from qmstrack.metric_catalogue import labels
 
     metric = result["metric"]
@@ -243,7 +248,10 @@ def _result_row(result: dict[str, Any], lang: str, gettext: Callable[[str], str]
         "evidence": result["evidence"] or "", "note": result["note"] or "",
         "answered_by": result["answered_by"] or "",
         "answered_on": as_date(result["answered_on"]),
-        "finding_ref": finding_ref or "",
+        "finding_ref": finding_refs[0] if finding_refs else "",
+        # A multi-unit audit: one finding per failing unit.
+        "finding_refs": finding_refs,
+        "failed_units": result.get("failed_units") or [],
     }
 
 

@@ -270,92 +270,114 @@ def _item_scope(item: Item, audit_units: Iterable[str], checklist=None) -> Scope
 
 
 _SEVERITY = {"na": 0, "conform": 1, "observation": 2, "minor": 3, "major": 4}
+COVERAGE_METRIC = "audits.clause_coverage_12m"
 
 
-def _grade_of(item: Item, measured: Any) -> str:
-    met = item.target.met_by(measured) if item.target is not None else None
+def _grade_of(item: Item, target: Any, measured: Any) -> str:
+    met = target.met_by(measured) if target is not None else None
     if met is None:
         return "na"
     return "conform" if met else (item.on_miss or "minor")
 
 
 def evaluate_metrics(db: sqlite_utils.Database, audit: dict[str, Any],
-                     today: date | None = None) -> tuple[int, list[str], list[str]]:
-    """(Re-)evaluate every metric-bound item of an open audit from the data.
+                     today: date | None = None, *, only: str | None = None
+                     ) -> tuple[int, list[str], list[str]]:
+    """(Re-)evaluate every metric-bound item of an open audit from the data (``only``: the
+    items of that metric).
 
     Each unit of the item's scope is measured on its own: a failing unit gets its finding
     (or a recurrence on the open one of an earlier audit), and the item's grade is the
     worst of its units'. While the period is not over on ``today``, the figures are
     provisional: measured and shown, graded ``pending``, and no finding comes from them.
+    The clause-coverage items are measured last, so that they count this audit's own
+    results (:func:`answer_item` measures them again after each answer).
     Returns the items evaluated, the findings raised and the findings seen again.
     """
     _require_open(audit)
     today = today or office_today(db)
     checklist = frozen_checklist(audit)
-    period = Period(date.fromisoformat(audit["period_start"]),
-                    date.fromisoformat(audit["period_end"]))
-    provisional = period.end >= today
-    evaluated = 0
+    items = [i for i in checklist.iter_items()
+             if i.is_metric and (only is None or i.metric == only)]
+    coverage = [i for i in items if i.metric == COVERAGE_METRIC]
     raised: list[str] = []
     recurred: list[str] = []
     with writing(db):
-        for item in checklist.iter_items():
-            if not item.is_metric:
-                continue
-            scope = _item_scope(item, audit["scope"], checklist)
-            measured, evidence = None, ""
-            by_unit: dict[str, tuple[str, Any, str]] = {}
-            if scope is None:
-                grade, note = "na", "Not applicable to the audited units."
-            elif (metric := find_metric(item.metric or "")) is None:
-                grade, note = "pending", (f"The metric {item.metric} is not available in this "
-                                          "version of qmstrack; answer this item by hand.")
-            else:
-                measured = metric.compute(db, period, scope)
-                grade, note = _grade_of(item, measured), ""
-                if grade == "na":
-                    note = "No data in the period."
-                if item.metric in EVIDENCE and grade != "na":
-                    evidence = _evidence_text(EVIDENCE[item.metric](db, period, scope))
-                if len(scope.units) == 1:
-                    by_unit[scope.units[0]] = (grade, measured, evidence)
-                else:
-                    for unit in scope.units:
-                        one = Scope((unit,), checklist=checklist)
-                        value = metric.compute(db, period, one)
-                        unit_grade = _grade_of(item, value)
-                        unit_evidence = ""
-                        if item.metric in EVIDENCE and unit_grade in FINDING_GRADES:
-                            unit_evidence = _evidence_text(EVIDENCE[item.metric](db, period,
-                                                                                  one))
-                        by_unit[unit] = (unit_grade, value, unit_evidence)
-                    worst = max((g for g, _, _ in by_unit.values()),
-                                key=_SEVERITY.__getitem__, default=grade)
-                    if _SEVERITY[worst] > _SEVERITY[grade]:
-                        grade = worst
-                if provisional:
-                    grade = "pending"
-                    note = (f"Provisional: the period ends on {period.end}; measured up to "
-                            f"{today}.")
-            db.execute(
-                "UPDATE audit_results SET grade = ?, measured = ?, target = ?, evidence = ?, "
-                "note = ?, answered_by = 'qmstrack', answered_on = ? "
-                "WHERE audit_id = ? AND item_id = ?",
-                [grade, measured, item.target_text, evidence, note, today.isoformat(),
-                 audit["id"], item.id])
-            evaluated += 1
-            kept: set[str | None] = set(by_unit) if not provisional else set()
-            for gone in set(_finding_units(db, audit, item)) - kept:
-                # A unit no longer measured (or a provisional figure): its finding goes.
-                _sync_finding(db, audit, item, "conform", gone, today=today)
-            for unit, (unit_grade, value, unit_evidence) in sorted(by_unit.items()):
-                if provisional:
-                    continue
-                outcome = _sync_finding(db, audit, item, unit_grade, unit, value, today,
-                                        evidence=unit_evidence)
-                if outcome:
-                    (raised if outcome[0] == "raised" else recurred).append(outcome[1])
-    return evaluated, raised, recurred
+        # Coverage last, and twice: the second time it counts its own clause, graded by
+        # the first (the figure the report's coverage section shows).
+        for item in [i for i in items if i.metric != COVERAGE_METRIC] + coverage + coverage:
+            for kind, ref in _evaluate_item(db, audit, checklist, item, today):
+                (raised if kind == "raised" else recurred).append(ref)
+        # A finding the first coverage pass raised and the second withdrew is gone.
+        alive = {r[0] for r in db.execute(
+            f"SELECT ref_no FROM findings WHERE {_OF_AUDIT}", [audit["id"], audit["id"]])}
+    return (len(items), sorted(set(raised) & alive), sorted(set(recurred) & alive))
+
+
+def _evaluate_item(db: sqlite_utils.Database, audit: dict[str, Any], checklist: Checklist,
+                   item: Item, today: date) -> list[tuple[str, str]]:
+    period = Period(date.fromisoformat(audit["period_start"]),
+                    date.fromisoformat(audit["period_end"]))
+    provisional = period.end >= today
+    scope = _item_scope(item, audit["scope"], checklist)
+    measured, evidence = None, ""
+    target, target_text = item.target, item.target_text
+    by_unit: dict[str, tuple[str, Any, str]] = {}
+    if scope is None:
+        grade, note = "na", "Not applicable to the audited units."
+    elif (metric := find_metric(item.metric or "")) is None:
+        grade, note = "pending", (f"The metric {item.metric} is not available in this "
+                                  "version of qmstrack; answer this item by hand.")
+    else:
+        note = ""
+        if item.metric == COVERAGE_METRIC and target is not None:
+            from qmstrack.audit_programme import programme_target
+
+            target, note = programme_target(db, checklist, period, target)
+            target_text = str(target)
+        measured = metric.compute(db, period, scope)
+        grade = _grade_of(item, target, measured)
+        if grade == "na":
+            note = "No data in the period."
+        if item.metric in EVIDENCE and grade != "na":
+            evidence = _evidence_text(EVIDENCE[item.metric](db, period, scope))
+        if len(scope.units) == 1:
+            by_unit[scope.units[0]] = (grade, measured, evidence)
+        else:
+            for unit in scope.units:
+                one = Scope((unit,), checklist=checklist)
+                value = metric.compute(db, period, one)
+                unit_grade = _grade_of(item, target, value)
+                unit_evidence = ""
+                if item.metric in EVIDENCE and unit_grade in FINDING_GRADES:
+                    unit_evidence = _evidence_text(EVIDENCE[item.metric](db, period, one))
+                by_unit[unit] = (unit_grade, value, unit_evidence)
+            worst = max((g for g, _, _ in by_unit.values()), key=_SEVERITY.__getitem__,
+                        default=grade)
+            if _SEVERITY[worst] > _SEVERITY[grade]:
+                grade = worst
+        if provisional:
+            grade = "pending"
+            note = f"Provisional: the period ends on {period.end}; measured up to {today}."
+    db.execute(
+        "UPDATE audit_results SET grade = ?, measured = ?, target = ?, evidence = ?, "
+        "note = ?, answered_by = 'qmstrack', answered_on = ? "
+        "WHERE audit_id = ? AND item_id = ?",
+        [grade, measured, target_text, evidence, note, today.isoformat(), audit["id"],
+         item.id])
+    outcomes: list[tuple[str, str]] = []
+    kept: set[str | None] = set(by_unit) if not provisional else set()
+    for gone in set(_finding_units(db, audit, item)) - kept:
+        # A unit no longer measured (or a provisional figure): its finding goes.
+        _sync_finding(db, audit, item, "conform", gone, today=today)
+    for unit, (unit_grade, value, unit_evidence) in sorted(by_unit.items()):
+        if provisional:
+            continue
+        outcome = _sync_finding(db, audit, item, unit_grade, unit, value, today,
+                                evidence=unit_evidence)
+        if outcome:
+            outcomes.append(outcome)
+    return outcomes
 
 
 def _describe(db: sqlite_utils.Database, item: Item, measured: Any, note: str) -> str:
@@ -483,8 +505,11 @@ def _answer_item(db: sqlite_utils.Database, audit_id: int, item_id: str, answer:
             [grade, note, evidence, clean_text(by, field="auditor", max_length=200)
              or audit["lead_auditor"], (today or office_today(db)).isoformat(), audit_id,
              item_id])
-        return _sync_finding(db, audit, item, grade, _answer_unit(audit, item),
-                             today=today, note=note, evidence=evidence)
+        outcome = _sync_finding(db, audit, item, grade, _answer_unit(audit, item),
+                                today=today, note=note, evidence=evidence)
+        # The clauses this audit covers changed: its coverage items follow.
+        evaluate_metrics(db, audit, today, only=COVERAGE_METRIC)
+        return outcome
 
 
 def apply_answers(db: sqlite_utils.Database, audit_id: int, answers: dict[str, Answer], *,

@@ -236,11 +236,11 @@ def test_clause_coverage_item_measures_the_audits_own_checklist(october, tmp_pat
     own = load_checklist_file(path)
     run = run_audit(october, OCTOBER, ["SMA"], own, today=date(2026, 11, 2))
     result = {r["item_id"]: r for r in get_audit(october, run.audit_id)["results"]}
-    # 8.5.1 was graded by this audit's metric items; 9.2 is still open: 1 of 2 clauses.
-    assert result["coverage"]["measured"] == pytest.approx(0.5)
-    assert result["coverage"]["grade"] == "conform"
-    # Graded, the coverage item itself now covers 9.2.
+    # 8.5.1 was graded by this audit's metric items, and 9.2 by the coverage item itself:
+    # the figure counts the audit's own results, as the programme does.
     assert {r["status"] for r in clause_coverage(october, own, OCTOBER.end)} == {"covered"}
+    assert result["coverage"]["measured"] == pytest.approx(1.0)
+    assert result["coverage"]["grade"] == "conform"
 
 
 # --- answers files ---------------------------------------------------------------------
