@@ -309,6 +309,7 @@ def _findings(a: _Audit, grade_label: dict[str, str], clause_titles: dict[str, s
             "unit": finding["unit"] or "",
             "unit_name": a.units.get(finding["unit"], finding["unit"] or ""),
             "description": finding["description"] or "",
+            "statement": finding_statement(a, finding, clause_titles),
             "recurrences": recurrences,
             "recurrence_label": gettext("recurring ({n}x)").format(n=recurrences)
             if recurrences > 1 else "",
@@ -335,6 +336,77 @@ def _findings(a: _Audit, grade_label: dict[str, str], clause_titles: dict[str, s
             } for x in finding["actions"]],
         })
     return findings
+
+
+def finding_statement(a: _Audit, finding: dict[str, Any], clause_titles: dict[str, str]
+                      ) -> str:
+    """A finding of the audit written in the report's language from its data: what was
+    found (the item, the value measured against the target, the objects behind it: which
+    requests were late and by how many working days, which documents are past review),
+    where (the unit), the requirement (clause and title). Empty for a finding recorded by
+    hand, whose description is the statement."""
+    from qmstrack.errors import NotFound
+    from qmstrack.metric_catalogue import labels
+
+    if not finding.get("item_id") or finding.get("audit_id") is None:
+        return ""
+    try:
+        item = a.checklist.find_item(finding["item_id"])
+    except NotFound:
+        return ""
+    _ = a.gettext
+    seen = json.loads(finding.get("seen_in") or "[]")
+    entry = next((e for e in seen if e.get("audit") == a.audit["id"]), seen[-1] if seen
+                 else {})
+    parts = [item.text("question", a.lang)]
+    if item.is_metric and entry.get("measured") is not None:
+        kind = metric_kind(item.metric)
+        label = labels().get(item.metric or "")
+        target = next((r["target"] for r in a.audit["results"]
+                       if r["item_id"] == item.id), None) or item.target_text
+        parts.append(_("Measured {value} against the target {target} ({indicator}).").format(
+            value=format_value(entry["measured"], kind, a.lang),
+            target=format_target(target, kind, a.lang),
+            indicator=_(label) if label else item.metric))
+    elif not item.is_metric:
+        note = next((r["note"] for r in a.audit["results"] if r["item_id"] == item.id), "")
+        if note:
+            parts.append(note)
+    if finding.get("unit"):
+        parts.append(_("Unit: {unit}.").format(
+            unit=f"{finding['unit']} – {a.units.get(finding['unit'], finding['unit'])}"))
+    title = clause_titles.get(finding["clause_ref"], "")
+    parts.append(_("Requirement: clause {clause} {title}.").format(
+        clause=finding["clause_ref"], title=title).replace(" .", "."))
+    objects = [_object_text(o, a) for o in entry.get("objects") or []]
+    if objects:
+        parts.append(_("Evidence: {objects}.").format(objects="; ".join(objects)))
+    return " ".join(parts)
+
+
+def _object_text(obj: dict[str, Any], a: _Audit) -> str:
+    from qmstrack.i18n import format_date, translations
+
+    ngettext = translations(a.lang).ngettext
+    kind = obj.get("kind")
+    if kind == "late_request":
+        n = int(obj["days_late"])
+        return ngettext("{ref}, completed {n} working day late",
+                        "{ref}, completed {n} working days late", n).format(ref=obj["ref"],
+                                                                             n=n)
+    if kind == "overdue_request":
+        n = int(obj["days_late"])
+        return ngettext("{ref}, open {n} working day past its due date",
+                        "{ref}, open {n} working days past its due date", n).format(
+            ref=obj["ref"], n=n)
+    if kind == "stale_document":
+        return a.gettext("document {ref} {title}, review due {due}").format(
+            ref=obj["ref"], title=obj["title"],
+            due=format_date(date.fromisoformat(obj["review_due_on"]), a.lang))
+    if kind == "overdue_finding":
+        return a.gettext("finding {ref}, corrective action due {due}").format(
+            ref=obj["ref"], due=format_date(date.fromisoformat(obj["due_on"]), a.lang))
+    return str(obj.get("ref", ""))
 
 
 def _coverage(a: _Audit) -> tuple[dict[str, Any], list[dict[str, Any]]]:

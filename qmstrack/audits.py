@@ -175,6 +175,79 @@ EVIDENCE: dict[str, Callable[[Any, Period, Scope], list[str]]] = {
 }
 
 
+# --- the objects behind a finding, stored as data and written for people at report time --
+
+
+def _late_request_objects(db, period: Period, scope: Scope) -> list[dict[str, Any]]:
+    from qmstrack.calendar import WorkingCalendar
+
+    calendar = WorkingCalendar.from_db(db)
+    where, params = scope.where("unit", "service_code")
+    return [{"kind": "late_request", "ref": ref, "due_on": due, "closed_on": closed,
+             "days_late": calendar.working_days_between(date.fromisoformat(due),
+                                                        date.fromisoformat(closed))}
+            for ref, due, closed in db.execute(
+                f"SELECT ref_no, due_on, closed_on FROM requests WHERE status = 'completed' "
+                f"AND closed_on BETWEEN ? AND ? AND closed_on > due_on AND {where} "
+                f"ORDER BY closed_on, ref_no LIMIT {EVIDENCE_LIMIT}",
+                [period.start.isoformat(), period.end.isoformat(), *params])]
+
+
+def _overdue_request_objects(db, period: Period, scope: Scope) -> list[dict[str, Any]]:
+    from qmstrack.calendar import WorkingCalendar
+
+    calendar = WorkingCalendar.from_db(db)
+    where, params = scope.where("unit", "service_code")
+    e = period.end.isoformat()
+    return [{"kind": "overdue_request", "ref": ref, "due_on": due,
+             "days_late": calendar.working_days_between(date.fromisoformat(due), period.end)}
+            for ref, due in db.execute(f"""
+                SELECT ref_no, due_on FROM (
+                    SELECT ref_no, due_on FROM requests
+                    WHERE closed_on IS NULL AND received_on <= ? AND due_on < ? AND {where}
+                    UNION ALL
+                    SELECT ref_no, due_on FROM requests
+                    WHERE closed_on > ? AND +received_on <= ? AND due_on < ? AND {where}
+                ) ORDER BY due_on, ref_no LIMIT {EVIDENCE_LIMIT}""",
+                [e, e, *params, e, e, e, *params])]
+
+
+def _stale_document_objects(db, period: Period, scope: Scope) -> list[dict[str, Any]]:
+    e = period.end.isoformat()
+    params: list[Any] = [e, e]
+    unit_clause = ""
+    if scope.units:
+        unit_clause = f" AND (unit IS NULL OR unit IN ({', '.join('?' for _ in scope.units)}))"
+        params.extend(scope.units)
+    return [{"kind": "stale_document", "ref": str(doc_id), "title": title,
+             "review_due_on": due}
+            for doc_id, title, due in db.execute(
+                "SELECT id, title, review_due_on FROM documents WHERE review_due_on IS NOT "
+                "NULL AND review_due_on < ? AND (withdrawn_on IS NULL OR withdrawn_on > ?)"
+                + unit_clause + f" ORDER BY review_due_on, id LIMIT {EVIDENCE_LIMIT}",
+                params)]
+
+
+def _overdue_finding_objects(db, period: Period, scope: Scope) -> list[dict[str, Any]]:
+    where, params = scope.where("unit")
+    e = period.end.isoformat()
+    return [{"kind": "overdue_finding", "ref": ref, "due_on": due}
+            for ref, due in db.execute(
+                f"SELECT ref_no, due_on FROM findings WHERE raised_on <= ? AND (closed_on IS "
+                f"NULL OR closed_on > ?) AND due_on < ? AND {where} ORDER BY due_on, ref_no "
+                f"LIMIT {EVIDENCE_LIMIT}", [e, e, e, *params])]
+
+
+#: The objects behind a failing metric item, kept on the finding (``seen_in``) as data.
+OBJECTS: dict[str, Callable[[Any, Period, Scope], list[dict[str, Any]]]] = {
+    "requests.on_time_rate": _late_request_objects,
+    "requests.on_time": _late_request_objects,
+    "requests.overdue": _overdue_request_objects,
+    "documents.stale": _stale_document_objects,
+    "findings.overdue": _overdue_finding_objects,
+}
+
+
 def _evidence_text(lines: list[str]) -> str:
     if len(lines) > EVIDENCE_LIMIT:
         return "\n".join(lines[:EVIDENCE_LIMIT] + [f"... and {len(lines) - EVIDENCE_LIMIT} more"])
@@ -373,8 +446,10 @@ def _evaluate_item(db: sqlite_utils.Database, audit: dict[str, Any], checklist: 
     for unit, (unit_grade, value, unit_evidence) in sorted(by_unit.items()):
         if provisional:
             continue
+        objects = (OBJECTS[item.metric](db, period, Scope((unit,), checklist=checklist))
+                   if item.metric in OBJECTS and unit_grade in FINDING_GRADES else [])
         outcome = _sync_finding(db, audit, item, unit_grade, unit, value, today,
-                                evidence=unit_evidence)
+                                evidence=unit_evidence, objects=objects)
         if outcome:
             outcomes.append(outcome)
     return outcomes
@@ -410,14 +485,17 @@ def _finding_units(db: sqlite_utils.Database, audit: dict[str, Any], item: Item
         [item.id, audit["id"], audit["id"]])]
 
 
-def _seen_entry(audit: dict[str, Any], measured: Any, evidence: str) -> dict[str, Any]:
+def _seen_entry(audit: dict[str, Any], measured: Any, evidence: str,
+                objects: list[dict[str, Any]] | None = None) -> dict[str, Any]:
     return {"audit": audit["id"], "start": audit["period_start"],
-            "end": audit["period_end"], "measured": measured, "evidence": evidence}
+            "end": audit["period_end"], "measured": measured, "evidence": evidence,
+            "objects": objects or []}
 
 
 def _sync_finding(db: sqlite_utils.Database, audit: dict[str, Any], item: Item, grade: str,
                   unit: str | None, measured: Any = None, today: date | None = None,
-                  note: str = "", evidence: str = "") -> tuple[str, str] | None:
+                  note: str = "", evidence: str = "",
+                  objects: list[dict[str, Any]] | None = None) -> tuple[str, str] | None:
     """Keep the finding of an item and unit in line with this audit's grade.
 
     The finding is this audit's own, or the open finding of an earlier audit (same
@@ -430,7 +508,7 @@ def _sync_finding(db: sqlite_utils.Database, audit: dict[str, Any], item: Item, 
         "WHERE a.finding_id = findings.id), audit_id, seen_in FROM findings "
         f"WHERE item_id = ? AND unit IS ? AND {_OF_AUDIT}",
         [item.id, unit, audit["id"], audit["id"]]).fetchone()
-    entry = _seen_entry(audit, measured, evidence)
+    entry = _seen_entry(audit, measured, evidence, objects)
     if grade not in FINDING_GRADES:
         if existing is None:
             return None

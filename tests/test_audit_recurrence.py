@@ -5,6 +5,7 @@ over yet raises no finding from its provisional figures."""
 from __future__ import annotations
 
 import json
+import re
 from datetime import date
 
 import pytest
@@ -230,3 +231,27 @@ def test_the_prompt_shows_its_keys_the_audit_and_each_position(three_months, che
     grades = dict(three_months.execute(
         "SELECT item_id, grade FROM audit_results WHERE audit_id = 1"))
     assert grades["sop-displayed"] == "conform" and grades["programme"] == "pending"
+
+
+def test_the_finding_is_written_from_its_data_in_the_reports_language(three_months,
+                                                                      checklist):
+    from qmstrack.db import set_setting
+
+    set_setting(three_months, "lang", "id")
+    runs = _audit_months(three_months, checklist)
+    english = render_audit_report(three_months, runs[2].audit_id, "md", "en")
+    # What (the item, the value against the target, the late requests and by how many
+    # working days), where (the unit), the requirement (clause and title). SMA-LEG-10-1
+    # was closed on 25 October, weeks after its due date.
+    assert ("Are requests completed on time? Measured 50.0% against the target ≥ 90.0%"
+            in english)
+    assert "Unit: SMA – Bidang Pembinaan SMA." in english
+    assert "Requirement: clause 8.5.1 Control of service provision." in english
+    late = re.search(r"Evidence: SMA-LEG-10-1, completed (\d+) working days late", english)
+    assert late and int(late[1]) > 5
+    indonesian = render_audit_report(three_months, runs[2].audit_id, "md", "id")
+    assert "Apakah tepat waktu? Hasil ukur 50,0% terhadap target ≥ 90,0%" in indonesian
+    assert "Persyaratan: klausul 8.5.1 Pengendalian penyediaan layanan." in indonesian
+    assert f"SMA-LEG-10-1, selesai terlambat {late[1]} hari kerja" in indonesian
+    # Nothing of one language in the other's report.
+    assert "Apakah tepat waktu?" not in english
