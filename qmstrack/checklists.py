@@ -21,8 +21,10 @@ from __future__ import annotations
 
 import hashlib
 from collections import OrderedDict
+from collections.abc import Callable
 from dataclasses import dataclass, replace
 from pathlib import Path
+from typing import Any
 
 from qmstrack.checklist_model import Checklist, Clause, Item, text
 from qmstrack.checklist_validation import Validator
@@ -250,3 +252,25 @@ def bundled_checklist_for_edition(edition: str) -> Checklist:
     if not path.exists():
         raise NotFound(f"No bundled checklist for ISO 9001:{edition}.")
     return load_checklist_file(path, origin="bundled")
+
+
+def office_clause_check(db: Any) -> Callable[[str], str]:
+    """A check of clause numbers a person types (``finding add --clause``, a rule's
+    clauses) against the office's checklist (setting ``default_checklist``, else ISO
+    9001:2015): it returns the reference, or raises ``InvalidInput`` naming the edition.
+    The checklist is read once, when the check is made."""
+    from qmstrack.db import get_setting
+
+    checklist = resolve_checklist(get_setting(db, "default_checklist") or "iso9001-2015",
+                                  get_setting(db, "checklist_dir") or None)
+    refs = frozenset(checklist.clause_refs())
+    name = f"{checklist.standard}:{checklist.edition}" if checklist.edition else checklist.id
+
+    def check(ref: str) -> str:
+        if ref not in refs:
+            raise InvalidInput(f"Clause {ref} is not a clause of {name} (checklist "
+                               f"{checklist.id}); 'qmstrack checklist show {checklist.id}' "
+                               "lists them.")
+        return ref
+
+    return check

@@ -91,13 +91,20 @@ def raise_finding(db: sqlite_utils.Database, *, clause_ref: str, grade: str,
     source = str(source).strip().lower()
     if source not in SOURCES:
         raise InvalidInput(f"The source {source!r} is not one of {', '.join(SOURCES)}.")
+    clause = parse_clause_ref(clause_ref)
+    if audit_id is None:
+        # Typed by a person: a clause of the office's checklist (an audit's finding takes
+        # the clause of the checklist it was frozen with).
+        from qmstrack.checklists import office_clause_check
+
+        office_clause_check(db)(clause)
     record = {
         "ref_no": parse_code(ref_no, field="finding reference") if ref_no
         else next_finding_ref(db, raised_on.year),
         "source": source,
         "audit_id": audit_id,
         "item_id": item_id,
-        "clause_ref": parse_clause_ref(clause_ref),
+        "clause_ref": clause,
         "grade": grade,
         "unit": require_unit(db, unit) if unit else None,
         "description": clean_text(description, field="description", max_length=4000,

@@ -133,8 +133,8 @@ def test_show_json_is_nested(run):
     data = json.loads(result.stdout)
     assert data["id"] == "iso9001-2008" and data["source"] == "bundled"
     top = [clause["ref"] for clause in data["tree"]]
-    assert top == ["4", "5", "6", "7", "8"]
-    clause_8 = data["tree"][4]
+    assert top == ["1.2", "4", "5", "6", "7", "8"]
+    clause_8 = data["tree"][5]
     assert [c["ref"] for c in clause_8["clauses"]] == ["8.1", "8.2", "8.3", "8.4", "8.5"]
     satisfaction = clause_8["clauses"][1]["clauses"][0]
     assert satisfaction["ref"] == "8.2.1" and satisfaction["maps_to"] == ["9.1.2"]
@@ -176,9 +176,9 @@ def test_validate_bundled_files(run):
     result = run("checklist", "validate", *files)
     assert result.exit_code == 0, result.stderr
     lines = result.stderr.splitlines()
-    assert lines[0] == f"OK {files[0]} (87 clauses, 74 items)"
-    assert lines[1] == f"OK {files[1]} (67 clauses, 56 items)"
-    assert lines[2].startswith(f"OK {files[2]} (67 clauses mapped")
+    assert lines[0] == f"OK {files[0]} (91 clauses, 78 items)"
+    assert lines[1] == f"OK {files[1]} (68 clauses, 57 items)"
+    assert lines[2].startswith(f"OK {files[2]} (68 clauses mapped")
     assert result.stdout == ""
 
 
@@ -262,9 +262,15 @@ def test_map_forward_and_backward(run):
     result = run("checklist", "map", "9.1.2", "--from", "2015", "--json")
     data = json.loads(result.stdout)
     assert data["to"] == "2008" and [row["ref"] for row in data["maps_to"]] == ["8.2.1"]
-    result = run("checklist", "map", "4.1", "--from", "2015")
+    result = run("checklist", "map", "7.1.6", "--from", "2015")
     assert result.exit_code == 0
     assert "no counterpart in ISO 9001:2008" in result.stderr
+    # Clauses the correlation matrix gives, which were refused or missing before.
+    for ref, edition, expected in (("7.1.5.1", "2015", "7.6"), ("8.2.3.2", "2015", "7.2.2"),
+                                   ("4.1", "2015", "5.6"), ("1.2", "2008", "4.3")):
+        result = run("checklist", "map", ref, "--from", edition, "--json")
+        assert result.exit_code == 0, result.stderr
+        assert expected in [row["ref"] for row in json.loads(result.stdout)["maps_to"]]
 
 
 @pytest.mark.parametrize(("args", "code", "text"), [

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -46,18 +47,35 @@ def parse_clauses(value: Any) -> str:
     return ",".join(sorted(set(parts), key=key))
 
 
-def _convert(db: sqlite_utils.Database, b: RowBuilder) -> dict[str, Any]:
+def _known_clauses(db: sqlite_utils.Database) -> Callable[[Any], str]:
+    """:func:`parse_clauses`, each clause also checked against the office's checklist."""
+    from qmstrack.checklists import office_clause_check
+
+    check = office_clause_check(db)
+
+    def parse(value: Any) -> str:
+        refs = parse_clauses(value)
+        for ref in refs.split(",") if refs else ():
+            check(ref)
+        return refs
+
+    return parse
+
+
+def _convert(db: sqlite_utils.Database, b: RowBuilder,
+             clauses: Callable[[Any], str]) -> dict[str, Any]:
     return {
         "code": b.get("code", lambda v: parse_code(v, field="rule code"), required=True),
         "title": b.get("title", lambda v: clean_text(v, field="title", max_length=300),
                        required=True),
         "unit": b.get("unit", lambda v: require_unit(db, v)),
-        "clauses": b.get("clauses", parse_clauses, default=""),
+        "clauses": b.get("clauses", clauses, default=""),
     }
 
 
 def add_rule(db: sqlite_utils.Database, **values: Any) -> dict[str, Any]:
-    record = build_one(lambda b: _convert(db, b), values)
+    clauses = _known_clauses(db)
+    record = build_one(lambda b: _convert(db, b, clauses), values)
     with writing(db):
         db.table("rules").upsert(record, pk="code")
     return record
@@ -77,5 +95,7 @@ def _write_batch(db: sqlite_utils.Database, batch: list[dict[str, Any]]):
 
 
 def import_rules(db: sqlite_utils.Database, path: Path, **options) -> ImportReport:
-    return run_import(db, path, fields=IMPORT_FIELDS, convert=lambda b: _convert(db, b),
+    clauses = _known_clauses(db)
+    return run_import(db, path, fields=IMPORT_FIELDS,
+                      convert=lambda b: _convert(db, b, clauses),
                       write_batch=_write_batch, key=lambda r: r["code"], **options)
