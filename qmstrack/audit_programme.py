@@ -106,9 +106,22 @@ def programme_target(db: sqlite_utils.Database, checklist: Checklist, period: Pe
 
     if target.op not in (">=", ">"):
         return target, ""
-    total = sum(1 for clause in checklist.iter_clauses() if clause.assessable)
+    assessable = [clause.ref for clause in checklist.iter_clauses() if clause.assessable]
+    total = len(assessable)
+    if not total:
+        return target, ""
+    planned = _planned_in_window(db, checklist, period.end)
+    if planned is not None:
+        # The programme the officer wrote: the clauses it plans in the 12 months up to the
+        # end (a planned clause takes its sub-clauses with it).
+        expected = sum(1 for ref in assessable
+                       if any(ref == p or ref.startswith(p + ".") for p in planned))
+        note = (f"Target pro-rated to the audit programme: {expected} of {total} clauses "
+                f"planned by {period.end}.")
+        threshold = math.floor(target.threshold * expected / total * 10000) / 10000
+        return Target(target.op, threshold), note
     months = programme_months(db, checklist, period.end)
-    if months >= 12 or not total:
+    if months >= 12:
         return target, ""
     expected = math.floor(total * months / 12)
     # Rounded down, so that exactly the expected clauses meet it.
@@ -118,6 +131,21 @@ def programme_target(db: sqlite_utils.Database, checklist: Checklist, period: Pe
         f"{total} clauses.")
 
 
+def _planned_in_window(db: sqlite_utils.Database, checklist: Checklist, end: date
+                       ) -> set[str] | None:
+    """The clauses planned in the 12 months up to ``end``; None without a programme."""
+    if db.execute("SELECT 1 FROM audit_plan WHERE checklist_id = ? LIMIT 1",
+                  [checklist.id]).fetchone() is None:
+        return None
+    refs: set[str] = set()
+    for (clauses,) in db.execute(
+            "SELECT clauses FROM audit_plan WHERE checklist_id = ? AND month_start > ? AND "
+            "month_start <= ?", [checklist.id, twelve_months_before(end).isoformat(),
+                                 end.isoformat()]):
+        refs.update(r for r in clauses.split(",") if r)
+    return refs
+
+
 @defines("audits.clause_coverage_12m")
 def _clause_coverage_12m(db: sqlite_utils.Database, period: Period, scope: Scope):
     rows = clause_coverage(db, scope.checklist or default_checklist(db), period.end,
@@ -125,3 +153,95 @@ def _clause_coverage_12m(db: sqlite_utils.Database, period: Period, scope: Scope
     if not rows:
         return None
     return sum(1 for r in rows if r["status"] == "covered") / len(rows)
+
+
+# --- the yearly programme the officer edits -----------------------------------------------
+
+
+def set_plan(db: sqlite_utils.Database, checklist: Checklist, month: Period,
+             clauses: Iterable[str], units: Iterable[str], auditor: str | None = None, *,
+             allow_own_unit: bool = False) -> list[dict[str, Any]]:
+    """Plan the clauses each of ``units`` is audited on in ``month``, with its lead auditor
+    (replacing what was planned for that month and unit).
+
+    ISO 9001:2015 clause 9.2.2 c) asks auditors to be objective and impartial: an auditor
+    of the unit audited is refused unless ``allow_own_unit``, which is then recorded.
+    """
+    from qmstrack.db import writing
+    from qmstrack.errors import Conflict, InvalidInput
+    from qmstrack.registers.common import get_staff, require_unit
+
+    if not month.is_calendar_month():
+        raise InvalidInput(f"The programme is planned by calendar month; {month.start} to "
+                           f"{month.end} is not one.")
+    refs = _plan_clauses(checklist, clauses)
+    codes = sorted({require_unit(db, u) for u in units})
+    if not codes:
+        raise InvalidInput("Name the units to audit with --unit.")
+    staff = get_staff(db, auditor) if auditor else None
+    own = [u for u in codes if staff is not None and staff["unit"] == u]
+    if staff is not None and own and not allow_own_unit:
+        raise Conflict(f"{staff['name']} ({staff['nip']}) belongs to {', '.join(own)} and may "
+                       "not audit their own unit (ISO 9001:2015 9.2.2 c); choose another "
+                       "auditor, or pass --allow-own-unit to record the exception.")
+    rows = []
+    with writing(db):
+        for unit in codes:
+            row = {"checklist_id": checklist.id, "month_start": month.start.isoformat(),
+                   "unit": unit, "clauses": ",".join(refs),
+                   "lead_auditor_nip": staff["nip"] if staff else None,
+                   "own_unit_allowed": int(unit in own)}
+            db.execute("DELETE FROM audit_plan WHERE checklist_id = ? AND month_start = ? "
+                       "AND unit = ?", [checklist.id, row["month_start"], unit])
+            db.table("audit_plan").insert(row)
+            rows.append(row)
+    return rows
+
+
+def _plan_clauses(checklist: Checklist, clauses: Iterable[str]) -> list[str]:
+    from qmstrack.errors import InvalidInput
+
+    known = {c.ref: c for c in checklist.iter_clauses()}
+    refs: list[str] = []
+    for ref in (str(c).strip() for c in clauses):
+        if not ref:
+            continue
+        if ref not in known:
+            raise InvalidInput(f"Clause {ref} is not a clause of the checklist "
+                               f"{checklist.id}; 'qmstrack checklist show {checklist.id}' "
+                               "lists them.")
+        if ref not in refs:
+            refs.append(ref)
+    if not refs:
+        raise InvalidInput("Name the clauses to audit with --clauses, e.g. 7.5,8.5.")
+    order = {ref: i for i, ref in enumerate(known)}
+    return sorted(refs, key=order.__getitem__)
+
+
+def plan_rows(db: sqlite_utils.Database, checklist: Checklist, year: int
+              ) -> list[dict[str, Any]]:
+    """The programme of a year: month, unit, clauses, lead auditor (and name)."""
+    return [{"month": month[:7], "unit": unit, "clauses": clauses,
+             "lead_auditor": nip or "", "lead_auditor_name": name or "",
+             "own_unit_allowed": bool(own)}
+            for month, unit, clauses, nip, name, own in db.execute(
+                "SELECT p.month_start, p.unit, p.clauses, p.lead_auditor_nip, s.name, "
+                "p.own_unit_allowed FROM audit_plan p LEFT JOIN staff s "
+                "ON s.nip = p.lead_auditor_nip WHERE p.checklist_id = ? AND "
+                "p.month_start BETWEEN ? AND ? ORDER BY p.month_start, p.unit",
+                [checklist.id, f"{year:04d}-01-01", f"{year:04d}-12-01"])]
+
+
+def planned_clauses(db: sqlite_utils.Database, checklist: Checklist, period: Period,
+                    units: Iterable[str]) -> set[str]:
+    """The clauses the programme plans in the months of ``period`` for ``units``."""
+    units = list(units)
+    marks = ", ".join("?" for _ in units) or "NULL"
+    refs: set[str] = set()
+    for (clauses,) in db.execute(
+            f"SELECT clauses FROM audit_plan WHERE checklist_id = ? AND month_start "
+            f"BETWEEN ? AND ? AND unit IN ({marks})",
+            [checklist.id, period.start.replace(day=1).isoformat(), period.end.isoformat(),
+             *units]):
+        refs.update(r for r in clauses.split(",") if r)
+    return refs

@@ -129,6 +129,8 @@ def _cover(a: _Audit) -> dict[str, Any]:
             "started_on": as_date(audit["started_on"]),
             "finalized_on": as_date(audit["finalized_on"]),
             "lead_auditor": audit["lead_auditor"] or "",
+            "opening_meeting_on": as_date(audit.get("opening_meeting_on")),
+            "closing_meeting_on": as_date(audit.get("closing_meeting_on")),
             "checklist": {
                 "id": audit["checklist_id"], "title": audit["checklist_title"],
                 "standard": a.checklist.standard, "edition": audit["checklist_edition"],

@@ -638,7 +638,7 @@ def run_audit(db: sqlite_utils.Database, period: Period, units: Iterable[str],
         run.note(apply_answers(db, audit["id"], answers, by=auditor, today=today))
         run.answered += len(answers)
     if ask is not None:
-        items = pending_items(db, audit)
+        items = _planned_first(db, audit, pending_items(db, audit))
         if before_questions is not None:
             before_questions(run, audit, len(items))
         for position, item in enumerate(items, start=1):
@@ -651,6 +651,53 @@ def run_audit(db: sqlite_utils.Database, period: Period, units: Iterable[str],
             run.answered += 1
             run.note([outcome] if outcome else [])
     return run
+
+
+def _planned_first(db: sqlite_utils.Database, audit: dict[str, Any], items: list[Item]
+                   ) -> list[Item]:
+    """The items of the clauses the programme plans for the audit's month come first."""
+    from qmstrack.audit_programme import planned_clauses
+
+    period = Period(date.fromisoformat(audit["period_start"]),
+                    date.fromisoformat(audit["period_end"]))
+    planned = planned_clauses(db, frozen_checklist(audit), period, audit["scope"])
+    if not planned:
+        return items
+
+    def is_planned(item: Item) -> bool:
+        return any(item.clause_ref == p or item.clause_ref.startswith(p + ".")
+                   for p in planned)
+
+    return sorted(items, key=lambda item: not is_planned(item))
+
+
+def record_meetings(db: sqlite_utils.Database, audit_id: int, *,
+                    opening: date | None = None, closing: date | None = None
+                    ) -> dict[str, Any]:
+    """The dates of the audit's opening and closing meetings (ISO 19011:2018 6.4.3 and
+    6.4.9: the audit opens and closes with a meeting of auditors and auditees)."""
+    with writing(db):
+        audit = get_audit_row(db, audit_id)
+        _require_open(audit)
+        changes: dict[str, Any] = {}
+        if opening is not None:
+            changes["opening_meeting_on"] = opening.isoformat()
+        if closing is not None:
+            changes["closing_meeting_on"] = closing.isoformat()
+        if not changes:
+            raise UsageError("Give --opening, --closing or both.")
+        first = changes.get("opening_meeting_on", audit.get("opening_meeting_on"))
+        last = changes.get("closing_meeting_on", audit.get("closing_meeting_on"))
+        if first and last and last < first:
+            raise InvalidInput(f"The closing meeting ({last}) cannot be before the opening "
+                               f"meeting ({first}).")
+        today = office_today(db).isoformat()
+        for name, value in changes.items():
+            if value > today:
+                raise InvalidInput(f"The {name.split('_')[0]} meeting date {value} is in the "
+                                   "future.")
+        db.table("audits").update(audit["id"], changes)
+    return get_audit_row(db, audit_id)
 
 
 def finalize_audit(db: sqlite_utils.Database, audit_id: int, *, allow_pending: bool = False,

@@ -608,3 +608,56 @@ def m009_finding_recurrences(db: sqlite_utils.Database) -> None:
     db.execute("UPDATE findings SET recurrences = recurrences")
     if newest == sealed:
         changelog.seal(db, "qmstrack upgrade (m009_finding_recurrences)")
+
+
+@migration("m009_audit_programme")
+def m009_audit_programme(db: sqlite_utils.Database) -> None:
+    """The yearly audit programme (ISO 9001:2015 clause 9.2.2 a): the clauses each unit is
+    audited on in a month, and its lead auditor; and the audit's opening and closing
+    meetings.
+
+    ``audit_plan`` holds one row per month (``month_start``, its first day) and unit, for a
+    checklist; ``own_unit_allowed`` records that the auditor belongs to the unit audited and
+    that this was allowed on purpose (9.2.2 c, objectivity and impartiality). Its change
+    triggers are created here. ``audits`` gains ``opening_meeting_on`` and
+    ``closing_meeting_on``; its triggers are recreated and every audit's new state logged
+    (a final audit too: its immutability trigger is lifted for that one statement and put
+    back), as ``m004_staff_employment`` does.
+    """
+    from qmstrack import changelog
+
+    newest = db.execute("SELECT max(id) FROM change_log").fetchone()[0] or 0
+    sealed = db.execute("SELECT max(last_id) FROM change_seals").fetchone()[0] or 0
+    run_script(
+        db,
+        """
+        CREATE TABLE audit_plan (
+            id INTEGER PRIMARY KEY,
+            checklist_id TEXT NOT NULL,
+            month_start TEXT NOT NULL
+                CHECK (month_start GLOB '[0-9][0-9][0-9][0-9]-[0-9][0-9]-01'),
+            unit TEXT NOT NULL REFERENCES units(code),
+            clauses TEXT NOT NULL,
+            lead_auditor_nip TEXT REFERENCES staff(nip),
+            own_unit_allowed INTEGER NOT NULL DEFAULT 0 CHECK (own_unit_allowed IN (0, 1)),
+            UNIQUE (checklist_id, month_start, unit)
+        );
+        CREATE INDEX idx_audit_plan_month ON audit_plan(month_start);
+        ALTER TABLE audits ADD COLUMN opening_meeting_on TEXT;
+        ALTER TABLE audits ADD COLUMN closing_meeting_on TEXT;
+        DROP TRIGGER IF EXISTS [log_audits_insert];
+        DROP TRIGGER IF EXISTS [log_audits_update];
+        DROP TRIGGER IF EXISTS [log_audits_delete];
+        """,
+    )
+    create_change_triggers(db, "audit_plan")
+    create_change_triggers(db, "audits")
+    trigger = db.execute("SELECT sql FROM sqlite_master WHERE type = 'trigger' AND name = "
+                         "'audits_final_no_update'").fetchone()
+    if trigger:
+        db.execute("DROP TRIGGER audits_final_no_update")
+    db.execute("UPDATE audits SET opening_meeting_on = opening_meeting_on")
+    if trigger:
+        db.execute(trigger[0])
+    if newest == sealed:
+        changelog.seal(db, "qmstrack upgrade (m009_audit_programme)")

@@ -107,6 +107,8 @@ REGISTERS: tuple[Register, ...] = (
              units_json_column="scope", not_exported=("checklist_yaml",)),
     Register("audit_results", NC_("register", "Audit results"), "child", None,
              "audit_id, item_id", unit_column=None, parent="audits", parent_key="audit_id"),
+    Register("audit_plan", NC_("register", "Audit programme"), "in_period", "month_start",
+             "month_start, unit, checklist_id"),
     Register("objectives", NC_("register", "Quality objectives"), "years", "year",
              "year, unit, id"),
     Register("objective_values", NC_("register", "Quality objective values"), "child", None,

@@ -329,7 +329,24 @@ def report(
         typer.echo(str(path))
 
 
-@app.command("plan")
+plan_app = typer.Typer(
+    help="The audit programme: the clauses each unit is audited on, month by month, and the "
+         "12-month coverage.\n\nWithout a subcommand: which clauses were audited in the 12 "
+         "months, and which are due.",
+    invoke_without_command=True)
+app.add_typer(plan_app, name="plan")
+
+
+def _checklist(db, checklist: str | None):
+    from qmstrack.audit_programme import default_checklist
+    from qmstrack.checklists import resolve_checklist
+    from qmstrack.db import get_setting
+
+    return (resolve_checklist(checklist, get_setting(db, "checklist_dir") or None)
+            if checklist else default_checklist(db))
+
+
+@plan_app.callback()
 def plan(
     ctx: typer.Context,
     checklist: ChecklistOption = None,
@@ -339,16 +356,14 @@ def plan(
     json: JsonOption = False,
 ) -> None:
     """The 12-month audit programme: which clauses were audited, and which are due."""
-
-    from qmstrack.audit_programme import clause_coverage, default_checklist
-    from qmstrack.checklists import resolve_checklist
+    if ctx.invoked_subcommand is not None:
+        return
+    from qmstrack.audit_programme import clause_coverage
     from qmstrack.cli.output import emit_rows, message
     from qmstrack.cli.values import opt_date, opt_units
-    from qmstrack.db import get_setting
 
     db = open_db(ctx)
-    chosen = (resolve_checklist(checklist, get_setting(db, "checklist_dir") or None)
-              if checklist else default_checklist(db))
+    chosen = _checklist(db, checklist)
     end = opt_date(on, "--on") or office_today()
     rows = clause_coverage(db, chosen, end, opt_units(db, unit))
     emit_rows(rows, ["clause_ref", "title", "last_audited", "status"], as_json=json)
@@ -356,3 +371,77 @@ def plan(
         due = sum(1 for r in rows if r["status"] == "due")
         message(f"{len(rows) - due} of {len(rows)} assessable clauses audited in the 12 "
                 f"months to {end}; {due} due.")
+
+
+@plan_app.command("set")
+def plan_set(
+    ctx: typer.Context,
+    month: Annotated[str, typer.Option("--month", help="The month, e.g. 2027-02.")],
+    clauses: Annotated[str, typer.Option("--clauses", help="Clauses to audit, comma "
+                                         "separated, e.g. 7.5,8.5 (a clause takes its "
+                                         "sub-clauses).")],
+    unit: Annotated[list[str] | None, typer.Option(
+        "--unit", help="A unit audited on them (repeatable; default: every unit).")] = None,
+    auditor: Annotated[str | None, typer.Option(
+        "--auditor", help="The lead auditor: NIP, NI PPPK or office code.")] = None,
+    allow_own_unit: Annotated[bool, typer.Option(
+        "--allow-own-unit", help="Let the auditor audit their own unit (recorded).")]
+    = False,
+    checklist: ChecklistOption = None,
+) -> None:
+    """Plan a month of the programme: the clauses each unit is audited on, and by whom."""
+    from qmstrack.audit_programme import set_plan
+    from qmstrack.cli.output import message
+    from qmstrack.cli.values import opt_units, option_value
+    from qmstrack.periods import parse_month
+
+    db = open_db(ctx)
+    the_month = option_value("--month", lambda: parse_month(month))
+    rows = set_plan(db, _checklist(db, checklist), the_month, clauses.split(","),
+                    opt_units(db, unit) or [r[0] for r in db.execute(
+                        "SELECT code FROM units ORDER BY code")],
+                    auditor, allow_own_unit=allow_own_unit)
+    for row in rows:
+        note = " (own unit, allowed)" if row["own_unit_allowed"] else ""
+        message(f"{row['month_start'][:7]} {row['unit']}: clauses {row['clauses']}"
+                + (f", lead auditor {row['lead_auditor_nip']}" if row["lead_auditor_nip"]
+                   else "") + note + ".")
+
+
+@plan_app.command("show")
+def plan_show(
+    ctx: typer.Context,
+    year: Annotated[int | None, typer.Option("--year", help="The year (default: this "
+                                             "year).")] = None,
+    checklist: ChecklistOption = None,
+    json: JsonOption = False,
+) -> None:
+    """Show the programme of a year: month, unit, clauses, lead auditor."""
+    from qmstrack.audit_programme import plan_rows
+    from qmstrack.cli.output import emit_rows
+
+    db = open_db(ctx)
+    rows = plan_rows(db, _checklist(db, checklist), year or office_today().year)
+    emit_rows(rows, ["month", "unit", "clauses", "lead_auditor", "lead_auditor_name",
+                     "own_unit_allowed"], as_json=json,
+              empty="No programme for that year; plan it with 'qmstrack audit plan set'.")
+
+
+@app.command("meetings")
+def meetings(
+    ctx: typer.Context,
+    audit_id: AuditId,
+    opening: Annotated[str | None, typer.Option("--opening", help="Date of the opening "
+                                                "meeting.")] = None,
+    closing: Annotated[str | None, typer.Option("--closing", help="Date of the closing "
+                                                "meeting.")] = None,
+) -> None:
+    """Record the dates of the audit's opening and closing meetings."""
+    from qmstrack.audits import record_meetings
+    from qmstrack.cli.output import message
+    from qmstrack.cli.values import opt_date
+
+    audit = record_meetings(open_db(ctx), audit_id, opening=opt_date(opening, "--opening"),
+                            closing=opt_date(closing, "--closing"))
+    message(f"Audit {audit_id}: opening meeting {audit['opening_meeting_on'] or '–'}, "
+            f"closing meeting {audit['closing_meeting_on'] or '–'}.")
