@@ -60,3 +60,7 @@ _.data_type
 _.font
 _.number_format
 _.modified
+
+# Called by Typer when it shows a usage error (qmstrack/cli/lang.py puts the translated one
+# on the exception).
+_.show

@@ -128,7 +128,8 @@ def test_help_and_version_import_no_command_module():
     code = ("import sys; from qmstrack.cli.app import main; sys.argv = ['qmstrack', '--help']\n"
             "try:\n    main()\nexcept SystemExit:\n    pass\n"
             "print(sorted(m for m in sys.modules if m.startswith('qmstrack.cli.') and "
-            "m not in ('qmstrack.cli.app', 'qmstrack.cli.options', 'qmstrack.cli.state')))")
+            "m not in ('qmstrack.cli.app', 'qmstrack.cli.options', 'qmstrack.cli.state', "
+            "'qmstrack.cli.lang')))")
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
                          check=True).stdout
     assert out.strip().splitlines()[-1] == "[]"

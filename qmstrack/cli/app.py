@@ -18,6 +18,7 @@ from qmstrack import __version__
 from qmstrack.cli.options import DbOption, NoInputOption
 from qmstrack.cli.state import AppState
 from qmstrack.exitcodes import ExitCode
+from qmstrack.i18n import N_
 
 # Each command module is imported only when one of its commands is used, so that
 # 'qmstrack --help', '--version' and every single command start fast. Every command module
@@ -90,6 +91,8 @@ def load_command(name: str):
 def _plain_help(command):
     """Help pages as plain text, like the root's (Rich panels only clutter a terminal
     help page and do not belong in a pipe)."""
+    from qmstrack.cli.lang import translate_command
+
     command.rich_markup_mode = None
     for param in command.params:
         # "--unit UNIT" reads better than Typer's "--unit <list[str]>".
@@ -97,6 +100,8 @@ def _plain_help(command):
         if opts and not getattr(param, "is_flag", False) and param.metavar is None and (
                 param.param_type_name == "option"):
             param.metavar = max(opts, key=len).lstrip("-").upper().replace("-", "_")
+    # In the terminal's language: help, options, metavars (the English text is the msgid).
+    translate_command(command)
     if hasattr(command, "commands"):
         suggest_commands(command)
     for sub in getattr(command, "commands", {}).values():
@@ -128,20 +133,47 @@ def _add_suggestion(exc, args: list[str], names: list[str]) -> None:
     if args and message.startswith("No such command") and "Did you mean" not in message:
         from difflib import get_close_matches
 
-        from qmstrack.i18n import _
+        from qmstrack.i18n import N_
 
         matches = get_close_matches(args[0], names)
         if matches:
-            exc.message = _("{message}. Did you mean {names}?").format(
+            # English here: the whole message is translated when shown (cli.lang).
+            exc.message = N_("{message}. Did you mean {names}?").format(
                 message=message.rstrip("."), names=", ".join(repr(m) for m in matches))
 
 
-ROOT_OPTIONS = ("--db", "--no-input", "--version")
+ROOT_OPTIONS = ("--db", "--lang", "--no-input", "--version")
 
 
 class QmsGroup(TyperGroup):
     """The root group: loads commands on demand and turns qmstrack's exceptions into
     messages and exit codes."""
+
+    def main(self, args=None, *pos, **kwargs) -> Any:
+        """Run the command line in its language (``cli.lang.choose``), chosen before any
+        option is parsed or any help is written."""
+        from qmstrack.cli import lang
+        from qmstrack.i18n import set_terminal_language, terminal_language
+
+        args = list(sys.argv[1:] if args is None else args)
+        before = terminal_language()
+        set_terminal_language(lang.choose(args))
+        lang.install()
+        _plain_help(self)
+        try:
+            return super().main(args, *pos, **kwargs)
+        finally:
+            set_terminal_language(before)
+
+    def make_context(self, info_name, args, parent=None, **extra) -> Any:
+        from qmstrack.cli.lang import translate_usage_error
+
+        try:
+            return super().make_context(info_name, args, parent, **extra)
+        except _usage_error_class() as exc:
+            _root_option_hint(exc)
+            translate_usage_error(exc)
+            raise
 
     def list_commands(self, ctx) -> list[str]:
         return [*self.commands, *(n for n in LAZY_COMMANDS if n not in self.commands)]
@@ -157,13 +189,17 @@ class QmsGroup(TyperGroup):
         names = self.list_commands(ctx)
         limit = formatter.width - 6 - max(len(n) for n in names)
         rows = []
+        from qmstrack.cli.lang import translate_help
+        from qmstrack.i18n import _
+
         for name in names:
             summary = LAZY_COMMANDS[name][1] if name in LAZY_COMMANDS else ""
             if name in self.commands or not summary:
                 rows.append((name, self.get_command(ctx, name).get_short_help_str(limit)))
             else:
-                rows.append((name, TyperCommand(name, help=summary).get_short_help_str(limit)))
-        with formatter.section("Commands"):
+                rows.append((name, TyperCommand(name, help=translate_help(summary))
+                             .get_short_help_str(limit)))
+        with formatter.section(_("Commands")):
             formatter.write_dl(rows)
 
     def resolve_command(self, ctx, args):
@@ -175,21 +211,26 @@ class QmsGroup(TyperGroup):
 
     def invoke(self, ctx) -> Any:
         from qmstrack.errors import QmsError
+        from qmstrack.i18n import _
 
         try:
             return super().invoke(ctx)
         except _usage_error_class() as exc:
+            from qmstrack.cli.lang import translate_usage_error
+
             _root_option_hint(exc)
+            translate_usage_error(exc)
             raise
         except QmsError as exc:
             _fail(str(exc), exc.exit_code, exc.details)
         except sqlite3.OperationalError as exc:
-            _fail(f"The database could not be used: {exc}.", ExitCode.FAILED)
-        except sqlite3.DatabaseError as exc:
-            _fail(f"The database is damaged or not a qmstrack database: {exc}.",
+            _fail(_("The database could not be used: {error}.").format(error=exc),
                   ExitCode.FAILED)
+        except sqlite3.DatabaseError as exc:
+            _fail(_("The database is damaged or not a qmstrack database: {error}.").format(
+                error=exc), ExitCode.FAILED)
         except KeyboardInterrupt:
-            _fail("Interrupted; nothing was changed by the unfinished step.",
+            _fail(_("Interrupted; nothing was changed by the unfinished step."),
                   ExitCode.INTERRUPTED)
         except BrokenPipeError:
             sys.stderr.close()
@@ -205,22 +246,26 @@ def _root_option_hint(exc) -> None:
     name = getattr(exc, "option_name", None)
     if name not in ROOT_OPTIONS or "qmstrack itself" in exc.message:
         return
-    from qmstrack.i18n import _
+    from qmstrack.i18n import N_
 
     ctx = getattr(exc, "ctx", None)
     path = ctx.command_path.split(" ", 1) if ctx is not None else ["qmstrack"]
     example = " ".join([path[0], name + (" PATH" if name == "--db" else ""), *path[1:]])
-    exc.message = _("{message} ({option} is an option of qmstrack itself: write it before "
+    # English here: the whole message is translated when shown (cli.lang).
+    exc.message = N_("{message} ({option} is an option of qmstrack itself: write it before "
                     "the command, as in '{example}').").format(
                         message=exc.message.rstrip("."), option=name, example=example)
 
 
 def _fail(text: str, code: int, details: list[str] | None = None):
+    """An error on stderr in the terminal's language (a message the domain wrote in English
+    is looked up whole, and each detail line too), then the exit code."""
+    from qmstrack.cli.lang import translate_message
     from qmstrack.cli.output import error, message
 
-    error(text)
+    error(translate_message(text))
     for line in details or []:
-        message(f"  {line}")
+        message(f"  {translate_message(line)}")
     raise typer.Exit(code)
 
 
@@ -246,6 +291,12 @@ def _version(value: bool) -> None:
 def root(
     ctx: typer.Context,
     db: DbOption = None,
+    lang: Annotated[
+        str | None,
+        typer.Option("--lang", metavar="LANG", help=N_(
+            "Language of the command line: id or en (default: the office's lang setting, "
+            "else LANG).")),
+    ] = None,
     no_input: NoInputOption = False,
     version: Annotated[
         bool,
@@ -260,6 +311,10 @@ def root(
     """
     from qmstrack.cli.state import begin
 
+    if lang is not None:
+        from qmstrack.cli.values import opt_lang
+
+        opt_lang(lang)  # the language itself was chosen before parsing (cli.lang)
     ctx.obj = begin(AppState(db_option=db, no_input=no_input))
 
 

@@ -1,0 +1,307 @@
+"""The language of the command line: which one, and the command tree and Click's own words in it.
+
+The language of a run is chosen before anything is parsed (:func:`choose`): the root option
+``--lang``, else the office's ``lang`` setting recorded in the database the root options name
+(read with one query on a read-only connection, so that ``qmstrack --help`` stays fast),
+else the environment (``LANGUAGE``, ``LC_ALL``, ``LC_MESSAGES``, ``LANG``, in the order
+gettext reads them), else English. A database's default language (Indonesian, for reports)
+only counts once the office has recorded it (``init --lang``, ``config set lang``).
+
+The command modules keep their English help as it is written; the English text is the
+catalogue's message id. :func:`translate_command` translates a command's help (paragraph by
+paragraph), short help, its options' help, metavars and prompts in place, when the command is
+built. Click's and Typer's own words are translated too: the headings and ``[default: ...]``
+that Typer asks gettext for (:func:`install`), the ``Usage:`` line and the help option
+(:class:`HelpFormatter`), and every usage error, by matching its English text against the
+templates of :data:`CLICK_MESSAGES` (:func:`translate_message`) when it is shown.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+from collections.abc import Mapping, Sequence
+from functools import cache
+from pathlib import Path
+from typing import Any
+
+from typer._click.formatting import HelpFormatter as _ClickHelpFormatter
+
+from qmstrack.i18n import N_, SOURCE_LANGUAGE, languages, pgettext, terminal_language
+from qmstrack.i18n import _ as translate
+
+# The environment variables of the user's language, in the order gettext reads them.
+LANGUAGE_VARIABLES = ("LANGUAGE", "LC_ALL", "LC_MESSAGES", "LANG")
+# Root options that take a value (the others are flags).
+VALUE_OPTIONS = ("--db", "--lang")
+
+# What Typer asks gettext for (typer.core's ``_``): the headings and notes of a help page.
+TYPER_WORDS = (N_("Options"), N_("Arguments"), N_("Commands"), N_("default: {default}"),
+               N_("required"), N_("env var: {var}"), N_("(dynamic)"), N_("Aborted!"))
+HELP_OPTION = N_("Show this message and exit.")
+USAGE_PREFIX = N_("Usage: ")
+# The words of a usage line (``qmstrack [OPTIONS] COMMAND [ARGS]...``).
+USAGE_WORDS = (N_("[OPTIONS]"), N_("COMMAND"), N_("[ARGS]..."))
+TRY_HELP = N_("Try '{command} {option}' for help.")
+ERROR_LINE = N_("Error: {message}")
+
+# Click's usage errors (and qmstrack's additions to them), as their English text reads.
+# ``{message}`` is itself translated; the other fields are kept as they are.
+CLICK_MESSAGES = (
+    N_("{message} ({option} is an option of qmstrack itself: write it before the command, "
+       "as in '{example}')."),
+    N_("{message}. Did you mean {names}?"),
+    N_("{message} (Possible options: {options})"),
+    N_("No such option: {name}"),
+    N_("No such command {name}."),
+    N_("No such command {name}"),
+    N_("Missing command."),
+    N_("Missing option {name}. {message}"),
+    N_("Missing option {name}."),
+    N_("Missing argument {name}. {message}"),
+    N_("Missing argument {name}."),
+    N_("Missing parameter {name}."),
+    N_("Invalid value for {name}: {message}"),
+    N_("Invalid value: {message}"),
+    N_("Got unexpected extra argument ({args})"),
+    N_("Got unexpected extra arguments ({args})"),
+    N_("Option {name} requires an argument."),
+    N_("Option {name} requires {n} arguments."),
+    N_("Option {name} does not take a value."),
+    N_("{value} is not a valid integer."),
+    N_("{value} is not a valid float."),
+    N_("{value} is not a valid int range."),
+    N_("{value} is not a valid float range."),
+    N_("{value} is not a valid boolean. Recognized values: {values}"),
+    N_("{value} is not in the range {range}."),
+    N_("{value} is not one of {choices}."),
+    N_("{value} does not match the formats {formats}."),
+    N_("Choose from:\n\t{choices}"),
+)
+
+
+# --- which language ------------------------------------------------------------------------
+
+
+def root_values(args: Sequence[str]) -> dict[str, str]:
+    """The values of the root options given before the command: ``{"--db": ..., "--lang":
+    ...}`` (``qmstrack --db x.db --lang id request list``)."""
+    found: dict[str, str] = {}
+    i = 0
+    while i < len(args):
+        arg = args[i]
+        if arg == "--":
+            break
+        name, eq, value = arg.partition("=")
+        if name in VALUE_OPTIONS:
+            if eq:
+                found[name] = value
+            elif i + 1 < len(args):
+                found[name] = args[i + 1]
+                i += 1
+        elif not arg.startswith("-"):
+            break  # the command
+        i += 1
+    return found
+
+
+def environment_language(env: Mapping[str, str]) -> str | None:
+    """The first language of the environment that qmstrack speaks (``id_ID.UTF-8`` -> id),
+    or None; ``C`` and ``POSIX`` name no language."""
+    for variable in LANGUAGE_VARIABLES:
+        value = env.get(variable, "")
+        if not value:
+            continue
+        for entry in value.split(":"):
+            code = re.split(r"[_.@-]", entry.strip(), maxsplit=1)[0].lower()
+            if code in languages():
+                return code
+        if variable != "LANGUAGE":
+            return None  # the first locale variable set decides, as gettext's does
+    return None
+
+
+def office_language(path: Path) -> str | None:
+    """The ``lang`` the office recorded in the database at ``path``, or None (no file, no
+    such setting, or not a database this can read)."""
+    import json
+    import sqlite3
+
+    if not path.is_file():
+        return None
+    try:
+        conn = sqlite3.connect(f"{path.resolve().as_uri()}?mode=ro", uri=True)
+        try:
+            row = conn.execute("SELECT value FROM settings WHERE key = 'lang'").fetchone()
+        finally:
+            conn.close()
+        value = json.loads(row[0]) if row else None
+    except (sqlite3.Error, ValueError, OSError):
+        return None
+    return str(value).strip().lower() if value else None
+
+
+def database_path(db_option: str | None, env: Mapping[str, str]) -> Path:
+    """The database the root options name: ``--db``, else ``QMSTRACK_DB``, else the user
+    data directory (as :func:`qmstrack.db.resolve_db_path`, without importing it)."""
+    if db_option:
+        return Path(db_option).expanduser()
+    if env.get("QMSTRACK_DB"):
+        return Path(env["QMSTRACK_DB"]).expanduser()
+    import platformdirs
+
+    return Path(platformdirs.user_data_dir("qmstrack", appauthor=False)) / "qmstrack.db"
+
+
+def choose(args: Sequence[str], env: Mapping[str, str] | None = None) -> str:
+    """The language of this run of the command line (see the module's docstring). An
+    unknown ``--lang`` is left for the root option to refuse."""
+    env = os.environ if env is None else env
+    given = root_values(args)
+    asked = given.get("--lang", "").strip().lower()
+    if asked in languages():
+        return asked
+    configured = office_language(database_path(given.get("--db"), env))
+    if configured in languages():
+        return str(configured)
+    return environment_language(env) or SOURCE_LANGUAGE
+
+
+# --- Click's and Typer's words ---------------------------------------------------------------
+
+
+def _typer_gettext(message: str) -> str:
+    """Typer's gettext: its help words translated; its error messages are left for
+    :func:`translate_message`, which sees them whole."""
+    return translate(message) if message in TYPER_WORDS else message
+
+
+def install() -> None:
+    """Give Typer our catalogue for the words it asks gettext for."""
+    import typer.core
+
+    typer.core._ = _typer_gettext  # type: ignore[attr-defined]
+
+
+class HelpFormatter(_ClickHelpFormatter):
+    """Click's formatter with its ``Usage:`` and the help option's text translated."""
+
+    def write_usage(self, prog: str, args: str = "", prefix: str | None = None) -> None:
+        if terminal_language() != SOURCE_LANGUAGE:
+            args = " ".join(translate(word) if word in USAGE_WORDS else word
+                            for word in args.split(" "))
+        super().write_usage(prog, args, translate(USAGE_PREFIX) if prefix is None else prefix)
+
+    def write_dl(self, rows: Sequence[tuple[str, str]], col_max: int = 30,
+                 col_spacing: int = 2) -> None:
+        if terminal_language() != SOURCE_LANGUAGE:
+            rows = [(term, translate(HELP_OPTION) if text == HELP_OPTION else text)
+                    for term, text in rows]
+        super().write_dl(rows, col_max, col_spacing)
+
+
+@cache
+def _template(message: str) -> re.Pattern[str]:
+    parts = re.split(r"\{(\w+)\}", message)
+    pattern = "".join(re.escape(p) if i % 2 == 0 else f"(?P<{p}>.+?)"
+                      for i, p in enumerate(parts))
+    return re.compile(pattern, re.DOTALL)
+
+
+def translate_message(text: str) -> str:
+    """A message of Click (or one qmstrack adds to) in the terminal's language: the first
+    template of :data:`CLICK_MESSAGES` it matches, with its ``{message}`` translated too;
+    else the text's own translation, if the catalogue has it."""
+    if terminal_language() == SOURCE_LANGUAGE:
+        return text
+    for template in CLICK_MESSAGES:
+        match = _template(template).fullmatch(text)
+        if match:
+            fields = match.groupdict()
+            if "message" in fields:
+                fields["message"] = translate_message(fields["message"])
+            return translate(template).format(**fields)
+    return translate(text)
+
+
+def _show_translated(exc, file=None) -> None:
+    import sys
+
+    import typer
+
+    out = file or sys.stderr
+    ctx = exc.ctx
+    if ctx is not None:
+        hint = ""
+        if ctx.command.get_help_option(ctx) is not None:
+            hint = translate(TRY_HELP).format(command=ctx.command_path,
+                                              option=ctx.help_option_names[0]) + "\n"
+        typer.echo(f"{ctx.get_usage()}\n{hint}", file=out, color=ctx.color)
+    typer.echo(translate(ERROR_LINE).format(message=translate_message(exc.format_message())),
+               file=out, color=ctx.color if ctx is not None else None)
+
+
+def translate_usage_error(exc) -> None:
+    """Show a usage error in the terminal's language (it is shown after this returns)."""
+    if terminal_language() == SOURCE_LANGUAGE or getattr(exc, "_qms_translated", False):
+        return
+    exc._qms_translated = True
+    exc.show = lambda file=None: _show_translated(exc, file)
+
+
+# --- the command tree ------------------------------------------------------------------------
+
+
+def help_paragraphs(text: str) -> list[str]:
+    """A help text's paragraphs as the catalogue knows them: each on one line (Click wraps
+    them again), except those marked ``\\b`` (kept as written)."""
+    import inspect
+
+    paragraphs = []
+    for part in inspect.cleandoc(text).split("\n\n"):
+        part = part.strip("\n")
+        if part and not part.startswith("\b"):
+            part = " ".join(part.split())
+        if part:
+            paragraphs.append(part)
+    return paragraphs
+
+
+def translate_help(text: str | None) -> str | None:
+    """A help text in the terminal's language, paragraph by paragraph."""
+    if not text or terminal_language() == SOURCE_LANGUAGE:
+        return text
+    paragraphs = help_paragraphs(text)
+    translated = [translate(p) for p in paragraphs]
+    if translated == paragraphs:
+        return text
+    return "\n\n".join(translated)
+
+
+def translate_metavar(metavar: str | None) -> str | None:
+    if not metavar or terminal_language() == SOURCE_LANGUAGE:
+        return metavar
+    return pgettext("metavar", metavar, terminal_language())
+
+
+def translate_command(command: Any) -> None:
+    """Translate one command's own texts in place (not its subcommands')."""
+    command.context_class = _context_class(command.context_class)
+    if terminal_language() == SOURCE_LANGUAGE:
+        return
+    command.help = translate_help(command.help)
+    if command.short_help:
+        command.short_help = translate_help(command.short_help)
+    for param in command.params:
+        param.help = translate_help(getattr(param, "help", None))
+        if isinstance(getattr(param, "metavar", None), str):
+            param.metavar = translate_metavar(param.metavar)
+        if isinstance(getattr(param, "prompt", None), str):
+            param.prompt = translate_help(param.prompt)
+
+
+@cache
+def _context_class(base: type) -> type:
+    if getattr(base, "formatter_class", None) is HelpFormatter:
+        return base
+    return type(base.__name__, (base,), {"formatter_class": HelpFormatter})

@@ -1,0 +1,250 @@
+"""The command line in the clerk's language: which language a run speaks, and the help, Click's
+own words and usage errors in it (issue 19)."""
+
+from __future__ import annotations
+
+import os
+import re
+import sqlite3
+
+import pytest
+
+from qmstrack.cli.app import app
+from qmstrack.cli.lang import choose, environment_language, root_values
+
+# English words that an Indonesian page must not contain (command and option names, values
+# the options accept and metavars are left out of the scan).
+ENGLISH = {"the", "and", "of", "to", "for", "with", "from", "is", "not", "this", "that",
+           "Usage", "Options", "Commands", "Arguments", "Show", "message", "exit", "Error",
+           "Missing", "Invalid", "Only", "List", "Print", "Record", "default", "required",
+           "such", "option", "Try", "help", "Did", "you", "mean", "received", "due",
+           "Service", "requests", "date", "today", "requester"}
+
+
+def english_words(text: str) -> set[str]:
+    """The words of ``text`` from :data:`ENGLISH`, ignoring option names (``--no-input``),
+    quoted values (``'qmstrack audit list'``) and metavars."""
+    text = re.sub(r"--?[\w-]+|'[^']*'|\b[A-Z_]{2,}\b", " ", text)
+    return set(re.findall(r"[A-Za-z]+", text)) & ENGLISH
+
+
+def set_office_language(path, lang: str) -> None:
+    from qmstrack.db import open_db, set_setting, writing
+
+    db = open_db(path, create=True)
+    with writing(db, "test"):
+        set_setting(db, "lang", lang)
+    db.close()
+
+
+INDONESIAN = {"LANG": "id_ID.UTF-8", "LANGUAGE": "", "LC_ALL": "", "LC_MESSAGES": ""}
+
+
+# --- which language -------------------------------------------------------------------
+
+
+def test_the_root_options_are_read_before_the_command():
+    assert root_values(["--db", "x.db", "--lang=id", "request", "list", "--lang", "en"]) == {
+        "--db": "x.db", "--lang": "id"}
+    assert root_values(["request", "--lang", "id"]) == {}
+    assert root_values(["--lang"]) == {}
+
+
+@pytest.mark.parametrize(("env", "expected"), [
+    ({"LANG": "id_ID.UTF-8"}, "id"),
+    ({"LANG": "en_US.UTF-8"}, "en"),
+    ({"LANG": "C.UTF-8"}, None),
+    ({"LANG": "C"}, None),
+    ({"LANGUAGE": "fr:id:en", "LANG": "C"}, "id"),
+    ({"LC_ALL": "en_GB.UTF-8", "LANG": "id_ID.UTF-8"}, "en"),  # LC_ALL decides, as gettext
+    ({"LC_MESSAGES": "id_ID", "LANG": "en_US.UTF-8"}, "id"),
+    ({}, None),
+])
+def test_the_environment_names_the_language(env, expected):
+    assert environment_language(env) == expected
+
+
+def test_lang_option_then_office_setting_then_environment(db_path):
+    env = {"LANG": "id_ID.UTF-8"}
+    assert choose([], {"LANG": "C.UTF-8"}) == "en"
+    assert choose(["--db", str(db_path)], env) == "id"  # no database: the environment
+    # A database's default language (id, for reports) does not count until recorded.
+    set_office_language(db_path, "en")
+    assert choose(["--db", str(db_path)], env) == "en"
+    assert choose(["--db", str(db_path), "--lang", "id"], env) == "id"
+    assert choose(["--lang", "id", "--db", str(db_path)], {"LANG": "C"}) == "id"
+    assert choose([], {"QMSTRACK_DB": str(db_path), "LANG": "id_ID.UTF-8"}) == "en"
+    # An unknown --lang is refused by the root option; the rest still decides the language.
+    assert choose(["--lang", "xx", "--db", str(db_path)], env) == "en"
+
+
+def test_a_file_that_is_not_a_database_is_ignored(tmp_path):
+    junk = tmp_path / "junk.db"
+    junk.write_bytes(b"not a database at all" * 100)
+    assert choose(["--db", str(junk)], {"LANG": "id_ID.UTF-8"}) == "id"
+    empty = tmp_path / "empty.db"
+    sqlite3.connect(empty).close()
+    assert choose(["--db", str(empty)], {"LANG": "en_US.UTF-8"}) == "en"
+
+
+def test_an_unknown_root_lang_is_a_usage_error(runner):
+    result = runner.invoke(app, ["--lang", "fr", "db", "path"])
+    assert result.exit_code == 2
+    assert "--lang 'fr' is not available; use id or en." in result.stderr
+
+
+# --- help pages -----------------------------------------------------------------------
+
+
+def test_root_help_in_indonesian_with_lang_id(runner, db_path):
+    set_office_language(db_path, "id")
+    result = runner.invoke(app, ["--db", str(db_path), "--help"], env={"LANG": "C"})
+    assert result.exit_code == 0, result.stderr
+    out = result.stdout
+    assert out.startswith("Penggunaan: qmstrack [OPSI] PERINTAH [ARGUMEN]...")
+    assert "Opsi:" in out and "Perintah:" in out
+    assert "Menampilkan pesan ini lalu keluar." in out
+    assert "request    Permohonan layanan." in out
+    assert english_words(out) == set()
+
+
+def test_request_help_in_indonesian_from_the_environment(runner):
+    for args in (["request", "--help"], ["request", "list", "--help"],
+                 ["request", "add", "--help"]):
+        result = runner.invoke(app, args, env=INDONESIAN)
+        assert result.exit_code == 0, result.stderr
+        assert result.stdout.startswith("Penggunaan: qmstrack request"), args
+        assert english_words(result.stdout) == set(), (args, result.stdout)
+    listing = runner.invoke(app, ["request", "list", "--help"], env=INDONESIAN).stdout
+    assert "--service LAYANAN" in listing
+    assert "Hanya status ini (dapat diulang)." in listing
+
+
+def test_lang_en_keeps_english_whatever_the_environment_and_office(runner, db_path):
+    set_office_language(db_path, "id")
+    result = runner.invoke(app, ["--db", str(db_path), "--lang", "en", "request", "--help"],
+                           env=INDONESIAN)
+    assert result.exit_code == 0
+    assert result.stdout.startswith("Usage: qmstrack request [OPTIONS] COMMAND [ARGS]...")
+    assert "Service requests (permohonan layanan)." in result.stdout
+    assert "Show this message and exit." in result.stdout
+    assert "Penggunaan" not in result.stdout
+
+
+def test_every_help_page_is_in_indonesian(runner):
+    """Every command's and group's page, as a clerk would open it."""
+    from tests.test_help import all_commands
+
+    pages = [path[1:] for path, _ in all_commands()]
+    assert len(pages) > 80
+    for path in pages:
+        result = runner.invoke(app, ["--lang", "id", *path, "--help"])
+        assert result.exit_code == 0, (path, result.stderr)
+        assert result.stdout.startswith("Penggunaan: "), path
+        assert "Opsi:" in result.stdout, path
+
+
+def test_every_help_text_has_an_indonesian_translation():
+    """A new command or option fails here until its help is in the catalogue (pybabel
+    extract takes them from the live tree: babel.cfg names cli/help_messages.py)."""
+    from babel.messages.pofile import read_po
+
+    from qmstrack.cli.help_messages import help_messages
+    from qmstrack.i18n import catalogue_path
+
+    with open(str(catalogue_path("id")), "rb") as fh:
+        catalogue = read_po(fh)
+    messages = help_messages()
+    assert (None, "Service requests (permohonan layanan).") in messages
+    assert ("metavar", "SERVICE") in messages
+    assert len(messages) > 300
+    missing = [(context, message) for context, message in messages
+               if not (entry := catalogue.get(message, context=context)) or not entry.string]
+    assert missing == []
+
+
+def test_the_babel_extractor_yields_the_help_of_the_live_tree():
+    from babel.messages.extract import extract
+
+    from qmstrack.cli import app as app_module
+    from qmstrack.cli.help_messages import extract as extractor
+
+    with open(app_module.__file__, "rb") as fh:
+        found = {(context, message) for _, message, _, context in extract(extractor, fh)}
+    assert (None, "Service requests (permohonan layanan).") in found
+    assert ("metavar", "SERVICE") in found
+    # The file's own marked messages are extracted too (babel.cfg gives it this extractor).
+    assert (None, "Interrupted; nothing was changed by the unfinished step.") in found
+
+
+# --- Click's words and usage errors ---------------------------------------------------
+
+
+@pytest.mark.parametrize(("args", "expected"), [
+    (["request", "list", "--bogus"], "Galat: Opsi tidak dikenal: --bogus"),
+    (["request", "add"], "Galat: Opsi '--service' belum diberikan."),
+    (["request", "show"], "Galat: Argumen 'ref' belum diberikan."),
+    (["request", "list", "--limit", "x"],
+     "Galat: Nilai tidak sah untuk '--limit': 'x' bukan bilangan bulat yang sah."),
+    (["request", "add", "--service"], "Galat: Opsi '--service' memerlukan satu nilai."),
+    (["requst"], "Galat: Perintah 'requst' tidak dikenal. Yang dimaksud mungkin 'request'?"),
+    (["request", "list", "--db", "x.db"],
+     "Galat: Opsi tidak dikenal: --db (--db adalah opsi qmstrack sendiri: tulis sebelum "
+     "perintahnya, seperti 'qmstrack --db PATH request list')."),
+])
+def test_usage_errors_in_indonesian(runner, args, expected):
+    result = runner.invoke(app, ["--lang", "id", *args])
+    assert result.exit_code == 2
+    assert expected in result.stderr, result.stderr
+    assert "Try '" not in result.stderr and "Usage:" not in result.stderr
+    assert english_words(result.stderr) == set()
+
+
+def test_usage_errors_stay_english_in_english(runner):
+    result = runner.invoke(app, ["--lang", "en", "request", "list", "--limit", "x"])
+    assert result.exit_code == 2
+    assert "Error: Invalid value for '--limit': 'x' is not a valid int range." in result.stderr
+    assert "Try 'qmstrack request list -h' for help." in result.stderr
+
+
+def test_a_message_click_has_not_got_a_template_for_stays_readable():
+    from qmstrack.cli.lang import translate_message
+    from qmstrack.i18n import set_terminal_language, terminal_language
+
+    before = terminal_language()
+    try:
+        set_terminal_language("id")
+        assert translate_message("Something new from Click.") == "Something new from Click."
+        assert translate_message("Invalid value for '--x': Something new.") == (
+            "Nilai tidak sah untuk '--x': Something new.")
+    finally:
+        set_terminal_language(before)
+
+
+def test_the_language_of_one_run_does_not_leak_into_the_next(runner):
+    from qmstrack.i18n import terminal_language
+
+    assert runner.invoke(app, ["--lang", "id", "--help"]).stdout.startswith("Penggunaan")
+    assert terminal_language() == "en"
+    assert runner.invoke(app, ["--help"]).stdout.startswith("Usage")
+
+
+# --- the installed executable -----------------------------------------------------------
+
+
+def test_installed_executable_speaks_the_office_language(run_installed, db_path, tmp_path):
+    set_office_language(db_path, "id")
+    env = {**os.environ, "LANG": "id_ID.UTF-8", "QMSTRACK_DB": str(db_path),
+           "HOME": str(tmp_path)}
+    for var in ("LANGUAGE", "LC_ALL", "LC_MESSAGES"):
+        env.pop(var, None)
+    for args in (["--help"], ["request", "--help"]):
+        result = run_installed(*args, env=env)
+        assert result.returncode == 0, result.stderr
+        assert result.stdout.startswith("Penggunaan: qmstrack"), result.stdout[:80]
+        assert english_words(result.stdout) == set(), result.stdout
+    bad = run_installed("request", "list", "--limit", "x", env=env)
+    assert bad.returncode == 2
+    assert "Galat: Nilai tidak sah untuk '--limit'" in bad.stderr
+    english = run_installed("--lang", "en", "request", "--help", env=env)
+    assert english.stdout.startswith("Usage: qmstrack request")
