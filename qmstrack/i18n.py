@@ -270,6 +270,23 @@ def _(message: str) -> str:
     return translations(_terminal_language).gettext(message)
 
 
+def field_label(name: str) -> str:
+    """The English name of a field (``received date``) in the terminal's language; the
+    catalogue has it in the context ``field``."""
+    if _terminal_language == "en":
+        return name
+    return pgettext("field", name, _terminal_language)
+
+
+def sentence(message: str, **values: Any) -> str:
+    """A message (an English msgid, marked with :func:`N_`) in the terminal's language,
+    filled in, its ``field`` named in that language, and begun with a capital letter."""
+    if "field" in values:
+        values["field"] = field_label(str(values["field"]))
+    text = _(message).format(**values)
+    return text[:1].upper() + text[1:]
+
+
 def ngettext(singular: str, plural: str, n: int) -> str:
     if _terminal_language == "en":
         return singular if n == 1 else plural

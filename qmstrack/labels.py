@@ -30,6 +30,12 @@ CHANNEL_LABELS = {"lapor": N_("SP4N-LAPOR!"), "walk-in": N_("Walk-in"), "phone":
 SOURCE_LABELS = {"internal": N_("Internal audit"), "sucofindo": N_("Sucofindo"),
                  "certification": N_("Certification body"), "external": N_("External"),
                  "management": N_("Management review"), "complaint": N_("Complaint")}
+REQUEST_STATUS_LABELS = {"received": N_("Received"), "in_progress": N_("In progress"),
+                         "completed": N_("Completed"), "rejected": N_("Rejected")}
+ADHERENCE_RESULT_LABELS = {"comply": N_("Complies"), "breach": N_("Breach"),
+                           "na": N_("Not applicable")}
+COMPLAINT_STATUS_LABELS = {"open": N_("Open"), "responded": N_("Responded"),
+                           "closed": N_("Closed")}
 OBJECTIVE_STATUS_LABELS = {"achieved": N_("achieved"), "missed": N_("missed"),
                            "no_value": N_("no value"), "in_progress": N_("in progress"),
                            "future": ""}
@@ -40,3 +46,18 @@ def label(labels: Mapping[str, str], key: str, gettext: Callable[[str], str]) ->
     if key not in labels:
         return key
     return gettext(labels[key]) if labels[key] else ""
+
+
+# The labels of the codes a table's column holds, by column name (what the command line
+# shows in its tables; ``status`` is the status of a request, a finding, a complaint or an
+# action, whose codes mean the same in each).
+COLUMN_VALUE_LABELS: dict[str, Mapping[str, str]] = {
+    "status": {**REQUEST_STATUS_LABELS, **FINDING_STATUS_LABELS, **COMPLAINT_STATUS_LABELS,
+               "final": AUDIT_STATUS_LABELS["final"]},
+    "state": ACTION_STATE_LABELS,
+    "result": ADHERENCE_RESULT_LABELS,
+    "grade": GRADE_LABELS,
+    "channel": CHANNEL_LABELS,
+    "source": SOURCE_LABELS,
+    "frequency": FREQUENCY_LABELS,
+}

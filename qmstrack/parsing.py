@@ -17,7 +17,7 @@ from functools import lru_cache
 from typing import Literal
 
 from qmstrack.errors import InvalidInput
-from qmstrack.i18n import _
+from qmstrack.i18n import N_, _, sentence
 
 _EXTRA_MONTH_ALIASES = {
     "agt": 8, "agu": 8, "agust": 8, "peb": 2, "pebruari": 2, "nop": 11, "nopember": 11,
@@ -59,10 +59,10 @@ def parse_date(value: object, *, field: str = "date", today: date | None = None)
     if isinstance(value, date):
         return value
     if value is None:
-        raise InvalidInput(f"The {field} is missing.")
+        raise InvalidInput(sentence(N_("The {field} is missing."), field=field))
     text = str(value).strip()
     if not text:
-        raise InvalidInput(f"The {field} is empty.")
+        raise InvalidInput(sentence(N_("The {field} is empty."), field=field))
     if today is not None:
         lowered = text.lower()
         if lowered in ("today", "hari ini"):
@@ -85,17 +85,17 @@ def parse_date(value: object, *, field: str = "date", today: date | None = None)
         swapped = _real_date(int(m[3]), int(m[1]), int(m[2])) if m else None
         if m is not None and swapped is not None:
             # 11/23/2026: written month first, the American way; never swapped silently.
-            raise InvalidInput(_(
+            raise InvalidInput(sentence(N_(
                 "The {field} {text!r} is not a real calendar date: dates are written day "
-                "first, so {iso} is {day}/{month}/{year}.").format(
-                    field=field, text=text, iso=swapped.isoformat(), day=m[2], month=m[1],
-                    year=m[3])) from None
-        raise InvalidInput(f"The {field} {text!r} is not a real calendar date.") from None
+                "first, so {iso} is {day}/{month}/{year}."),
+                field=field, text=text, iso=swapped.isoformat(), day=m[2], month=m[1],
+                year=m[3])) from None
+        raise InvalidInput(sentence(N_("The {field} {text!r} is not a real calendar date."),
+                                    field=field, text=text)) from None
     shown = text if len(text) <= 40 else text[:37] + "..."
-    raise InvalidInput(
-        f"The {field} {shown!r} is not a date; write it as 2026-11-23, 23/11/2026 or "
-        "23 November 2026."
-    )
+    raise InvalidInput(sentence(N_(
+        "The {field} {text!r} is not a date; write it as 2026-11-23, 23/11/2026 or "
+        "23 November 2026."), field=field, text=shown))
 
 
 def _real_date(year: int, month: int, day: int) -> date | None:
@@ -146,7 +146,7 @@ def parse_nip(value: object, *, today: date | None = None) -> Nip:
     The appointment must come at the age of 18 or later, and not after next year.
     """
     if value is None:
-        raise InvalidInput("The NIP is missing.")
+        raise InvalidInput(sentence(N_("The NIP is missing.")))
     if isinstance(value, float):
         # A spreadsheet number keeps 15 significant digits: an 18-digit NIP typed into a
         # number cell has already lost its last digits, and guessing them could name the
@@ -165,9 +165,11 @@ def parse_nip(value: object, *, today: date | None = None) -> Nip:
     digits = re.sub(r"[\s.\-]", "", raw)
     shown = raw if len(raw) <= 30 else raw[:27] + "..."
     if not digits.isascii() or not digits.isdigit():
-        raise InvalidInput(f"The NIP {shown!r} must contain only digits (18 of them).")
+        raise InvalidInput(sentence(N_("The NIP {value!r} must contain only digits (18 of them)."),
+                                    value=shown))
     if len(digits) != 18:
-        raise InvalidInput(f"The NIP {shown!r} has {len(digits)} digits; a NIP has 18.")
+        raise InvalidInput(sentence(N_("The NIP {value!r} has {n} digits; a NIP has 18."),
+                                    value=shown, n=len(digits)))
     try:
         birth = date(int(digits[0:4]), int(digits[4:6]), int(digits[6:8]))
     except ValueError:
@@ -179,7 +181,8 @@ def parse_nip(value: object, *, today: date | None = None) -> Nip:
                            .format(value=shown, year=birth.year, first=NIP_FIRST_BIRTH_YEAR))
     year, month = int(digits[8:12]), int(digits[12:14])
     if not 1 <= month <= 12:
-        raise InvalidInput(f"The NIP {shown!r} has an appointment month {month:02d}.")
+        raise InvalidInput(sentence(N_("The NIP {value!r} has an appointment month {month}."),
+                                    value=shown, month=f"{month:02d}"))
     # The slack of a year makes the server's zone irrelevant here.
     this_year = (today or date.today()).year
     if (year, month) < (birth.year + NIP_MIN_AGE, birth.month) or year > this_year + 1:
@@ -206,7 +209,7 @@ def parse_nip(value: object, *, today: date | None = None) -> Nip:
 def parse_int(value: object, *, field: str, minimum: int | None = None,
               maximum: int | None = None) -> int:
     if isinstance(value, bool):
-        raise InvalidInput(f"The {field} must be a whole number.")
+        raise InvalidInput(sentence(N_("The {field} must be a whole number."), field=field))
     if isinstance(value, float) and value.is_integer():
         value = int(value)
     text = str(value).strip() if value is not None else ""
@@ -214,12 +217,15 @@ def parse_int(value: object, *, field: str, minimum: int | None = None,
         # "1.5" is not a whole number; "1.500.000" (Indonesian thousands) is.
         re.search(r"[.,]\d{1,2}$", text)
     ):
-        raise InvalidInput(f"The {field} {text!r} is not a whole number.")
+        raise InvalidInput(sentence(N_("The {field} {text!r} is not a whole number."),
+                                    field=field, text=text))
     number = int(text.replace(".", "").replace(",", ""))
     if minimum is not None and number < minimum:
-        raise InvalidInput(f"The {field} {number} is below {minimum}.")
+        raise InvalidInput(sentence(N_("The {field} {number} is below {minimum}."),
+                                    field=field, number=number, minimum=minimum))
     if maximum is not None and number > maximum:
-        raise InvalidInput(f"The {field} {number} is above {maximum}.")
+        raise InvalidInput(sentence(N_("The {field} {number} is above {maximum}."),
+                                    field=field, number=number, maximum=maximum))
     return number
 
 
@@ -270,10 +276,9 @@ def parse_code(value: object, *, field: str) -> str:
     text = str(value).strip() if value is not None else ""
     if not _CODE.match(text):
         shown = text if len(text) <= 40 else text[:37] + "..."
-        raise InvalidInput(
-            f"The {field} {shown!r} is not a valid code (letters, digits, '_', '.', '-', '/', "
-            "at most 40 characters)."
-        )
+        raise InvalidInput(sentence(N_(
+            "The {field} {text!r} is not a valid code (letters, digits, '_', '.', '-', '/', "
+            "at most 40 characters)."), field=field, text=shown))
     return text.upper() if field == "unit" else text
 
 
@@ -282,12 +287,14 @@ def clean_text(value: object, *, field: str, max_length: int = 2000,
     """Strip a free-text value, refuse control characters and absurd lengths."""
     text = "" if value is None else str(value).strip()
     if required and not text:
-        raise InvalidInput(f"The {field} is empty.")
+        raise InvalidInput(sentence(N_("The {field} is empty."), field=field))
     if len(text) > max_length:
-        raise InvalidInput(f"The {field} is {len(text)} characters long; the limit is "
-                           f"{max_length}.")
+        raise InvalidInput(sentence(N_(
+            "The {field} is {n} characters long; the limit is {limit}."),
+            field=field, n=len(text), limit=max_length))
     if any(unicodedata.category(ch) == "Cc" and ch not in "\n\t" for ch in text):
-        raise InvalidInput(f"The {field} contains control characters.")
+        raise InvalidInput(sentence(N_("The {field} contains control characters."),
+                                    field=field))
     return text
 
 

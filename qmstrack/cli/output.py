@@ -38,11 +38,17 @@ def message(text: str) -> None:
 
 
 def warning(text: str) -> None:
-    err_console().print(f"Warning: {text}", markup=False, highlight=False)
+    from qmstrack.i18n import _
+
+    err_console().print(_("Warning: {message}").format(message=text), markup=False,
+                        highlight=False)
 
 
 def error(text: str) -> None:
-    err_console().print(f"Error: {text}", markup=False, highlight=False, style="red")
+    from qmstrack.i18n import _
+
+    err_console().print(_("Error: {message}").format(message=text), markup=False,
+                        highlight=False, style="red")
 
 
 def _json_default(value: Any):
@@ -105,11 +111,15 @@ def print_table(rows: Iterable[Mapping[str, Any]], columns: Sequence[str],
                 empty: str = "Nothing to show.") -> None:
     import itertools
 
-    names = [str(h) for h in headers or columns]
-    texts = ([_text(row.get(c)) for c in columns] for row in rows)
+    names = [str(h) for h in headers or columns_in_language(columns)]
+    shown = cell_texts(columns)
+    texts = ([show(row.get(c)) for c, show in zip(columns, shown, strict=True)]
+             for row in rows)
     head = list(itertools.islice(texts, RICH_TABLE_ROWS + 1))
     if not head:
-        message(empty)
+        from qmstrack.i18n import _
+
+        message(_(empty))
         return
     if len(head) <= RICH_TABLE_ROWS:
         _rich_table(head, names, title)
@@ -260,10 +270,59 @@ def _text(value: Any) -> str:
     return str(value)
 
 
-def _cell(value: Any) -> str:
-    from rich.markup import escape
+def columns_in_language(columns: Sequence[str]) -> list[str]:
+    """A table's headers in the terminal's language (context ``column``); in English the
+    column names themselves, as ``--columns`` and ``--csv`` name them."""
+    from qmstrack.i18n import SOURCE_LANGUAGE, pgettext, terminal_language
 
-    return escape(_text(value))
+    lang = terminal_language()
+    if lang == SOURCE_LANGUAGE:
+        return list(columns)
+    return [pgettext("column", c, lang) for c in columns]
+
+
+def cell_texts(columns: Sequence[str]):
+    """For each column, how its values read in the terminal's language: the label of a code
+    (``in_progress`` -> ``Diproses``), yes/no, decimals with the language's separator (Babel).
+    In English, the codes as they are stored (what ``--status`` and scripts use)."""
+    from qmstrack.i18n import SOURCE_LANGUAGE, terminal_language
+
+    lang = terminal_language()
+    if lang == SOURCE_LANGUAGE:
+        return [_text] * len(columns)
+    from qmstrack.i18n import _, format_number
+    from qmstrack.labels import COLUMN_VALUE_LABELS, label
+
+    yes, no = _("yes"), _("no")
+
+    def local(value: Any) -> str:
+        if isinstance(value, bool):
+            return yes if value else no
+        if isinstance(value, float):
+            return format_number(value, lang, decimals=_decimals(value))
+        return _text(value)
+
+    def labelled(labels):
+        def show(value: Any) -> str:
+            return label(labels, value, _) if isinstance(value, str) else local(value)
+        return show
+
+    return [labelled(COLUMN_VALUE_LABELS[c]) if c in COLUMN_VALUE_LABELS else local
+            for c in columns]
+
+
+def _decimals(value: float) -> int:
+    """The decimals ``{:.4g}`` would show (four significant digits), at most four."""
+    text = f"{value:.4g}"
+    if "e" in text or "." not in text:
+        return 0
+    return min(len(text.split(".")[1]), 4)
+
+
+def value_label(column: str, value: Any) -> str:
+    """One value of a column as the tables show it (``status``, ``in_progress`` ->
+    ``Diproses`` in Indonesian)."""
+    return cell_texts([column])[0](value)
 
 
 def choose_columns(columns: Sequence[str], chosen: str | None) -> list[str]:
@@ -349,10 +408,15 @@ def print_record(record: Mapping[str, Any], *, as_json: bool = False,
     table = Table(title=title, show_header=False, box=None, pad_edge=False)
     table.add_column(style="bold")
     table.add_column(overflow="fold")
-    for key, value in record.items():
+    from rich.markup import escape
+
+    keys = list(record)
+    for key, name, show in zip(keys, columns_in_language(keys), cell_texts(keys),
+                               strict=True):
+        value = record[key]
         if isinstance(value, (list, dict)):
             value = json.dumps(value, ensure_ascii=False, default=_json_default)
-        table.add_row(key, _cell(value))
+        table.add_row(name, escape(show(value)))
     out_console().print(table)
 
 

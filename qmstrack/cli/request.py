@@ -18,7 +18,7 @@ from qmstrack.cli.options import (
     XlsxOption,
 )
 from qmstrack.cli.state import office_today, open_db
-from qmstrack.i18n import N_
+from qmstrack.i18n import N_, _
 
 app = typer.Typer(help="Service requests (permohonan layanan).", no_args_is_help=True)
 
@@ -55,7 +55,8 @@ def add(
                          received=opt_date(received, "--received"), unit=unit,
                          contact=contact, channel=channel, staff=staff, note=note)
     typer.echo(record["ref_no"])
-    message(f"Request {record['ref_no']} registered; due {record['due_on']}.")
+    message(_("Request {ref} registered; due {due}.").format(ref=record["ref_no"],
+                                                             due=record["due_on"]))
 
 
 @app.command("update")
@@ -81,10 +82,16 @@ def update(
     record = update_request(open_db(ctx), ref, status=status,
                             on=opt_date(on, "--on") or office_today(), rating=rating,
                             note=note, staff=staff)
-    extra = ""
-    if record["on_time"] is not None:
-        extra = " on time" if record["on_time"] else f" late (due {record['due_on']})"
-    message(f"Request {record['ref_no']} is now {record['status']}{extra}.")
+    from qmstrack.cli.output import value_label
+
+    status = value_label("status", record["status"])
+    if record["on_time"] is None:
+        text = _("Request {ref} is now {status}.")
+    elif record["on_time"]:
+        text = _("Request {ref} is now {status}, on time.")
+    else:
+        text = _("Request {ref} is now {status}, late (due {due}).")
+    message(text.format(ref=record["ref_no"], status=status, due=record["due_on"]))
 
 
 @app.command("list")
@@ -129,7 +136,7 @@ def list_cmd(
         shown = choose_columns(LIST_COLUMNS, columns)
     emit_rows(option_value("--search", lambda: _first_checked(rows)), shown,
               as_json=json, as_csv=csv,
-              delimiter=delimiter, xlsx=xlsx, ctx=ctx, empty="No requests match.")
+              delimiter=delimiter, xlsx=xlsx, ctx=ctx, empty=_("No requests match."))
 
 
 def _first_checked(rows):
@@ -152,8 +159,8 @@ def show(ctx: typer.Context, ref: Annotated[str, typer.Argument(help="Reference 
         print_record(record, as_json=True)
         return
     events = record.pop("events")
-    print_record(record, title=f"Request {record['ref_no']}")
-    print_table(events, ["on_date", "status", "note"], title="History")
+    print_record(record, title=_("Request {ref}").format(ref=record["ref_no"]))
+    print_table(events, ["on_date", "status", "note"], title=_("History"))
 
 
 add_import_command(

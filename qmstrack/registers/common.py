@@ -27,10 +27,10 @@ def known_units(db: sqlite_utils.Database) -> list[str]:
 def require_unit(db: sqlite_utils.Database, value: object) -> str:
     code = parse_code(value, field="unit")
     if db.execute("SELECT 1 FROM units WHERE code = ?", [code]).fetchone() is None:
-        known = ", ".join(known_units(db)) or "none yet"
-        raise InvalidInput(
-            f"There is no unit {code!r} (known: {known}); add it with 'qmstrack unit add'."
-        )
+        known = ", ".join(known_units(db)) or _("none yet")
+        raise InvalidInput(_(
+            "There is no unit {code!r} (known: {known}); add it with 'qmstrack unit add'.")
+            .format(code=code, known=known))
     return code
 
 
@@ -41,7 +41,8 @@ def require_units(db: sqlite_utils.Database, values) -> tuple[str, ...]:
 def get_service(db: sqlite_utils.Database, code: str) -> dict[str, Any]:
     rows = list(query_dicts(db, "SELECT * FROM services WHERE code = ?", [code]))
     if not rows:
-        raise NotFound(f"There is no service {code!r}; 'qmstrack service list' shows them.")
+        raise NotFound(_("There is no service {code!r}; 'qmstrack service list' shows them.")
+                       .format(code=code))
     return rows[0]
 
 

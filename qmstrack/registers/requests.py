@@ -82,10 +82,9 @@ def parse_status(value: Any) -> str:
     text = str(value).strip().lower().replace("-", " ").replace("_", " ")
     status = STATUS_ALIASES.get(text) or STATUS_ALIASES.get(text.replace(" ", "_"))
     if status is None:
-        raise InvalidInput(
-            f"The status {str(value)[:30]!r} is not one of received, in_progress, completed, "
-            "rejected (diterima, diproses, selesai, ditolak)."
-        )
+        raise InvalidInput(_(
+            "The status {value!r} is not one of received, in_progress, completed, "
+            "rejected (diterima, diproses, selesai, ditolak).").format(value=str(value)[:30]))
     return status
 
 
@@ -135,13 +134,13 @@ class _Lookups:
     def service(self, value: Any) -> str:
         code = parse_code(value, field="service code")
         if code not in self.services:
-            raise InvalidInput(f"There is no service {code!r}.")
+            raise InvalidInput(_("There is no service {code!r}.").format(code=code))
         return code
 
     def unit(self, value: Any) -> str:
         code = parse_code(value, field="unit")
         if code not in self.units:
-            raise InvalidInput(f"There is no unit {code!r}.")
+            raise InvalidInput(_("There is no unit {code!r}.").format(code=code))
         return code
 
     def staff_nip(self, value: Any) -> str:
@@ -252,7 +251,7 @@ def add_request(db: sqlite_utils.Database, *, service: str, requester: str,
         same = db.execute("SELECT ref_no FROM requests WHERE ref_no = ? COLLATE NOCASE",
                           [record["ref_no"]]).fetchone()
         if same:
-            raise Conflict(f"A request {same[0]} already exists.")
+            raise Conflict(_("A request {ref} already exists.").format(ref=same[0]))
         _insert_many(db, [record])
     return record
 
@@ -442,7 +441,8 @@ def _get_row(db: sqlite_utils.Database, ref: str) -> dict[str, Any]:
         rows = list(query_dicts(db, "SELECT * FROM requests WHERE ref_no = ? COLLATE NOCASE "
                                     "LIMIT 1", [str(ref).strip()]))
     if not rows:
-        raise NotFound(f"There is no request {ref!r}; 'qmstrack request list' shows them.")
+        raise NotFound(_("There is no request {ref!r}; 'qmstrack request list' shows them.")
+                       .format(ref=ref))
     return rows[0]
 
 
@@ -461,22 +461,22 @@ def update_request(db: sqlite_utils.Database, ref: str, *, status: str, on: Any,
     with writing(db):
         row = _get_row(db, ref)
         if row["status"] in CLOSED:
-            raise Conflict(
-                f"Request {row['ref_no']} was already {row['status']} on {row['closed_on']}."
-            )
+            raise Conflict(_("Request {ref} was already {status} on {day}.").format(
+                ref=row["ref_no"], status=row["status"], day=row["closed_on"]))
         if new_status == "received":
-            raise InvalidInput("A request cannot go back to 'received'.")
+            raise InvalidInput(_("A request cannot go back to 'received'."))
         if new_status == row["status"]:
-            raise Conflict(f"Request {row['ref_no']} is already {new_status}.")
+            raise Conflict(_("Request {ref} is already {status}.").format(
+                ref=row["ref_no"], status=new_status))
         last = db.execute(
             "SELECT max(on_date) FROM request_events WHERE request_id = ?", [row["id"]]
         ).fetchone()[0] or row["received_on"]
         if on_date.isoformat() < last:
-            raise InvalidInput(
-                f"The date {on_date} is before the request's last change ({last})."
-            )
+            raise InvalidInput(_(
+                "The date {day} is before the request's last change ({last}).").format(
+                    day=on_date, last=last))
         if rating is not None and new_status not in CLOSED:
-            raise InvalidInput("A rating can be given only when the request is closed.")
+            raise InvalidInput(_("A rating can be given only when the request is closed."))
         changes: dict[str, Any] = {"status": new_status}
         if new_status in CLOSED:
             changes["closed_on"] = on_date.isoformat()
