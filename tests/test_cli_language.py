@@ -248,3 +248,136 @@ def test_installed_executable_speaks_the_office_language(run_installed, db_path,
     assert "Galat: Nilai tidak sah untuk '--limit'" in bad.stderr
     english = run_installed("--lang", "en", "request", "--help", env=env)
     assert english.stdout.startswith("Usage: qmstrack request")
+
+
+# --- the request table, a validation error, the audit prompt (the issue's "Done when") ----
+
+
+@pytest.fixture
+def requests_in_id(office, db_path):
+    from qmstrack.registers.requests import add_request, update_request
+
+    add_request(office, ref="REQ-1", service="SMA-LEG", requester="Ani", received="2026-08-03")
+    add_request(office, ref="REQ-2", service="SMA-MUT", requester="Budi",
+                received="2026-08-04")
+    update_request(office, "REQ-1", status="in_progress", on="2026-08-04")
+    update_request(office, "REQ-2", status="completed", on="2026-08-05")
+    office.close()
+    set_office_language(db_path, "id")
+    return db_path
+
+
+def test_the_request_table_is_in_indonesian(cli, requests_in_id):
+    result = cli("request", "list")
+    assert result.exit_code == 0, result.stderr
+    header = result.stdout.splitlines()[1]
+    assert "No. registrasi" in header and "Tgl. terima" in header and "Tepat waktu" in header
+    assert "| Diproses " in result.stdout and "| Selesai " in result.stdout
+    assert english_words(result.stdout) == set()
+    for word in ("in_progress", "completed", "ref_no", "received_on", "yes"):
+        assert word not in result.stdout
+    shown = cli("request", "show", "REQ-2")
+    assert "Riwayat" in shown.stdout and "Pemohon" in shown.stdout
+    assert "Diterima" in shown.stdout and "Selesai" in shown.stdout
+
+
+def test_indonesian_values_are_accepted_and_data_stays_english(cli, requests_in_id):
+    import json
+
+    same = [cli("request", "list", "--status", s, "--json").stdout
+            for s in ("diproses", "in_progress", "Diproses")]
+    assert same[0] == same[1] == same[2]
+    rows = json.loads(same[0])
+    assert [(r["ref_no"], r["status"]) for r in rows] == [("REQ-1", "in_progress")]
+    csv = cli("request", "list", "--csv").stdout.splitlines()
+    assert csv[0].startswith("ref_no;received_on;service_code")  # ';' when lang is id
+    assert "completed" in csv[2]
+
+
+def test_a_validation_error_is_in_indonesian(cli, requests_in_id):
+    bad_date = cli("request", "add", "--service", "SMA-LEG", "--requester", "Ani",
+                   "--received", "31/31/2026")
+    assert bad_date.exit_code == 2
+    assert bad_date.stderr.strip() == (
+        "Galat: --received: Tanggal '31/31/2026' bukan tanggal yang ada di kalender.")
+    no_service = cli("request", "add", "--service", "NOPE", "--requester", "Ani")
+    assert no_service.exit_code == 1
+    assert no_service.stderr.strip() == (
+        "Galat: Layanan 'NOPE' tidak ada; daftar layanan ditampilkan oleh 'qmstrack service "
+        "list'.")
+    bad_status = cli("request", "update", "REQ-1", "--status", "beres")
+    assert bad_status.exit_code == 1
+    assert "Status 'beres' bukan salah satu dari diterima, diproses" in bad_status.stderr
+    for result in (bad_date, no_service, bad_status):
+        assert english_words(result.stderr) == set(), result.stderr
+    english = cli("--lang", "en", "request", "add", "--service", "NOPE", "--requester", "A")
+    assert english.stderr.strip() == (
+        "Error: There is no service 'NOPE'; 'qmstrack service list' shows them.")
+
+
+def test_messages_of_a_command_are_in_indonesian(cli, requests_in_id):
+    result = cli("request", "update", "REQ-1", "--status", "selesai", "--on", "2026-08-05")
+    assert result.exit_code == 0, result.stderr
+    assert result.stderr.strip() == "Permohonan REQ-1 kini berstatus Selesai, tepat waktu."
+    empty = cli("request", "list", "--status", "ditolak")
+    assert empty.stderr.strip() == "Tidak ada permohonan yang sesuai."
+
+
+def run_in_terminal(args: list[str], env: dict, answer: bytes, until: bytes,
+                    timeout: float = 90) -> str:
+    """Run the installed executable on a pseudo-terminal (so that it prompts), type
+    ``answer`` once ``until`` has been shown, and return everything it wrote."""
+    import pty
+    import select
+    import subprocess
+    import time
+
+    from tests.conftest import qmstrack_executable
+
+    master, slave = pty.openpty()
+    proc = subprocess.Popen([qmstrack_executable(), *args], stdin=slave, stdout=slave,
+                            stderr=slave, env=env, close_fds=True)
+    os.close(slave)
+    seen, answered = b"", False
+    deadline = time.monotonic() + timeout
+    try:
+        while time.monotonic() < deadline:
+            ready, _, _ = select.select([master], [], [], 0.2)
+            if ready:
+                try:
+                    chunk = os.read(master, 65536)
+                except OSError:  # the other side closed
+                    break
+                if not chunk:
+                    break
+                seen += chunk
+            plain = re.sub(rb"\x1b\[[0-9;?]*[A-Za-z]", b"", seen)
+            if not answered and until in plain:
+                os.write(master, answer)
+                answered = True
+            if proc.poll() is not None and not ready:
+                break
+        proc.wait(timeout=30)
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+        os.close(master)
+    return re.sub(r"\x1b\[[0-9;?]*[A-Za-z]", "", seen.decode("utf-8", "replace"))
+
+
+def test_the_audit_prompt_is_in_indonesian(requests_in_id, tmp_path):
+    env = {**os.environ, "LANG": "id_ID.UTF-8", "HOME": str(tmp_path), "COLUMNS": "200",
+           "TERM": "dumb"}
+    for var in ("LANGUAGE", "LC_ALL", "LC_MESSAGES"):
+        env.pop(var, None)
+    args = ["--db", str(requests_in_id), "audit", "--period", "2026-08",
+            "--out", str(tmp_path / "reports")]
+    shown = run_in_terminal(args, env, b"q\r", b"q berhenti")
+    assert "Nilai: c sesuai, mi minor, ma mayor, o observasi, na tidak berlaku, s lewati, " \
+           "q berhenti" in shown, shown[-2000:]
+    assert "Audit 1 dimulai: 2026-08-01 sampai 2026-08-31" in shown
+    assert "butir masih tertunda" in shown
+    assert "Grade:" not in shown and "pending" not in shown
+    english = run_in_terminal(["--lang", "en", *args], env, b"q\r", b"q quit")
+    assert "Grade: c conform, mi minor, ma major" in english, english[-2000:]
+    assert "Resumed audit 1" in english

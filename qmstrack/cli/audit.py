@@ -207,23 +207,30 @@ def _print_summary(audit: dict, result, paths: list[Path], as_json: bool) -> Non
                     "provisional": result.period_not_over,
                     "reports": [str(p) for p in paths]})
         return
-    verb = "Resumed" if result.resumed else "Started"
-    message(f"{verb} audit {audit['id']}: {audit['period_start']} to {audit['period_end']}, "
-            f"units {', '.join(audit['scope'])}, checklist {audit['checklist_id']}.")
+    from qmstrack.i18n import _, ngettext
+
+    started = (_("Resumed audit {id}: {start} to {end}, units {units}, checklist {checklist}.")
+               if result.resumed else
+               _("Started audit {id}: {start} to {end}, units {units}, checklist {checklist}."))
+    message(started.format(id=audit["id"], start=audit["period_start"],
+                           end=audit["period_end"], units=", ".join(audit["scope"]),
+                           checklist=audit["checklist_id"]))
     counts = audit["counts"]
     print_table([{"grade": g, "items": counts[g]} for g in counts], ["grade", "items"],
-                title=f"Audit {audit['id']} results")
+                title=_("Audit {id} results").format(id=audit["id"]))
     if result.findings_raised:
-        message(f"Findings raised: {', '.join(result.findings_raised)}.")
+        message(_("Findings raised: {refs}.").format(refs=", ".join(result.findings_raised)))
     if result.findings_recurred:
         message("Open findings seen again (a recurrence recorded on each): "
                 f"{', '.join(result.findings_recurred)}.")
     if counts["pending"]:
         pending = counts["pending"]
-        one = pending == 1
-        message(f"{count_of(pending, 'item')} {'is' if one else 'are'} pending; answer "
-                f"{'it' if one else 'them'} with 'qmstrack audit answer {audit['id']} ITEM "
-                "--grade ...' or run the audit again on a terminal.")
+        message(ngettext(
+            "{n} item is pending; answer it with 'qmstrack audit answer {id} ITEM --grade ...' "
+            "or run the audit again on a terminal.",
+            "{n} items are pending; answer them with 'qmstrack audit answer {id} ITEM "
+            "--grade ...' or run the audit again on a terminal.", pending).format(
+                n=f"{pending:,}", id=audit["id"]))
     for path in paths:
         typer.echo(str(path))
 
