@@ -131,15 +131,42 @@ def catalogue_path(lang: str) -> Any:
     extra = _extra_dir()
     if extra is not None and _catalogue_in(extra, lang).is_file():
         return _catalogue_in(extra, lang)
-    from importlib.resources import files
+    # The package's own folder (importlib.resources would import zipfile and tempfile at
+    # every start-up in Indonesian).
+    return _catalogue_in(Path(__file__).with_name("locales"), lang)
 
-    return files("qmstrack") / "locales" / lang / "LC_MESSAGES" / f"{DOMAIN}.po"
+
+# Catalogues compiled earlier (a cache the command line keeps), by their .po file.
+_compiled: dict[str, Translator] = {}
 
 
 def translations(lang: str) -> Translator:
     """A gettext-like object (``gettext``, ``ngettext``) for a language."""
     code = check_lang(lang)
-    return _translations(code, str(catalogue_path(code)))
+    catalogue = str(catalogue_path(code))
+    return _compiled.get(catalogue) or _translations(code, catalogue)
+
+
+def compile_catalogue(po: bytes, lang: str) -> bytes:
+    """A ``.po`` catalogue compiled (``.mo``), as Babel's ``pybabel compile`` writes it."""
+    import io
+
+    from babel.messages.mofile import write_mo
+    from babel.messages.pofile import read_po
+
+    compiled = io.BytesIO()
+    write_mo(compiled, read_po(io.BytesIO(po), locale=lang, domain=DOMAIN))
+    return compiled.getvalue()
+
+
+def use_compiled(lang: str, mo: bytes) -> None:
+    """Use ``mo`` (the language's catalogue, compiled earlier by :func:`compile_catalogue`)
+    instead of compiling the catalogue again; Babel's ``.po`` parser is the slow part of a
+    start-up in Indonesian."""
+    import io
+    from gettext import GNUTranslations
+
+    _compiled[str(catalogue_path(check_lang(lang)))] = GNUTranslations(io.BytesIO(mo))
 
 
 @cache
@@ -152,15 +179,8 @@ def _translations(lang: str, catalogue: str) -> Translator:
         return NullTranslations()
     import io
 
-    from babel.messages.mofile import write_mo
-    from babel.messages.pofile import read_po
-
-    with source.open("rb") as fh:
-        catalog = read_po(fh, locale=lang, domain=DOMAIN)
-    compiled = io.BytesIO()
-    write_mo(compiled, catalog)
-    compiled.seek(0)
-    return Translations(compiled, domain=DOMAIN)
+    return Translations(io.BytesIO(compile_catalogue(source.read_bytes(), lang)),
+                        domain=DOMAIN)
 
 
 def gettext(message: str, lang: str) -> str:

@@ -381,3 +381,45 @@ def test_the_audit_prompt_is_in_indonesian(requests_in_id, tmp_path):
     english = run_in_terminal(["--lang", "en", *args], env, b"q\r", b"q quit")
     assert "Grade: c conform, mi minor, ma major" in english, english[-2000:]
     assert "Resumed audit 1" in english
+
+
+def test_the_compiled_catalogue_is_kept_between_runs(runner, tmp_path, monkeypatch):
+    from qmstrack import i18n
+    from qmstrack.cli.lang import load_catalogue
+
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "cache"))
+    monkeypatch.setattr(i18n, "_compiled", {})
+    assert runner.invoke(app, ["--lang", "id", "--help"]).stdout.startswith("Penggunaan")
+    folder = tmp_path / "cache" / "qmstrack" / "catalogues"
+    [kept] = folder.glob("id-*.mo")
+    assert kept.stat().st_mode & 0o077 == 0 and folder.stat().st_mode & 0o077 == 0
+    po = i18n.catalogue_path("id").read_bytes()
+    assert kept.read_bytes() == i18n.compile_catalogue(po, "id")
+
+    # A damaged file is not used (and is written again by the next run).
+    kept.write_bytes(b"\x00garbage")
+    monkeypatch.setattr(i18n, "_compiled", {})
+    load_catalogue("id")
+    assert not kept.exists()
+    assert runner.invoke(app, ["--lang", "id", "--help"]).stdout.startswith("Penggunaan")
+    assert kept.exists() and kept.read_bytes() == i18n.compile_catalogue(po, "id")
+
+    # A changed catalogue (an office's own, in QMSTRACK_LOCALE_DIR) is compiled again.
+    own = tmp_path / "locales" / "id" / "LC_MESSAGES" / "qmstrack.po"
+    own.parent.mkdir(parents=True)
+    own.write_bytes(po.replace(b'msgstr "Penggunaan: "', b'msgstr "Pakai: "'))
+    monkeypatch.setenv("QMSTRACK_LOCALE_DIR", str(tmp_path / "locales"))
+    assert runner.invoke(app, ["--lang", "id", "--help"]).stdout.startswith("Pakai: ")
+    assert len(list(folder.glob("id-*.mo"))) == 1  # the older file is removed
+
+
+def test_a_cache_folder_others_can_write_to_is_not_used(runner, tmp_path, monkeypatch):
+    from qmstrack import i18n
+
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "cache"))
+    monkeypatch.setattr(i18n, "_compiled", {})
+    folder = tmp_path / "cache" / "qmstrack" / "catalogues"
+    folder.mkdir(parents=True)
+    folder.chmod(0o777)
+    assert runner.invoke(app, ["--lang", "id", "--help"]).stdout.startswith("Penggunaan")
+    assert list(folder.iterdir()) == []

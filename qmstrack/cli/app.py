@@ -158,6 +158,7 @@ class QmsGroup(TyperGroup):
         args = list(sys.argv[1:] if args is None else args)
         before = terminal_language()
         set_terminal_language(lang.choose(args))
+        lang.load_catalogue(terminal_language())
         lang.install()
         _plain_help(self)
         try:

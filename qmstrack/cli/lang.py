@@ -124,11 +124,11 @@ def environment_language(env: Mapping[str, str]) -> str | None:
 def office_language(path: Path) -> str | None:
     """The ``lang`` the office recorded in the database at ``path``, or None (no file, no
     such setting, or not a database this can read)."""
+    if not path.is_file():
+        return None
     import json
     import sqlite3
 
-    if not path.is_file():
-        return None
     try:
         conn = sqlite3.connect(f"{path.resolve().as_uri()}?mode=ro", uri=True)
         try:
@@ -165,6 +165,69 @@ def choose(args: Sequence[str], env: Mapping[str, str] | None = None) -> str:
     if configured in languages():
         return str(configured)
     return environment_language(env) or SOURCE_LANGUAGE
+
+
+# --- the compiled catalogue, kept between runs --------------------------------------------
+
+
+def load_catalogue(lang: str) -> None:
+    """Give this run the language's catalogue compiled by an earlier one (in a private folder
+    of the user cache, named after the ``.po``'s size and checksum, so that a changed
+    catalogue is compiled again); compile and keep it when there is none. Without a usable cache the
+    catalogue is compiled in memory as before."""
+    if lang == SOURCE_LANGUAGE or os.environ.get("QMSTRACK_NO_CATALOGUE_CACHE"):
+        return
+    import zlib
+
+    from qmstrack import i18n
+
+    try:
+        po = Path(str(i18n.catalogue_path(lang))).read_bytes()
+    except OSError:
+        return
+    directory = _cache_directory()
+    if directory is None:
+        return
+    # Named by the catalogue's size and CRC-32: a changed catalogue gets a new file (the folder
+    # is the user's own, so the name need not resist forgery).
+    cached = directory / f"{lang}-{len(po)}-{zlib.crc32(po):08x}.mo"
+    try:
+        mo = cached.read_bytes()
+    except OSError:
+        from qmstrack.atomic import write_atomically
+
+        mo = i18n.compile_catalogue(po, lang)
+        try:
+            write_atomically(cached, mo, mode=0o600)
+            for older in directory.glob(f"{lang}-*.mo"):
+                if older != cached:
+                    older.unlink(missing_ok=True)
+        except OSError:
+            pass
+    try:
+        i18n.use_compiled(lang, mo)
+    except Exception:  # noqa: BLE001 - whatever is wrong with a cached file
+        # A damaged file: compile in memory this time, and write it again next time.
+        cached.unlink(missing_ok=True)
+
+
+def _cache_directory() -> Path | None:
+    """``catalogues`` in the user cache, only if it is the user's own and nobody else can
+    write to it (what it holds is shown as the program's own words)."""
+    import stat
+
+    import platformdirs
+
+    directory = Path(platformdirs.user_cache_dir("qmstrack", appauthor=False)) / "catalogues"
+    try:
+        directory.mkdir(mode=0o700, parents=True, exist_ok=True)
+        info = directory.lstat()
+    except OSError:
+        return None
+    if not stat.S_ISDIR(info.st_mode) or info.st_mode & 0o022 or (
+            hasattr(os, "getuid") and info.st_uid != os.getuid()):
+        return None
+    return directory
 
 
 # --- Click's and Typer's words ---------------------------------------------------------------
