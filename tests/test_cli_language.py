@@ -423,3 +423,31 @@ def test_a_cache_folder_others_can_write_to_is_not_used(runner, tmp_path, monkey
     folder.chmod(0o777)
     assert runner.invoke(app, ["--lang", "id", "--help"]).stdout.startswith("Penggunaan")
     assert list(folder.iterdir()) == []
+
+
+def test_a_refused_import_names_each_row_in_indonesian(cli, requests_in_id, tmp_path):
+    source = tmp_path / "permohonan.csv"
+    source.write_text("nomor_registrasi,tanggal,layanan,pemohon\n,31/31/2026,SMA-LEG,Ani\n"
+                      ",2026-08-01,NOPE,Budi\n", encoding="utf-8")
+    result = cli("request", "import", str(source))
+    assert result.exit_code == 1
+    assert result.stderr.splitlines() == [
+        f"Galat: {source}: 2 baris tidak sah, tidak ada yang diimpor (gunakan --skip-invalid "
+        "untuk mengimpor baris yang sah dan menulis sisanya ke berkas penolakan).",
+        "  baris 2, kolom tanggal: Tanggal diterima '31/31/2026' bukan tanggal yang ada di "
+        "kalender.",
+        "  baris 3, kolom layanan: Layanan 'NOPE' tidak ada.",
+    ]
+    english = cli("--lang", "en", "request", "import", str(source))
+    assert english.stderr.splitlines()[1] == (
+        "  row 2, column tanggal: The received date '31/31/2026' is not a real calendar date.")
+
+
+def test_messages_written_as_english_sentences_are_matched_whole(cli, requests_in_id):
+    assert cli("unit", "add", "SMK", "--name", "Bidang SMK").stderr.strip() == (
+        "Unit SMK disimpan.")
+    missing = cli("complaint", "show", "ADU-1")
+    assert missing.stderr.strip() == ("Galat: Pengaduan 'ADU-1' tidak ada; daftar pengaduan "
+                                      "ditampilkan oleh 'qmstrack complaint list'.")
+    assert cli("--lang", "en", "unit", "add", "SMK", "--name", "Bidang SMK").stderr.strip() == (
+        "Unit SMK saved.")

@@ -261,12 +261,11 @@ def _root_option_hint(exc) -> None:
 def _fail(text: str, code: int, details: list[str] | None = None):
     """An error on stderr in the terminal's language (a message the domain wrote in English
     is looked up whole, and each detail line too), then the exit code."""
-    from qmstrack.cli.lang import translate_message
     from qmstrack.cli.output import error, message
 
-    error(translate_message(text))
+    error(text)
     for line in details or []:
-        message(f"  {translate_message(line)}")
+        message(f"  {line}")
     raise typer.Exit(code)
 
 

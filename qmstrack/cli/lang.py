@@ -79,6 +79,89 @@ CLICK_MESSAGES = (
     N_("Choose from:\n\t{choices}"),
 )
 
+# The command line's own messages and the domain's refusals that are written as f-strings,
+# as their English text reads (matched whole when shown; the more specific first). A
+# message that matches none is looked up as it is, and stays English if it is not there.
+COMMAND_MESSAGES = (
+    N_('Observation saved: {staff} {rule} {day} {result}.'),
+    N_('Audit {id} is final (checklist {checklist} v{version}, sha256 {sha256}).'),
+    N_('the period ends on {day}: the measured items cover the records up to today; run '
+       'the audit again after the period ends to update them.'),
+    N_('--format {value}: use md, html or md,html (PDF: print the HTML report from a browser).'),
+    N_('{audited} of {total} assessable clauses audited in the 12 months to {end}; {due} due.'),
+    N_('Fingerprint (SHA-256 of tagmanifest-sha256.txt): {fingerprint}'),
+    N_('OK {path} ({clauses} clauses, {items} items)'),
+    N_('Clause {ref} of ISO 9001:{edition} has no counterpart in ISO 9001:{other} (it is '
+       'new in {edition2}).'),
+    N_('{error} Using the default checklist directory and language.'),
+    N_('Complaint {ref} recorded; response due {due}.'),
+    N_('Complaint {ref} responded to on {day}, {timing}.'),
+    N_('Complaint {ref} closed on {day}.'),
+    N_('complaint {ref} was closed without a recorded response.'),
+    N_('{key} is back to its default.'),
+    N_('Database ready at {path}.'),
+    N_('Demo data {start} to {end} written to {path}: {figures}.'),
+    N_('{path} already holds the demo (seed {seed}); nothing to do.'),
+    N_('Document {id} reviewed; next review due {due}.'),
+    N_('Document {id} withdrawn on {day}.'),
+    N_('Finding {ref} ({grade}, clause {clause}) recorded; corrective action due {due}.'),
+    N_('Finding {ref}: action planned, due {due}.'),
+    N_('--effective {value}: answer yes or no.'),
+    N_('Finding {ref} closed on {day}.'),
+    N_('Finding {ref} reopened ({status}); the action was not effective.'),
+    N_('Ignored columns: {columns}.'),
+    N_('Rejected rows written to {path}.'),
+    N_('--table: there is no logged table {table}; use one of {tables}.'),
+    N_('objective {id} ({unit}: {title}) missed its target in two consecutive periods.'),
+    N_('Management review {id} of {day} recorded with {n} actions ({ids}).'),
+    N_('Review action {id} closed on {day}.'),
+    N_('The period is not over yet: the pack covers {start} to {end} (today).'),
+    N_('Rule {code} saved.'),
+    N_('Summary written to {path}.'),
+    N_('--json and --format {value} contradict each other; pass one of them.'),
+    N_('Survey response for {service} on {day} saved.'),
+    N_('Unit {code} saved.'),
+    N_('The result {value} is not comply, breach or na (patuh, tidak patuh, tidak berlaku).'),
+    N_('The grouping {value} is not one of {choices}.'),
+    N_("There is no rule {code}; add it with 'qmstrack rule add'."),
+    N_('The channel {value} is not one of {choices} (SP4N-LAPOR!, langsung, telepon, '
+       'email, surat).'),
+    N_('The complaint numbers of {year} are used up; give one with --ref.'),
+    N_("There is no complaint {ref}; 'qmstrack complaint list' shows them."),
+    N_('There is no request {ref}.'),
+    N_('A complaint {ref} already exists.'),
+    N_('Complaint {ref} was closed on {day}; it can no longer change.'),
+    N_('Complaint {ref} was already responded to on {day}.'),
+    N_('The response date {day} is before the complaint was received ({received}).'),
+    N_('Complaint {ref} was already closed on {day}.'),
+    N_('The closing date {day} is before the complaint was received ({received}).'),
+    N_('The closing date {day} is before the response ({responded}).'),
+    N_('The document type {value} is not one of {choices}.'),
+    N_('The review interval {value} is not like 12m, 6m, 1y or 24m.'),
+    N_("There is no document {id}; 'qmstrack document list' shows them."),
+    N_('Document {id} was already withdrawn on {day}.'),
+    N_('The withdrawal date {day} is before the document was issued ({issued}).'),
+    N_('Document {id} was withdrawn on {day}.'),
+    N_('Document {id} has no review interval; pass --review-every (e.g. 12m).'),
+    N_('The review date {day} is before the document was issued ({issued}).'),
+    N_('The clause reference {value} is not like 8.5.1.'),
+    N_('The file {path} does not exist.'),
+    N_('The active flag {value} is not yes/no (ya/tidak).'),
+    N_('Expected {expected} scores (one per element, u1 to u9, each 1-4), got {got}.'),
+    N_('The survey date {day} is in the future.'),
+    N_('{path} is not a directory.'),
+    N_('There is no setting {key}; known: {keys}.'),
+    N_('{source}: {n} invalid row, nothing was imported (use --skip-invalid to import the '
+       'valid rows and write the rest to a rejects file).'),
+    N_('{source}: {n} invalid rows, nothing was imported (use --skip-invalid to import the'
+       ' valid rows and write the rest to a rejects file).'),
+    N_('... and more; --skip-invalid writes every rejected row to a file.'),
+    N_('sheet {sheet}, row {row}, column {column}: {reason}'),
+    N_('sheet {sheet}, row {row}: {reason}'),
+    N_('row {row}, column {column}: {reason}'),
+    N_('row {row}: {reason}'),
+)
+
 
 # --- which language ------------------------------------------------------------------------
 
@@ -277,12 +360,16 @@ def translate_message(text: str) -> str:
     else the text's own translation, if the catalogue has it."""
     if terminal_language() == SOURCE_LANGUAGE:
         return text
-    for template in CLICK_MESSAGES:
+    stripped = text.lstrip(" ")
+    if stripped != text:  # an indented detail line keeps its indent
+        return text[:len(text) - len(stripped)] + translate_message(stripped)
+    for template in CLICK_MESSAGES + COMMAND_MESSAGES:
         match = _template(template).fullmatch(text)
         if match:
             fields = match.groupdict()
-            if "message" in fields:
-                fields["message"] = translate_message(fields["message"])
+            for name in ("message", "reason"):
+                if name in fields:
+                    fields[name] = translate_message(fields[name])
             return translate(template).format(**fields)
     return translate(text)
 

@@ -33,22 +33,27 @@ def out_console():
 
 
 def message(text: str) -> None:
-    """A message for the person (stderr), never mixed with data."""
-    err_console().print(text, markup=False, highlight=False)
+    """A message for the person (stderr), never mixed with data; in the terminal's language
+    (a command's English sentence is matched against the catalogue's, ``cli.lang``)."""
+    from qmstrack.cli.lang import translate_message
+
+    err_console().print(translate_message(text), markup=False, highlight=False)
 
 
 def warning(text: str) -> None:
+    from qmstrack.cli.lang import translate_message
     from qmstrack.i18n import _
 
-    err_console().print(_("Warning: {message}").format(message=text), markup=False,
-                        highlight=False)
+    err_console().print(_("Warning: {message}").format(message=translate_message(text)),
+                        markup=False, highlight=False)
 
 
 def error(text: str) -> None:
+    from qmstrack.cli.lang import translate_message
     from qmstrack.i18n import _
 
-    err_console().print(_("Error: {message}").format(message=text), markup=False,
-                        highlight=False, style="red")
+    err_console().print(_("Error: {message}").format(message=translate_message(text)),
+                        markup=False, highlight=False, style="red")
 
 
 def _json_default(value: Any):
