@@ -451,3 +451,27 @@ def test_messages_written_as_english_sentences_are_matched_whole(cli, requests_i
                                       "ditampilkan oleh 'qmstrack complaint list'.")
     assert cli("--lang", "en", "unit", "add", "SMK", "--name", "Bidang SMK").stderr.strip() == (
         "Unit SMK saved.")
+
+
+def test_dates_and_numbers_in_tables_follow_the_language(cli, requests_in_id, db_path):
+    from qmstrack.db import open_db
+    from qmstrack.registers.adherence import add_observation
+
+    table = cli("request", "list").stdout
+    assert "| 3 Agu 2026 " in table and "2026-08-03" not in table
+    # The date as the table writes it is read back.
+    since = cli("request", "list", "--since", "4 Agu 2026", "--json").stdout
+    assert '"REQ-2"' in since and '"REQ-1"' not in since
+    db = open_db(db_path)
+    add_observation(db, staff="198609262015051001", rule="SOP-LEG", on="2026-08-03",
+                    result="comply")
+    add_observation(db, staff="199001012019032002", rule="SOP-LEG", on="2026-08-03",
+                    result="breach")
+    add_observation(db, staff="198512122010011003", rule="SOP-LEG", on="2026-08-03",
+                    result="comply")
+    db.close()
+    stats = cli("adherence", "stats", "--by", "rule").stdout
+    assert "66,7%" in stats and "Tingkat" in stats
+    english = cli("--lang", "en", "adherence", "stats", "--by", "rule").stdout
+    assert "66.7%" in english and "rate" in english
+    assert "2026-08-03" in cli("--lang", "en", "request", "list").stdout

@@ -115,7 +115,9 @@ def stats(
         until=opt_date(until, "--until"))))
     columns = ["key", "name", "observations", "comply", "breach", "na", "rate"]
     if not (json or csv):
-        rows = [{**r, "rate": "" if r["rate"] is None else f"{r['rate']:.1%}"} for r in rows]
+        from qmstrack.cli.output import percent
+
+        rows = [{**r, "rate": percent(r["rate"])} for r in rows]
     emit_rows(rows, columns, as_json=json, as_csv=csv,
               delimiter=delimiter, xlsx=xlsx, ctx=ctx, empty="No observations in the period.")
 

@@ -50,13 +50,18 @@ def register(root: typer.Typer) -> None:
                         "units": list(scope.units), "service": service, "metrics": values})
             return
 
+        from qmstrack.i18n import _
+
         def shown(name):
             value = values[name]
             if value is None:
                 return "-"
             if metrics[name].kind == "rate":
-                return f"{value:.1%}"
+                from qmstrack.cli.output import percent
+
+                return percent(value)
             return f"{value:.2f}" if isinstance(value, float) else str(value)
 
         emit_rows([{"metric": n, "value": shown(n)} for n in names], ["metric", "value"],
-                  title=f"Metrics {period.start} to {period.end}")
+                  title=_("Metrics {start} to {end}").format(start=period.start,
+                                                             end=period.end))

@@ -135,9 +135,10 @@ def print_table(rows: Iterable[Mapping[str, Any]], columns: Sequence[str],
 
 
 # A value that must never be broken across lines: one word (a date, a NIP, a reference, a
-# code, a number), a time in office time ("2026-03-17 00:30 WITA") or a spaced NIP.
+# code, a number), a time in office time ("2026-03-17 00:30 WITA"), a spaced NIP or a date
+# as a language writes it in a table ("23 Nov 2026").
 _ATOMIC = re.compile(r"\S+|\d{4}-\d{2}-\d{2}[ T]\d{2}:\d{2}(:\d{2})?( [A-Z][A-Za-z0-9+-]{1,8})?"
-                     r"|\d{8} \d{6} \d \d{3}")
+                     r"|\d{8} \d{6} \d \d{3}|\d{1,2} \w{3,4}\.? \d{4}")
 _ATOMIC_MAX = 40
 
 
@@ -305,6 +306,10 @@ def cell_texts(columns: Sequence[str]):
             return yes if value else no
         if isinstance(value, float):
             return format_number(value, lang, decimals=_decimals(value))
+        if isinstance(value, str) and _ISO_DAY.fullmatch(value):
+            return _local_date(value, lang)
+        if isinstance(value, date) and not isinstance(value, datetime):
+            return _local_date(value.isoformat(), lang)
         return _text(value)
 
     def labelled(labels):
@@ -316,12 +321,35 @@ def cell_texts(columns: Sequence[str]):
             for c in columns]
 
 
+_ISO_DAY = re.compile(r"\d{4}-\d{2}-\d{2}")
+
+
+@lru_cache(maxsize=4096)
+def _local_date(iso: str, lang: str) -> str:
+    """``2026-11-23`` as the language writes a date in a table (Babel): ``23 Nov 2026``;
+    qmstrack reads it back (``--since 23 Nov 2026``)."""
+    from qmstrack.i18n import format_date
+
+    try:
+        return format_date(date.fromisoformat(iso), lang, full=False)
+    except ValueError:
+        return iso
+
+
 def _decimals(value: float) -> int:
     """The decimals ``{:.4g}`` would show (four significant digits), at most four."""
     text = f"{value:.4g}"
     if "e" in text or "." not in text:
         return 0
     return min(len(text.split(".")[1]), 4)
+
+
+def percent(value: float | None) -> str:
+    """A fraction as a percentage with one decimal in the terminal's language (Babel):
+    ``92,9%`` / ``92.9%``."""
+    from qmstrack.i18n import format_percent, terminal_language
+
+    return "" if value is None else format_percent(value, terminal_language())
 
 
 def value_label(column: str, value: Any) -> str:
