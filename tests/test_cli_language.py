@@ -475,3 +475,42 @@ def test_dates_and_numbers_in_tables_follow_the_language(cli, requests_in_id, db
     english = cli("--lang", "en", "adherence", "stats", "--by", "rule").stdout
     assert "66.7%" in english and "rate" in english
     assert "2026-08-03" in cli("--lang", "en", "request", "list").stdout
+
+
+def test_every_label_a_table_shows_is_accepted_back():
+    """What an Indonesian table shows (``Diproses``, ``Patuh``, ``Mayor``, ``Surel``) can be
+    typed back where the code is asked for."""
+    from qmstrack.audits import parse_grade
+    from qmstrack.i18n import translations
+    from qmstrack.labels import (
+        ADHERENCE_RESULT_LABELS,
+        CHANNEL_LABELS,
+        GRADE_LABELS,
+        REQUEST_STATUS_LABELS,
+    )
+    from qmstrack.registers.adherence import parse_result
+    from qmstrack.registers.complaints import parse_channel
+    from qmstrack.registers.requests import parse_status
+
+    t = translations("id")
+    for labels, parse in ((REQUEST_STATUS_LABELS, parse_status),
+                          (ADHERENCE_RESULT_LABELS, parse_result),
+                          (GRADE_LABELS, parse_grade), (CHANNEL_LABELS, parse_channel)):
+        for code, text in labels.items():
+            if code == "pending":  # not an answer: what is left to grade
+                continue
+            shown = t.gettext(text)
+            assert shown != text or code in ("minor", "lapor"), (code, shown)
+            assert parse(shown) == code, (code, shown)
+            assert parse(shown.upper()) == code, (code, shown)
+            assert parse(code) == code
+
+
+def test_an_import_summary_is_in_indonesian(cli, requests_in_id, tmp_path):
+    source = tmp_path / "permohonan.csv"
+    source.write_text("nomor_registrasi,tanggal,layanan,pemohon\nREQ-9,2026-08-06,SMA-LEG,Ani\n",
+                      encoding="utf-8")
+    result = cli("request", "import", str(source), "--dry-run")
+    assert result.exit_code == 0, result.stderr
+    assert ("Akan diimpor dari permohonan.csv: 1 baris, 1 baru, 0 diperbarui, 0 tidak "
+            "berubah, 0 ditolak.") in result.stderr

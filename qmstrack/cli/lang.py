@@ -83,6 +83,10 @@ CLICK_MESSAGES = (
 # as their English text reads (matched whole when shown; the more specific first). A
 # message that matches none is looked up as it is, and stays English if it is not there.
 COMMAND_MESSAGES = (
+    N_("Imported {file}: {rows} rows, {new} new, {updated} updated, {unchanged} unchanged, "
+       "{rejected} rejected."),
+    N_("Would import {file}: {rows} rows, {new} new, {updated} updated, {unchanged} "
+       "unchanged, {rejected} rejected."),
     N_('Observation saved: {staff} {rule} {day} {result}.'),
     N_('Audit {id} is final (checklist {checklist} v{version}, sha256 {sha256}).'),
     N_('the period ends on {day}: the measured items cover the records up to today; run '
