@@ -514,3 +514,10 @@ def test_an_import_summary_is_in_indonesian(cli, requests_in_id, tmp_path):
     assert result.exit_code == 0, result.stderr
     assert ("Akan diimpor dari permohonan.csv: 1 baris, 1 baru, 0 diperbarui, 0 tidak "
             "berubah, 0 ditolak.") in result.stderr
+
+
+def test_the_audit_and_finding_refusals_are_in_indonesian(cli, requests_in_id):
+    assert cli("audit", "show", "7").stderr.strip() == (
+        "Galat: Audit 7 tidak ada; daftar audit ditampilkan oleh 'qmstrack audit list'.")
+    assert cli("finding", "show", "F-1").stderr.strip() == (
+        "Galat: Temuan 'F-1' tidak ada; daftar temuan ditampilkan oleh 'qmstrack finding list'.")
