@@ -36,6 +36,10 @@ ADHERENCE_RESULT_LABELS = {"comply": N_("Complies"), "breach": N_("Breach"),
                            "na": N_("Not applicable")}
 COMPLAINT_STATUS_LABELS = {"open": N_("Open"), "responded": N_("Responded"),
                            "closed": N_("Closed")}
+DOCUMENT_TYPE_LABELS = {"policy": N_("Policy"), "objectives": N_("Quality objectives"),
+                        "sop": N_("SOP"), "procedure": N_("Procedure"), "form": N_("Form"),
+                        "record": N_("Record"), "review-minutes": N_("Review minutes"),
+                        "training": N_("Training"), "other": N_("Other")}
 OBJECTIVE_STATUS_LABELS = {"achieved": N_("achieved"), "missed": N_("missed"),
                            "no_value": N_("no value"), "in_progress": N_("in progress"),
                            "future": ""}
@@ -60,4 +64,5 @@ COLUMN_VALUE_LABELS: dict[str, Mapping[str, str]] = {
     "channel": CHANNEL_LABELS,
     "source": SOURCE_LABELS,
     "frequency": FREQUENCY_LABELS,
+    "type": DOCUMENT_TYPE_LABELS,
 }

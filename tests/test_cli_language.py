@@ -485,22 +485,25 @@ def test_every_label_a_table_shows_is_accepted_back():
     from qmstrack.labels import (
         ADHERENCE_RESULT_LABELS,
         CHANNEL_LABELS,
+        DOCUMENT_TYPE_LABELS,
         GRADE_LABELS,
         REQUEST_STATUS_LABELS,
     )
     from qmstrack.registers.adherence import parse_result
     from qmstrack.registers.complaints import parse_channel
+    from qmstrack.registers.documents import parse_type
     from qmstrack.registers.requests import parse_status
 
     t = translations("id")
     for labels, parse in ((REQUEST_STATUS_LABELS, parse_status),
                           (ADHERENCE_RESULT_LABELS, parse_result),
-                          (GRADE_LABELS, parse_grade), (CHANNEL_LABELS, parse_channel)):
+                          (GRADE_LABELS, parse_grade), (CHANNEL_LABELS, parse_channel),
+                          (DOCUMENT_TYPE_LABELS, parse_type)):
         for code, text in labels.items():
             if code == "pending":  # not an answer: what is left to grade
                 continue
             shown = t.gettext(text)
-            assert shown != text or code in ("minor", "lapor"), (code, shown)
+            assert shown != text or code in ("minor", "lapor", "sop"), (code, shown)
             assert parse(shown) == code, (code, shown)
             assert parse(shown.upper()) == code, (code, shown)
             assert parse(code) == code
