@@ -527,3 +527,14 @@ def test_the_audit_and_finding_refusals_are_in_indonesian(cli, requests_in_id):
         "Galat: Audit 7 tidak ada; daftar audit ditampilkan oleh 'qmstrack audit list'.")
     assert cli("finding", "show", "F-1").stderr.strip() == (
         "Galat: Temuan 'F-1' tidak ada; daftar temuan ditampilkan oleh 'qmstrack finding list'.")
+
+
+def test_lang_after_the_command_gets_the_root_option_hint(runner):
+    result = runner.invoke(app, ["request", "list", "--lang", "id"])
+    assert result.exit_code == 2
+    assert ("(--lang is an option of qmstrack itself: write it before the command, as in "
+            "'qmstrack --lang LANG request list')") in result.stderr
+    missing = runner.invoke(app, ["--lang", "id", "--db"])
+    assert missing.exit_code == 2
+    assert missing.stderr.strip().endswith("Galat: Opsi '--db' memerlukan satu nilai.")
+    assert "sebelum perintah" not in missing.stderr

@@ -171,8 +171,7 @@ class QmsGroup(TyperGroup):
 
         try:
             return super().make_context(info_name, args, parent, **extra)
-        except _usage_error_class() as exc:
-            _root_option_hint(exc)
+        except _usage_error_class() as exc:  # the root's own options
             translate_usage_error(exc)
             raise
 
@@ -251,7 +250,8 @@ def _root_option_hint(exc) -> None:
 
     ctx = getattr(exc, "ctx", None)
     path = ctx.command_path.split(" ", 1) if ctx is not None else ["qmstrack"]
-    example = " ".join([path[0], name + (" PATH" if name == "--db" else ""), *path[1:]])
+    value = {"--db": " PATH", "--lang": " LANG"}.get(name, "")
+    example = " ".join([path[0], name + value, *path[1:]])
     # English here: the whole message is translated when shown (cli.lang).
     exc.message = N_("{message} ({option} is an option of qmstrack itself: write it before "
                     "the command, as in '{example}').").format(
