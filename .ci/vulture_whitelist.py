@@ -64,5 +64,3 @@ _.modified
 # Called by Typer when it shows a usage error (qmstrack/cli/lang.py puts the translated one
 # on the exception).
 _.show
-# Read by Rich's Prompt when a key is not one of the choices (qmstrack/cli/audit.py).
-illegal_choice_message

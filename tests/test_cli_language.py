@@ -375,15 +375,17 @@ def test_the_audit_prompt_is_in_indonesian(requests_in_id, tmp_path):
         env.pop(var, None)
     args = ["--db", str(requests_in_id), "audit", "--period", "2026-08",
             "--out", str(tmp_path / "reports")]
-    shown = run_in_terminal(args, env, b"q\r", b"q berhenti")
-    assert "Nilai: c sesuai, mi minor, ma mayor, o observasi, na tidak berlaku, s lewati, " \
-           "q berhenti" in shown, shown[-2000:]
+    shown = run_in_terminal(args, env, b"q\r", b"[q] keluar")
+    assert "Nilai [c] sesuai, [mi] minor, [ma] mayor, [o] observasi, [na] tidak berlaku, " \
+           "[s] lewati, [q] keluar" in shown, shown[-2000:]
     assert "Audit 1 dimulai: 2026-08-01 sampai 2026-08-31" in shown
-    assert "butir masih tertunda" in shown
-    assert "Grade:" not in shown and "pending" not in shown
-    english = run_in_terminal(["--lang", "en", *args], env, b"q\r", b"q quit")
-    assert "Grade: c conform, mi minor, ma major" in english, english[-2000:]
-    assert "Resumed audit 1" in english
+    assert "butir untuk dijawab." in shown and "butir masih tertunda" in shown
+    assert "Grade" not in shown and "pending" not in shown and "to answer" not in shown
+    # In English: the command line (--lang before the command) and the audit (its own --lang).
+    english = run_in_terminal(["--lang", "en", *args, "--lang", "en"], env, b"q\r",
+                              b"[q]uit")
+    assert "Grade [c]onform [mi]nor [ma]jor" in english, english[-2000:]
+    assert "Resumed audit 1" in english and "items to answer." in english
 
 
 def test_the_compiled_catalogue_is_kept_between_runs(runner, tmp_path, monkeypatch):

@@ -83,6 +83,8 @@ CLICK_MESSAGES = (
 # as their English text reads (matched whole when shown; the more specific first). A
 # message that matches none is looked up as it is, and stays English if it is not there.
 COMMAND_MESSAGES = (
+    N_("{n} item to answer."),
+    N_("{n} items to answer."),
     N_("Imported {file}: {rows} rows, {new} new, {updated} updated, {unchanged} unchanged, "
        "{rejected} rejected."),
     N_("Would import {file}: {rows} rows, {new} new, {updated} updated, {unchanged} "
