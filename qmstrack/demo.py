@@ -227,16 +227,18 @@ def _demo_adherence(db: sqlite_utils.Database, rng: random.Random,
                     calendar: WorkingCalendar) -> int:
     rows = []
     for day in _working_days(calendar, DEMO_START, DEMO_END):
-        # A few spot checks every working day.
-        for _ in range(rng.randint(3, 7)):
+        # A few spot checks every working day, from 08:00 through the day; the same staff
+        # member and rule may be checked twice in one day (two files), both kept.
+        for check in range(rng.randint(3, 7)):
             nip, _, unit, _ = rng.choice(STAFF)
             rules = [r for r in RULES if r[2] in (None, unit)]
             code = rng.choice(rules)[0]
             result, observer, note = observation(rng, day)
-            rows.append((nip, code, day.isoformat(), unit, result, observer, note))
+            at = f"{8 + check:02d}:{(check * 17 + day.day) % 60:02d}"
+            rows.append((nip, code, day.isoformat(), at, unit, result, observer, note))
     db.conn.executemany(
-        "INSERT OR IGNORE INTO adherence (staff_nip, rule_code, observed_on, unit, result, "
-        "observer, note) VALUES (?, ?, ?, ?, ?, ?, ?)", rows)
+        "INSERT INTO adherence (staff_nip, rule_code, observed_on, observed_at, unit, result, "
+        "observer, note) VALUES (?, ?, ?, ?, ?, ?, ?, ?)", rows)
     return db.execute("SELECT count(*) FROM adherence").fetchone()[0]
 
 

@@ -661,3 +661,61 @@ def m009_audit_programme(db: sqlite_utils.Database) -> None:
         db.execute(trigger[0])
     if newest == sealed:
         changelog.seal(db, "qmstrack upgrade (m009_audit_programme)")
+
+
+@migration("m010_adherence_each_observation")
+def m010_adherence_each_observation(db: sqlite_utils.Database) -> None:
+    """Every adherence observation is its own record.
+
+    Until now the table allowed one observation per staff member, rule and day, and a
+    second one replaced the first (with the first one's evidence file). The table is
+    rebuilt without that constraint and gains ``observed_at`` (an optional time of day,
+    ``HH:MM``), ``object_ref`` (what was observed, such as a request number) and
+    ``import_key``: the part of an import's idempotence key beyond the staff member, rule
+    and day (the time, the sheet's row-number column, the object observed; ``''`` when the
+    sheet had none of them). An observation recorded on the command line has no import key
+    (NULL: SQLite's unique indexes treat every NULL as distinct); the ones already stored
+    were one per staff member, rule and day and get ``''``, so re-importing the sheet they
+    came from still changes nothing.
+
+    The rows keep their ids; their change triggers are recreated and each row's new state
+    is logged (and sealed when the change log was sealed up to then), as
+    ``m004_staff_employment`` does.
+    """
+    from qmstrack import changelog
+
+    newest = db.execute("SELECT max(id) FROM change_log").fetchone()[0] or 0
+    sealed = db.execute("SELECT max(last_id) FROM change_seals").fetchone()[0] or 0
+    run_script(
+        db,
+        """
+        CREATE TABLE adherence_new (
+            id INTEGER PRIMARY KEY,
+            staff_nip TEXT NOT NULL REFERENCES staff(nip),
+            rule_code TEXT NOT NULL REFERENCES rules(code),
+            observed_on TEXT NOT NULL,
+            unit TEXT NOT NULL REFERENCES units(code),
+            result TEXT NOT NULL CHECK (result IN ('comply', 'breach', 'na')),
+            observer TEXT NOT NULL DEFAULT '',
+            note TEXT NOT NULL DEFAULT '',
+            evidence_sha256 TEXT REFERENCES evidence_files(sha256),
+            observed_at TEXT CHECK (observed_at IS NULL OR (length(observed_at) = 5
+                AND observed_at GLOB '[0-2][0-9]:[0-5][0-9]' AND observed_at < '24:00')),
+            object_ref TEXT NOT NULL DEFAULT '',
+            import_key TEXT
+        );
+        INSERT INTO adherence_new (id, staff_nip, rule_code, observed_on, unit, result,
+                                   observer, note, evidence_sha256, import_key)
+            SELECT id, staff_nip, rule_code, observed_on, unit, result, observer, note,
+                   evidence_sha256, '' FROM adherence;
+        DROP TABLE adherence;
+        ALTER TABLE adherence_new RENAME TO adherence;
+        CREATE INDEX idx_adherence_date ON adherence(observed_on, unit, result);
+        CREATE UNIQUE INDEX idx_adherence_import
+            ON adherence(staff_nip, rule_code, observed_on, import_key);
+        """,
+    )
+    create_change_triggers(db, "adherence")
+    db.execute("UPDATE adherence SET import_key = import_key")
+    if newest == sealed:
+        changelog.seal(db, "qmstrack upgrade (m010_adherence_each_observation)")

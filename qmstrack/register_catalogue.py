@@ -88,7 +88,7 @@ REGISTERS: tuple[Register, ...] = (
              "request_id, on_date, id", unit_column=None, parent="requests",
              parent_key="request_id"),
     Register("adherence", NC_("register", "Adherence observations"), "in_period", "observed_on",
-             "observed_on, staff_nip, rule_code", evidence_column="evidence_sha256"),
+             "observed_on, staff_nip, rule_code, id", evidence_column="evidence_sha256"),
     Register("surveys", NC_("register", "Satisfaction surveys (SKM)"), "in_period", "responded_on",
              "responded_on, response_key"),
     Register("complaints", NC_("register", "Complaints"), "open_in_period", "received_on",

@@ -363,9 +363,9 @@ def observations(office):
 def test_adherence_add_list(observations, cli):
     rows = as_json(cli("adherence", "list", "--json"))
     assert len(rows) == 4
-    assert rows[0] == {"observed_on": "2024-08-05", "unit": "SMA", "staff_nip": BUDI,
-                       "rule_code": "SOP-ARSIP", "result": "breach", "observer": "WMM",
-                       "note": ""}
+    assert rows[0] == {"id": 2, "observed_on": "2024-08-05", "observed_at": None,
+                       "unit": "SMA", "staff_nip": BUDI, "rule_code": "SOP-ARSIP",
+                       "object_ref": "", "result": "breach", "observer": "WMM", "note": ""}
 
     def count(*args):
         return len(as_json(cli("adherence", "list", "--json", *args)))

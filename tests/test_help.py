@@ -32,7 +32,7 @@ def test_the_tree_holds_the_record_commands():
           for cmd in ("add", "list", "import")),
         "qmstrack unit add", "qmstrack unit list", "qmstrack staff show",
         *(f"qmstrack request {cmd}" for cmd in ("add", "update", "list", "show", "import")),
-        *(f"qmstrack adherence {cmd}" for cmd in ("add", "list", "stats", "import")),
+        *(f"qmstrack adherence {cmd}" for cmd in ("add", "update", "list", "stats", "import")),
     }
     assert expected <= paths, expected - paths
 

@@ -283,20 +283,25 @@ def test_adherence_observations_and_stats(office):
                     on=date(2024, 8, 5))
     add_observation(office, staff=SITI, rule="SOP-ARSIP", result="n/a", on=date(2024, 8, 6))
     add_observation(office, staff=ANDI, rule="SOP-ARSIP", result="comply", on=date(2024, 9, 1))
-    # Same staff, rule and day: the observation is replaced, not duplicated.
-    add_observation(office, staff=ANDI, rule="SOP-ARSIP", result="breach", on=date(2024, 9, 1))
-    assert count(office, "adherence") == 4
+    # Same staff, rule and day: a second observation, kept beside the first.
+    second = add_observation(office, staff=ANDI, rule="SOP-ARSIP", result="breach",
+                             on=date(2024, 9, 1), at="14.05", object_ref="SMA-0012")
+    assert second["same_day"] == 2
+    assert count(office, "adherence") == 5
+    assert office.execute("SELECT result, observed_at, object_ref FROM adherence "
+                          "WHERE staff_nip = ? ORDER BY id", [ANDI]).fetchall() == [
+        ("comply", None, ""), ("breach", "14:05", "SMA-0012")]
     obs = list(list_observations(office, units=("SMA",)))
     assert [(o["rule_code"], o["result"], o["unit"]) for o in obs] == [
         ("SOP-ARSIP", "breach", "SMA"), ("SOP-LEG", "comply", "SMA")]
-    assert len(list(list_observations(office, since=date(2024, 8, 6)))) == 2
+    assert len(list(list_observations(office, since=date(2024, 8, 6)))) == 3
     assert len(list(list_observations(office, result="breach"))) == 2
     assert len(list(list_observations(office, staff=SITI))) == 1
 
     by_unit = {r["key"]: r for r in adherence_stats(office)}
     assert by_unit["SMA"]["rate"] == 0.5 and by_unit["SMA"]["observations"] == 2
     assert by_unit["SMP"]["rate"] is None and by_unit["SMP"]["na"] == 1
-    assert by_unit["SEKRETARIAT"]["rate"] == 0.0
+    assert by_unit["SEKRETARIAT"]["rate"] == 0.5
     by_rule = {r["key"]: r for r in adherence_stats(office, by="rule")}
     assert by_rule["SOP-LEG"]["name"] == "SOP legalisir" and by_rule["SOP-LEG"]["rate"] == 1.0
     by_staff = {r["key"]: r for r in adherence_stats(office, by="staff",

@@ -39,22 +39,70 @@ def add(
     result: Annotated[str, typer.Option("--result", help="comply, breach or na.")],
     on: Annotated[str | None, typer.Option("--on", help="Date observed (default today).")]
     = None,
+    at: Annotated[str | None, typer.Option("--at", help="Time observed, e.g. 08:30.")]
+    = None,
+    object_ref: Annotated[str, typer.Option(
+        "--object", help="What was observed, e.g. the request number.")] = "",
     observer: Annotated[str, typer.Option("--observer", help="Who observed.")] = "",
     note: Annotated[str, typer.Option("--note", help="What was seen.")] = "",
     evidence: Annotated[Path | None, typer.Option(
         "--evidence", dir_okay=False, help="A file (photo, scan) kept as evidence.")] = None,
 ) -> None:
-    """Record one observation (one per staff member, rule and day)."""
+    """Record one observation (a second one of the same day is kept as another)."""
     from qmstrack.cli.output import message
     from qmstrack.cli.state import db_path
     from qmstrack.cli.values import opt_date
     from qmstrack.registers.adherence import add_observation
 
     record = add_observation(open_db(ctx), staff=staff, rule=rule, result=result,
-                             on=opt_date(on, "--on"), observer=observer, note=note,
-                             evidence_file=evidence, db_path=db_path(ctx))
-    message(f"Observation saved: {record['staff_nip']} {record['rule_code']} "
+                             on=opt_date(on, "--on"), at=at, object_ref=object_ref,
+                             observer=observer, note=note, evidence_file=evidence,
+                             db_path=db_path(ctx))
+    message(f"Observation {record['id']} saved: {record['staff_nip']} {record['rule_code']} "
             f"{record['observed_on']} {record['result']}.")
+    if record["same_day"] > 1:
+        message(f"That staff member and rule now have {record['same_day']} observations on "
+                f"{record['observed_on']}; to correct one instead, use 'qmstrack adherence "
+                "update ID'.")
+
+
+@app.command("update")
+def update(
+    ctx: typer.Context,
+    obs_id: Annotated[str, typer.Argument(metavar="ID", help=N_(
+        "The observation's id (the id column of 'qmstrack adherence list')."))],
+    result: Annotated[str | None, typer.Option("--result", help="comply, breach or na.")]
+    = None,
+    rule: Annotated[str | None, typer.Option("--rule", help="Rule (SOP) code.")] = None,
+    on: Annotated[str | None, typer.Option("--on", help="Date observed.")] = None,
+    at: Annotated[str | None, typer.Option(
+        "--at", help="Time observed, e.g. 08:30 ('' removes it).")] = None,
+    object_ref: Annotated[str | None, typer.Option(
+        "--object", help="What was observed, e.g. the request number.")] = None,
+    observer: Annotated[str | None, typer.Option("--observer", help="Who observed.")] = None,
+    note: Annotated[str | None, typer.Option("--note", help="What was seen.")] = None,
+    evidence: Annotated[Path | None, typer.Option(
+        "--evidence", dir_okay=False, help="A new evidence file in place of the old one.")]
+    = None,
+    drop_evidence: Annotated[bool, typer.Option(
+        "--drop-evidence", help="Detach the evidence file (it was of another observation).")]
+    = False,
+) -> None:
+    """Correct one recorded observation; the change log keeps what it was."""
+    from qmstrack.cli.output import message
+    from qmstrack.cli.state import db_path
+    from qmstrack.cli.values import opt_date
+    from qmstrack.registers.adherence import update_observation
+
+    kwargs = {} if at is None else {"at": at or None}
+    record, changed = update_observation(
+        open_db(ctx), obs_id, result=result, rule=rule, on=opt_date(on, "--on"),
+        object_ref=object_ref, observer=observer, note=note, evidence_file=evidence,
+        drop_evidence=drop_evidence, db_path=db_path(ctx), **kwargs)
+    if changed:
+        message(f"Observation {record['id']} corrected: {', '.join(changed)}.")
+    else:
+        message(f"Observation {record['id']} unchanged.")
 
 
 @app.command("list")

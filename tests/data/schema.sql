@@ -8,6 +8,7 @@
 --   m008_survey_actions
 --   m009_finding_recurrences
 --   m009_audit_programme
+--   m010_adherence_each_observation
 
 -- table _sqlite_migrations
 CREATE TABLE "_sqlite_migrations" (
@@ -18,7 +19,7 @@ CREATE TABLE "_sqlite_migrations" (
 );
 
 -- table adherence
-CREATE TABLE adherence (
+CREATE TABLE "adherence" (
             id INTEGER PRIMARY KEY,
             staff_nip TEXT NOT NULL REFERENCES staff(nip),
             rule_code TEXT NOT NULL REFERENCES rules(code),
@@ -28,7 +29,10 @@ CREATE TABLE adherence (
             observer TEXT NOT NULL DEFAULT '',
             note TEXT NOT NULL DEFAULT '',
             evidence_sha256 TEXT REFERENCES evidence_files(sha256),
-            UNIQUE (staff_nip, rule_code, observed_on)
+            observed_at TEXT CHECK (observed_at IS NULL OR (length(observed_at) = 5
+                AND observed_at GLOB '[0-2][0-9]:[0-5][0-9]' AND observed_at < '24:00')),
+            object_ref TEXT NOT NULL DEFAULT '',
+            import_key TEXT
         );
 
 -- table audit_plan
@@ -334,6 +338,10 @@ CREATE UNIQUE INDEX "idx__sqlite_migrations_migration_set_name"
 -- index idx_adherence_date on adherence
 CREATE INDEX idx_adherence_date ON adherence(observed_on, unit, result);
 
+-- index idx_adherence_import on adherence
+CREATE UNIQUE INDEX idx_adherence_import
+            ON adherence(staff_nip, rule_code, observed_on, import_key);
+
 -- index idx_audit_plan_month on audit_plan
 CREATE INDEX idx_audit_plan_month ON audit_plan(month_start);
 
@@ -380,9 +388,6 @@ CREATE INDEX idx_survey_actions_due ON survey_actions(closed_on, due_on);
 
 -- index idx_surveys_date on surveys
 CREATE INDEX idx_surveys_date ON surveys(responded_on, unit, service_code);
-
--- index sqlite_autoindex_adherence_1 on adherence
--- (made by SQLite for a constraint)
 
 -- index sqlite_autoindex_audit_plan_1 on audit_plan
 -- (made by SQLite for a constraint)
@@ -449,19 +454,19 @@ CREATE TRIGGER audits_final_no_update BEFORE UPDATE ON audits
 -- trigger log_adherence_delete on adherence
 CREATE TRIGGER [log_adherence_delete] AFTER DELETE ON [adherence] BEGIN
             INSERT INTO change_log (tbl, row_key, op, old, new)
-            VALUES ('adherence', CAST(OLD.[id] AS TEXT), 'delete', json_object('id', OLD.[id], 'staff_nip', OLD.[staff_nip], 'rule_code', OLD.[rule_code], 'observed_on', OLD.[observed_on], 'unit', OLD.[unit], 'result', OLD.[result], 'observer', OLD.[observer], 'note', OLD.[note], 'evidence_sha256', OLD.[evidence_sha256]), NULL);
+            VALUES ('adherence', CAST(OLD.[id] AS TEXT), 'delete', json_object('id', OLD.[id], 'staff_nip', OLD.[staff_nip], 'rule_code', OLD.[rule_code], 'observed_on', OLD.[observed_on], 'unit', OLD.[unit], 'result', OLD.[result], 'observer', OLD.[observer], 'note', OLD.[note], 'evidence_sha256', OLD.[evidence_sha256], 'observed_at', OLD.[observed_at], 'object_ref', OLD.[object_ref], 'import_key', OLD.[import_key]), NULL);
         END;
 
 -- trigger log_adherence_insert on adherence
 CREATE TRIGGER [log_adherence_insert] AFTER INSERT ON [adherence] BEGIN
             INSERT INTO change_log (tbl, row_key, op, old, new)
-            VALUES ('adherence', CAST(NEW.[id] AS TEXT), 'insert', NULL, json_object('id', NEW.[id], 'staff_nip', NEW.[staff_nip], 'rule_code', NEW.[rule_code], 'observed_on', NEW.[observed_on], 'unit', NEW.[unit], 'result', NEW.[result], 'observer', NEW.[observer], 'note', NEW.[note], 'evidence_sha256', NEW.[evidence_sha256]));
+            VALUES ('adherence', CAST(NEW.[id] AS TEXT), 'insert', NULL, json_object('id', NEW.[id], 'staff_nip', NEW.[staff_nip], 'rule_code', NEW.[rule_code], 'observed_on', NEW.[observed_on], 'unit', NEW.[unit], 'result', NEW.[result], 'observer', NEW.[observer], 'note', NEW.[note], 'evidence_sha256', NEW.[evidence_sha256], 'observed_at', NEW.[observed_at], 'object_ref', NEW.[object_ref], 'import_key', NEW.[import_key]));
         END;
 
 -- trigger log_adherence_update on adherence
 CREATE TRIGGER [log_adherence_update] AFTER UPDATE ON [adherence] BEGIN
             INSERT INTO change_log (tbl, row_key, op, old, new)
-            VALUES ('adherence', CAST(NEW.[id] AS TEXT), 'update', json_object('id', OLD.[id], 'staff_nip', OLD.[staff_nip], 'rule_code', OLD.[rule_code], 'observed_on', OLD.[observed_on], 'unit', OLD.[unit], 'result', OLD.[result], 'observer', OLD.[observer], 'note', OLD.[note], 'evidence_sha256', OLD.[evidence_sha256]), json_object('id', NEW.[id], 'staff_nip', NEW.[staff_nip], 'rule_code', NEW.[rule_code], 'observed_on', NEW.[observed_on], 'unit', NEW.[unit], 'result', NEW.[result], 'observer', NEW.[observer], 'note', NEW.[note], 'evidence_sha256', NEW.[evidence_sha256]));
+            VALUES ('adherence', CAST(NEW.[id] AS TEXT), 'update', json_object('id', OLD.[id], 'staff_nip', OLD.[staff_nip], 'rule_code', OLD.[rule_code], 'observed_on', OLD.[observed_on], 'unit', OLD.[unit], 'result', OLD.[result], 'observer', OLD.[observer], 'note', OLD.[note], 'evidence_sha256', OLD.[evidence_sha256], 'observed_at', OLD.[observed_at], 'object_ref', OLD.[object_ref], 'import_key', OLD.[import_key]), json_object('id', NEW.[id], 'staff_nip', NEW.[staff_nip], 'rule_code', NEW.[rule_code], 'observed_on', NEW.[observed_on], 'unit', NEW.[unit], 'result', NEW.[result], 'observer', NEW.[observer], 'note', NEW.[note], 'evidence_sha256', NEW.[evidence_sha256], 'observed_at', NEW.[observed_at], 'object_ref', NEW.[object_ref], 'import_key', NEW.[import_key]));
         END;
 
 -- trigger log_audit_plan_delete on audit_plan
