@@ -29,6 +29,7 @@ from qmstrack.metrics import find_metric
 from qmstrack.parsing import clean_text
 from qmstrack.periods import Period
 from qmstrack.registers.common import known_units, query_dicts
+from qmstrack.registers.documents import stale_evidence, unapproved_evidence
 from qmstrack.scope import Scope
 
 GRADES = ("conform", "minor", "major", "observation", "na", "pending")
@@ -172,6 +173,8 @@ EVIDENCE: dict[str, Callable[[Any, Period, Scope], list[str]]] = {
     "findings.overdue": _findings("due_on < ?"),
     "findings.open": _findings("1"),
     "findings.open_major": _findings("grade = 'major'"),
+    "documents.stale": stale_evidence,
+    "documents.without_approval": unapproved_evidence,
 }
 
 

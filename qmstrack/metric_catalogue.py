@@ -121,6 +121,10 @@ DECLARATIONS: tuple[Declaration, ...] = (
                 N_("Documents past their review date"),
                 "Documents in force whose review date passed before the end of the "
                 "period."),
+    Declaration("documents.without_approval", "count", "documents",
+                N_("Documents in force without approval"),
+                "Documents in force at the end of the period without an approver or an "
+                "approval date."),
 )
 
 _DECLARED: dict[str, Declaration] = {d.name: d for d in DECLARATIONS}

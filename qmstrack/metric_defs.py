@@ -13,7 +13,7 @@ import sqlite_utils
 from qmstrack.metric_catalogue import defines
 from qmstrack.periods import Period
 from qmstrack.registers.complaints import complaint_counts
-from qmstrack.registers.documents import stale_documents
+from qmstrack.registers.documents import stale_documents, unapproved_documents
 from qmstrack.scope import Scope
 
 
@@ -210,3 +210,4 @@ def _complaints_overdue(db, period, scope):
 # --- documents ------------------------------------------------------------------------
 
 defines("documents.stale")(stale_documents)
+defines("documents.without_approval")(unapproved_documents)

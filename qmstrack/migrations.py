@@ -719,3 +719,81 @@ def m010_adherence_each_observation(db: sqlite_utils.Database) -> None:
     db.execute("UPDATE adherence SET import_key = import_key")
     if newest == sealed:
         changelog.seal(db, "qmstrack upgrade (m010_adherence_each_observation)")
+
+
+@migration("m011_master_list_and_providers")
+def m011_master_list_and_providers(db: sqlite_utils.Database) -> None:
+    """The daftar induk dokumen (ISO 9001:2015 7.5.2, 7.5.3) and external providers (8.4).
+
+    ``documents`` gains the columns of a master list: ``number`` (unique per office for
+    each revision; one revision in force at a time), ``revision`` and the history of
+    revisions as rows of the same number, ``drafted_on``, ``approved_by`` (a staff
+    member) and ``approved_on``, ``distribution`` (the unit codes holding a controlled
+    copy, comma-separated) and ``status`` (draft, in_force, obsolete: superseded by a later
+    revision, withdrawn). ``withdrawn_on`` keeps its meaning, the day the row stopped being
+    in force, whether superseded or withdrawn. The documents already stored have no number
+    and are in force, or withdrawn when they had a withdrawal date. Their change triggers
+    are recreated and each row's new state logged, as ``m004_staff_employment`` does.
+
+    ``providers`` and ``provider_evaluations`` are the external providers (printing, IT
+    services, courier...) with what they supply, the criteria they are evaluated against,
+    their status (approved, conditional, stopped), and each evaluation's date, scores,
+    result and re-evaluation due date.
+    """
+    from qmstrack import changelog
+
+    newest = db.execute("SELECT max(id) FROM change_log").fetchone()[0] or 0
+    sealed = db.execute("SELECT max(last_id) FROM change_seals").fetchone()[0] or 0
+    run_script(
+        db,
+        """
+        ALTER TABLE documents ADD COLUMN number TEXT;
+        ALTER TABLE documents ADD COLUMN revision TEXT NOT NULL DEFAULT '';
+        ALTER TABLE documents ADD COLUMN drafted_on TEXT;
+        ALTER TABLE documents ADD COLUMN approved_by TEXT REFERENCES staff(nip);
+        ALTER TABLE documents ADD COLUMN approved_on TEXT;
+        ALTER TABLE documents ADD COLUMN distribution TEXT NOT NULL DEFAULT '';
+        ALTER TABLE documents ADD COLUMN status TEXT NOT NULL DEFAULT 'in_force'
+            CHECK (status IN ('draft', 'in_force', 'obsolete', 'withdrawn'));
+        UPDATE documents SET status = 'withdrawn' WHERE withdrawn_on IS NOT NULL;
+        CREATE UNIQUE INDEX idx_documents_number
+            ON documents(number COLLATE NOCASE, revision) WHERE number IS NOT NULL;
+        CREATE UNIQUE INDEX idx_documents_in_force
+            ON documents(number COLLATE NOCASE) WHERE number IS NOT NULL
+            AND status = 'in_force';
+        CREATE TABLE providers (
+            code TEXT PRIMARY KEY,
+            name TEXT NOT NULL,
+            supplies TEXT NOT NULL DEFAULT '',
+            criteria TEXT NOT NULL DEFAULT '',
+            unit TEXT REFERENCES units(code),
+            status TEXT NOT NULL DEFAULT 'approved'
+                CHECK (status IN ('approved', 'conditional', 'stopped')),
+            since TEXT,
+            contact TEXT NOT NULL DEFAULT ''
+        );
+        CREATE TABLE provider_evaluations (
+            id INTEGER PRIMARY KEY,
+            provider_code TEXT NOT NULL REFERENCES providers(code),
+            evaluated_on TEXT NOT NULL,
+            quality INTEGER NOT NULL CHECK (quality BETWEEN 1 AND 5),
+            delivery INTEGER NOT NULL CHECK (delivery BETWEEN 1 AND 5),
+            service INTEGER NOT NULL CHECK (service BETWEEN 1 AND 5),
+            score REAL NOT NULL,
+            result TEXT NOT NULL CHECK (result IN ('approved', 'conditional', 'stopped')),
+            next_due_on TEXT NOT NULL,
+            evaluator TEXT NOT NULL DEFAULT '',
+            note TEXT NOT NULL DEFAULT '',
+            UNIQUE (provider_code, evaluated_on)
+        );
+        CREATE INDEX idx_provider_evaluations_due
+            ON provider_evaluations(provider_code, evaluated_on, next_due_on);
+        """,
+    )
+    for op in ("insert", "update", "delete"):
+        db.execute(f"DROP TRIGGER IF EXISTS [log_documents_{op}]")
+    for table in ("documents", "providers", "provider_evaluations"):
+        create_change_triggers(db, table)
+    db.execute("UPDATE documents SET status = status")
+    if newest == sealed:
+        changelog.seal(db, "qmstrack upgrade (m011_master_list_and_providers)")

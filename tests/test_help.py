@@ -33,6 +33,7 @@ def test_the_tree_holds_the_record_commands():
         "qmstrack unit add", "qmstrack unit list", "qmstrack staff show",
         *(f"qmstrack request {cmd}" for cmd in ("add", "update", "list", "show", "import")),
         *(f"qmstrack adherence {cmd}" for cmd in ("add", "update", "list", "stats", "import")),
+        *(f"qmstrack document {cmd}" for cmd in ("add", "revise", "list", "show", "import")),
     }
     assert expected <= paths, expected - paths
 

@@ -7,6 +7,7 @@ from typing import Annotated
 
 import typer
 
+from qmstrack.cli.imports import add_import_command
 from qmstrack.cli.options import (
     ColumnsOption,
     CsvOption,
@@ -46,6 +47,22 @@ def add(
     issued: Annotated[str | None, typer.Option("--issued", help="Date issued (default "
                                                "today).")] = None,
     review_every: ReviewEvery = None,
+    number: Annotated[str | None, typer.Option("--number", help="Document number on the "
+                                               "master list, e.g. SOP/SMA/01.")] = None,
+    revision: Annotated[str | None, typer.Option("--revision", help="Revision, e.g. 00 "
+                                                 "(default 00 with a number).")] = None,
+    drafted: Annotated[str | None, typer.Option("--drafted", help="Date the draft was "
+                                                "made.")] = None,
+    approved_by: Annotated[str | None, typer.Option("--approved-by", help="NIP (or code) "
+                                                    "of the staff member who approved "
+                                                    "it.")] = None,
+    approved_on: Annotated[str | None, typer.Option("--approved-on", help="Date it was "
+                                                    "approved.")] = None,
+    distribution: Annotated[str | None, typer.Option("--distribution", help="Units holding "
+                                                     "a controlled copy, e.g. 'SMA, SMP'.")]
+    = None,
+    status: Annotated[str | None, typer.Option("--status", help="draft or in force "
+                                               "(default in force).")] = None,
 ) -> None:
     """Register a document (and keep a copy of its file); prints its id."""
     from qmstrack.cli.output import message
@@ -58,7 +75,11 @@ def add(
         option_value("--review-every", lambda: parse_review_every(review_every))
     record = add_document(open_db(ctx), db_path(ctx), type=type, title=title,
                           clause=clause, unit=unit, file=file,
-                          issued=opt_date(issued, "--issued"), review_every=review_every)
+                          issued=opt_date(issued, "--issued"), review_every=review_every,
+                          number=number, revision=revision,
+                          drafted=opt_date(drafted, "--drafted"), approved_by=approved_by,
+                          approved_on=opt_date(approved_on, "--approved-on"),
+                          distribution=distribution, status=status)
     typer.echo(str(record["id"]))
     due = f"; review due {record['review_due_on']}" if record["review_due_on"] else ""
     stored = f"; file stored as {record['file_sha256'][:12]}" if record["file_sha256"] else ""
@@ -81,7 +102,8 @@ def list_cmd(
     delimiter: DelimiterOption = None,
     xlsx: XlsxOption = None,
 ) -> None:
-    """List documents in force (stale = past its review date)."""
+    """The master list (daftar induk): documents in force and drafts, by number (stale =
+    past its review date); --withdrawn adds obsolete revisions and withdrawn ones."""
     from qmstrack.cli.output import emit_rows
     from qmstrack.cli.values import option_value
     from qmstrack.registers.documents import LIST_COLUMNS, list_documents, parse_type
@@ -100,10 +122,11 @@ def list_cmd(
 @app.command("show")
 def show(
     ctx: typer.Context,
-    doc_id: Annotated[str, typer.Argument(metavar="ID", help="Document id.")],
+    doc_id: Annotated[str, typer.Argument(metavar="ID", help="Document id, or its number "
+                                          "(the revision in force).")],
     json: JsonOption = False,
 ) -> None:
-    """Show one document and its stored file."""
+    """Show one document, its stored file and its revisions."""
     from qmstrack.cli.output import print_record
     from qmstrack.cli.state import db_path
     from qmstrack.evidence import evidence_path
@@ -115,6 +138,11 @@ def show(
         file["path"] = str(evidence_path(db_path(ctx), file["sha256"]))
     if not json:
         record.pop("file")
+        revisions = record.pop("revisions")
+        if revisions:
+            record["revisions"] = "; ".join(
+                f"{r['revision']} {r['status'].replace('_', ' ')} "
+                f"({r['approved_on'] or r['issued_on'] or '-'})" for r in revisions)
         if file:
             record.update({"file_name": file["original_name"], "file_type": file["media_type"],
                            "file_size": file["size"], "file_path": file["path"]})
@@ -155,3 +183,47 @@ def withdraw(
 
     record = withdraw_document(open_db(ctx), doc_id, on=opt_date(on, "--on"))
     message(f"Document {record['id']} withdrawn on {record['withdrawn_on']}.")
+
+
+@app.command("revise")
+def revise(
+    ctx: typer.Context,
+    number: Annotated[str, typer.Argument(metavar="NUMBER", help="Document number, e.g. "
+                                          "SOP/SMA/01.")],
+    revision: Annotated[str, typer.Option("--revision", help="The new revision, e.g. 02.")],
+    approved_by: Annotated[str, typer.Option("--approved-by", help="NIP (or code) of the "
+                                             "staff member who approved it.")],
+    on: Annotated[str, typer.Option("--on", help="Date approved; the new revision is in "
+                                    "force from then.")],
+    file: Annotated[Path | None, typer.Option("--file", help="The new revision's file.",
+                                              dir_okay=False)] = None,
+    drafted: Annotated[str | None, typer.Option("--drafted", help="Date the draft was "
+                                                "made.")] = None,
+    title: Annotated[str | None, typer.Option("--title", help="New title (default: "
+                                              "unchanged).")] = None,
+    review_every: ReviewEvery = None,
+    distribution: Annotated[str | None, typer.Option("--distribution", help="Units holding "
+                                                     "a controlled copy (default: "
+                                                     "unchanged).")] = None,
+) -> None:
+    """Put a new revision in force; the one it supersedes stays on record as obsolete."""
+    from qmstrack.cli.output import message
+    from qmstrack.cli.state import db_path
+    from qmstrack.cli.values import opt_date
+    from qmstrack.registers.documents import revise_document
+
+    record = revise_document(open_db(ctx), db_path(ctx), number, revision=revision,
+                             approved_by=approved_by, on=opt_date(on, "--on"), file=file,
+                             drafted=opt_date(drafted, "--drafted"), title=title,
+                             review_every=review_every, distribution=distribution)
+    typer.echo(str(record["id"]))
+    older = [r["revision"] for r in record["revisions"] if r["status"] == "obsolete"]
+    superseded = f"; revision {older[-1]} is obsolete" if older else ""
+    message(f"Document {record['number']} revision {record['revision']} in force from "
+            f"{record['issued_on']}{superseded}.")
+
+
+add_import_command(
+    app, "qmstrack.registers.documents:import_documents",
+    "Import the master list (daftar induk dokumen): no_dokumen, revisi, judul, jenis, "
+    "klausul, ...")

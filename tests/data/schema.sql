@@ -9,6 +9,7 @@
 --   m009_finding_recurrences
 --   m009_audit_programme
 --   m010_adherence_each_observation
+--   m011_master_list_and_providers
 
 -- table _sqlite_migrations
 CREATE TABLE "_sqlite_migrations" (
@@ -132,7 +133,8 @@ CREATE TABLE documents (
             review_months INTEGER,
             review_due_on TEXT,
             withdrawn_on TEXT
-        );
+        , number TEXT, revision TEXT NOT NULL DEFAULT '', drafted_on TEXT, approved_by TEXT REFERENCES staff(nip), approved_on TEXT, distribution TEXT NOT NULL DEFAULT '', status TEXT NOT NULL DEFAULT 'in_force'
+            CHECK (status IN ('draft', 'in_force', 'obsolete', 'withdrawn')));
 
 -- table evidence_files
 CREATE TABLE evidence_files (
@@ -199,6 +201,35 @@ CREATE TABLE objectives (
             frequency TEXT NOT NULL DEFAULT 'monthly'
                 CHECK (frequency IN ('monthly', 'quarterly', 'yearly')),
             year INTEGER NOT NULL
+        );
+
+-- table provider_evaluations
+CREATE TABLE provider_evaluations (
+            id INTEGER PRIMARY KEY,
+            provider_code TEXT NOT NULL REFERENCES providers(code),
+            evaluated_on TEXT NOT NULL,
+            quality INTEGER NOT NULL CHECK (quality BETWEEN 1 AND 5),
+            delivery INTEGER NOT NULL CHECK (delivery BETWEEN 1 AND 5),
+            service INTEGER NOT NULL CHECK (service BETWEEN 1 AND 5),
+            score REAL NOT NULL,
+            result TEXT NOT NULL CHECK (result IN ('approved', 'conditional', 'stopped')),
+            next_due_on TEXT NOT NULL,
+            evaluator TEXT NOT NULL DEFAULT '',
+            note TEXT NOT NULL DEFAULT '',
+            UNIQUE (provider_code, evaluated_on)
+        );
+
+-- table providers
+CREATE TABLE providers (
+            code TEXT PRIMARY KEY,
+            name TEXT NOT NULL,
+            supplies TEXT NOT NULL DEFAULT '',
+            criteria TEXT NOT NULL DEFAULT '',
+            unit TEXT REFERENCES units(code),
+            status TEXT NOT NULL DEFAULT 'approved'
+                CHECK (status IN ('approved', 'conditional', 'stopped')),
+            since TEXT,
+            contact TEXT NOT NULL DEFAULT ''
         );
 
 -- table request_events
@@ -355,6 +386,15 @@ CREATE UNIQUE INDEX idx_audits_open_unique
 -- index idx_complaints_received on complaints
 CREATE INDEX idx_complaints_received ON complaints(received_on, unit);
 
+-- index idx_documents_in_force on documents
+CREATE UNIQUE INDEX idx_documents_in_force
+            ON documents(number COLLATE NOCASE) WHERE number IS NOT NULL
+            AND status = 'in_force';
+
+-- index idx_documents_number on documents
+CREATE UNIQUE INDEX idx_documents_number
+            ON documents(number COLLATE NOCASE, revision) WHERE number IS NOT NULL;
+
 -- index idx_finding_actions_finding on finding_actions
 CREATE INDEX idx_finding_actions_finding ON finding_actions(finding_id);
 
@@ -366,6 +406,10 @@ CREATE INDEX idx_findings_item ON findings(item_id, status);
 
 -- index idx_findings_status on findings
 CREATE INDEX idx_findings_status ON findings(status, due_on);
+
+-- index idx_provider_evaluations_due on provider_evaluations
+CREATE INDEX idx_provider_evaluations_due
+            ON provider_evaluations(provider_code, evaluated_on, next_due_on);
 
 -- index idx_request_events_request on request_events
 CREATE INDEX idx_request_events_request ON request_events(request_id);
@@ -405,6 +449,12 @@ CREATE INDEX idx_surveys_date ON surveys(responded_on, unit, service_code);
 -- (made by SQLite for a constraint)
 
 -- index sqlite_autoindex_objective_values_1 on objective_values
+-- (made by SQLite for a constraint)
+
+-- index sqlite_autoindex_provider_evaluations_1 on provider_evaluations
+-- (made by SQLite for a constraint)
+
+-- index sqlite_autoindex_providers_1 on providers
 -- (made by SQLite for a constraint)
 
 -- index sqlite_autoindex_requests_1 on requests
@@ -544,19 +594,19 @@ CREATE TRIGGER [log_complaints_update] AFTER UPDATE ON [complaints] BEGIN
 -- trigger log_documents_delete on documents
 CREATE TRIGGER [log_documents_delete] AFTER DELETE ON [documents] BEGIN
             INSERT INTO change_log (tbl, row_key, op, old, new)
-            VALUES ('documents', CAST(OLD.[id] AS TEXT), 'delete', json_object('id', OLD.[id], 'type', OLD.[type], 'title', OLD.[title], 'clause', OLD.[clause], 'unit', OLD.[unit], 'file_sha256', OLD.[file_sha256], 'issued_on', OLD.[issued_on], 'review_months', OLD.[review_months], 'review_due_on', OLD.[review_due_on], 'withdrawn_on', OLD.[withdrawn_on]), NULL);
+            VALUES ('documents', CAST(OLD.[id] AS TEXT), 'delete', json_object('id', OLD.[id], 'type', OLD.[type], 'title', OLD.[title], 'clause', OLD.[clause], 'unit', OLD.[unit], 'file_sha256', OLD.[file_sha256], 'issued_on', OLD.[issued_on], 'review_months', OLD.[review_months], 'review_due_on', OLD.[review_due_on], 'withdrawn_on', OLD.[withdrawn_on], 'number', OLD.[number], 'revision', OLD.[revision], 'drafted_on', OLD.[drafted_on], 'approved_by', OLD.[approved_by], 'approved_on', OLD.[approved_on], 'distribution', OLD.[distribution], 'status', OLD.[status]), NULL);
         END;
 
 -- trigger log_documents_insert on documents
 CREATE TRIGGER [log_documents_insert] AFTER INSERT ON [documents] BEGIN
             INSERT INTO change_log (tbl, row_key, op, old, new)
-            VALUES ('documents', CAST(NEW.[id] AS TEXT), 'insert', NULL, json_object('id', NEW.[id], 'type', NEW.[type], 'title', NEW.[title], 'clause', NEW.[clause], 'unit', NEW.[unit], 'file_sha256', NEW.[file_sha256], 'issued_on', NEW.[issued_on], 'review_months', NEW.[review_months], 'review_due_on', NEW.[review_due_on], 'withdrawn_on', NEW.[withdrawn_on]));
+            VALUES ('documents', CAST(NEW.[id] AS TEXT), 'insert', NULL, json_object('id', NEW.[id], 'type', NEW.[type], 'title', NEW.[title], 'clause', NEW.[clause], 'unit', NEW.[unit], 'file_sha256', NEW.[file_sha256], 'issued_on', NEW.[issued_on], 'review_months', NEW.[review_months], 'review_due_on', NEW.[review_due_on], 'withdrawn_on', NEW.[withdrawn_on], 'number', NEW.[number], 'revision', NEW.[revision], 'drafted_on', NEW.[drafted_on], 'approved_by', NEW.[approved_by], 'approved_on', NEW.[approved_on], 'distribution', NEW.[distribution], 'status', NEW.[status]));
         END;
 
 -- trigger log_documents_update on documents
 CREATE TRIGGER [log_documents_update] AFTER UPDATE ON [documents] BEGIN
             INSERT INTO change_log (tbl, row_key, op, old, new)
-            VALUES ('documents', CAST(NEW.[id] AS TEXT), 'update', json_object('id', OLD.[id], 'type', OLD.[type], 'title', OLD.[title], 'clause', OLD.[clause], 'unit', OLD.[unit], 'file_sha256', OLD.[file_sha256], 'issued_on', OLD.[issued_on], 'review_months', OLD.[review_months], 'review_due_on', OLD.[review_due_on], 'withdrawn_on', OLD.[withdrawn_on]), json_object('id', NEW.[id], 'type', NEW.[type], 'title', NEW.[title], 'clause', NEW.[clause], 'unit', NEW.[unit], 'file_sha256', NEW.[file_sha256], 'issued_on', NEW.[issued_on], 'review_months', NEW.[review_months], 'review_due_on', NEW.[review_due_on], 'withdrawn_on', NEW.[withdrawn_on]));
+            VALUES ('documents', CAST(NEW.[id] AS TEXT), 'update', json_object('id', OLD.[id], 'type', OLD.[type], 'title', OLD.[title], 'clause', OLD.[clause], 'unit', OLD.[unit], 'file_sha256', OLD.[file_sha256], 'issued_on', OLD.[issued_on], 'review_months', OLD.[review_months], 'review_due_on', OLD.[review_due_on], 'withdrawn_on', OLD.[withdrawn_on], 'number', OLD.[number], 'revision', OLD.[revision], 'drafted_on', OLD.[drafted_on], 'approved_by', OLD.[approved_by], 'approved_on', OLD.[approved_on], 'distribution', OLD.[distribution], 'status', OLD.[status]), json_object('id', NEW.[id], 'type', NEW.[type], 'title', NEW.[title], 'clause', NEW.[clause], 'unit', NEW.[unit], 'file_sha256', NEW.[file_sha256], 'issued_on', NEW.[issued_on], 'review_months', NEW.[review_months], 'review_due_on', NEW.[review_due_on], 'withdrawn_on', NEW.[withdrawn_on], 'number', NEW.[number], 'revision', NEW.[revision], 'drafted_on', NEW.[drafted_on], 'approved_by', NEW.[approved_by], 'approved_on', NEW.[approved_on], 'distribution', NEW.[distribution], 'status', NEW.[status]));
         END;
 
 -- trigger log_evidence_files_delete on evidence_files
@@ -647,6 +697,42 @@ CREATE TRIGGER [log_objectives_insert] AFTER INSERT ON [objectives] BEGIN
 CREATE TRIGGER [log_objectives_update] AFTER UPDATE ON [objectives] BEGIN
             INSERT INTO change_log (tbl, row_key, op, old, new)
             VALUES ('objectives', CAST(NEW.[id] AS TEXT), 'update', json_object('id', OLD.[id], 'unit', OLD.[unit], 'service_code', OLD.[service_code], 'title', OLD.[title], 'metric', OLD.[metric], 'target', OLD.[target], 'frequency', OLD.[frequency], 'year', OLD.[year]), json_object('id', NEW.[id], 'unit', NEW.[unit], 'service_code', NEW.[service_code], 'title', NEW.[title], 'metric', NEW.[metric], 'target', NEW.[target], 'frequency', NEW.[frequency], 'year', NEW.[year]));
+        END;
+
+-- trigger log_provider_evaluations_delete on provider_evaluations
+CREATE TRIGGER [log_provider_evaluations_delete] AFTER DELETE ON [provider_evaluations] BEGIN
+            INSERT INTO change_log (tbl, row_key, op, old, new)
+            VALUES ('provider_evaluations', CAST(OLD.[id] AS TEXT), 'delete', json_object('id', OLD.[id], 'provider_code', OLD.[provider_code], 'evaluated_on', OLD.[evaluated_on], 'quality', OLD.[quality], 'delivery', OLD.[delivery], 'service', OLD.[service], 'score', OLD.[score], 'result', OLD.[result], 'next_due_on', OLD.[next_due_on], 'evaluator', OLD.[evaluator], 'note', OLD.[note]), NULL);
+        END;
+
+-- trigger log_provider_evaluations_insert on provider_evaluations
+CREATE TRIGGER [log_provider_evaluations_insert] AFTER INSERT ON [provider_evaluations] BEGIN
+            INSERT INTO change_log (tbl, row_key, op, old, new)
+            VALUES ('provider_evaluations', CAST(NEW.[id] AS TEXT), 'insert', NULL, json_object('id', NEW.[id], 'provider_code', NEW.[provider_code], 'evaluated_on', NEW.[evaluated_on], 'quality', NEW.[quality], 'delivery', NEW.[delivery], 'service', NEW.[service], 'score', NEW.[score], 'result', NEW.[result], 'next_due_on', NEW.[next_due_on], 'evaluator', NEW.[evaluator], 'note', NEW.[note]));
+        END;
+
+-- trigger log_provider_evaluations_update on provider_evaluations
+CREATE TRIGGER [log_provider_evaluations_update] AFTER UPDATE ON [provider_evaluations] BEGIN
+            INSERT INTO change_log (tbl, row_key, op, old, new)
+            VALUES ('provider_evaluations', CAST(NEW.[id] AS TEXT), 'update', json_object('id', OLD.[id], 'provider_code', OLD.[provider_code], 'evaluated_on', OLD.[evaluated_on], 'quality', OLD.[quality], 'delivery', OLD.[delivery], 'service', OLD.[service], 'score', OLD.[score], 'result', OLD.[result], 'next_due_on', OLD.[next_due_on], 'evaluator', OLD.[evaluator], 'note', OLD.[note]), json_object('id', NEW.[id], 'provider_code', NEW.[provider_code], 'evaluated_on', NEW.[evaluated_on], 'quality', NEW.[quality], 'delivery', NEW.[delivery], 'service', NEW.[service], 'score', NEW.[score], 'result', NEW.[result], 'next_due_on', NEW.[next_due_on], 'evaluator', NEW.[evaluator], 'note', NEW.[note]));
+        END;
+
+-- trigger log_providers_delete on providers
+CREATE TRIGGER [log_providers_delete] AFTER DELETE ON [providers] BEGIN
+            INSERT INTO change_log (tbl, row_key, op, old, new)
+            VALUES ('providers', CAST(OLD.[code] AS TEXT), 'delete', json_object('code', OLD.[code], 'name', OLD.[name], 'supplies', OLD.[supplies], 'criteria', OLD.[criteria], 'unit', OLD.[unit], 'status', OLD.[status], 'since', OLD.[since], 'contact', OLD.[contact]), NULL);
+        END;
+
+-- trigger log_providers_insert on providers
+CREATE TRIGGER [log_providers_insert] AFTER INSERT ON [providers] BEGIN
+            INSERT INTO change_log (tbl, row_key, op, old, new)
+            VALUES ('providers', CAST(NEW.[code] AS TEXT), 'insert', NULL, json_object('code', NEW.[code], 'name', NEW.[name], 'supplies', NEW.[supplies], 'criteria', NEW.[criteria], 'unit', NEW.[unit], 'status', NEW.[status], 'since', NEW.[since], 'contact', NEW.[contact]));
+        END;
+
+-- trigger log_providers_update on providers
+CREATE TRIGGER [log_providers_update] AFTER UPDATE ON [providers] BEGIN
+            INSERT INTO change_log (tbl, row_key, op, old, new)
+            VALUES ('providers', CAST(NEW.[code] AS TEXT), 'update', json_object('code', OLD.[code], 'name', OLD.[name], 'supplies', OLD.[supplies], 'criteria', OLD.[criteria], 'unit', OLD.[unit], 'status', OLD.[status], 'since', OLD.[since], 'contact', OLD.[contact]), json_object('code', NEW.[code], 'name', NEW.[name], 'supplies', NEW.[supplies], 'criteria', NEW.[criteria], 'unit', NEW.[unit], 'status', NEW.[status], 'since', NEW.[since], 'contact', NEW.[contact]));
         END;
 
 -- trigger log_request_events_delete on request_events
