@@ -30,6 +30,7 @@ from qmstrack.parsing import clean_text
 from qmstrack.periods import Period
 from qmstrack.registers.common import known_units, query_dicts
 from qmstrack.registers.documents import stale_evidence, unapproved_evidence
+from qmstrack.registers.providers import overdue_evidence as provider_evidence
 from qmstrack.scope import Scope
 
 GRADES = ("conform", "minor", "major", "observation", "na", "pending")
@@ -175,6 +176,7 @@ EVIDENCE: dict[str, Callable[[Any, Period, Scope], list[str]]] = {
     "findings.open_major": _findings("grade = 'major'"),
     "documents.stale": stale_evidence,
     "documents.without_approval": unapproved_evidence,
+    "providers.evaluation_overdue": provider_evidence,
 }
 
 

@@ -251,46 +251,100 @@ def _demo_extras(db: sqlite_utils.Database, rng: random.Random,
     counts["findings"] = _demo_findings(db)
     counts["reviews"] = _demo_review(db)
     counts["documents"] = _demo_documents(db)
+    counts["providers"] = _demo_providers(db)
     return counts
 
 
-# type, title, clause, unit, issued, review every (months), text of the file (or None)
+# number, revision, type, title, clause, unit, issued, review every (months), approved
+# (by the head of the general affairs subdivision on the issue date), distribution, text of
+# the file (or None)
+HEAD = "198512122010011003"
 DOCUMENTS = [
-    ("policy", "Kebijakan Mutu", "5.2", None, "2026-01-05", 12,
+    ("KM-01", "01", "policy", "Kebijakan Mutu", "5.2", None, "2026-01-05", 12, True,
+     "SMA, SMP, SEKRETARIAT",
      "Kebijakan Mutu\n\nKami berkomitmen memberikan layanan pendidikan yang cepat, tepat, "
      "transparan dan bebas pungutan, serta terus meningkatkan sistem manajemen mutu.\n"),
-    ("objectives", "Sasaran Mutu 2026", "6.2", None, "2026-01-12", 12, None),
-    ("procedure", "Pedoman Mutu", "4.4", None, "2025-02-03", 24, None),
-    ("sop", "SOP pelayanan legalisir ijazah SMA/SMK", "8.5.1", "SMA", "2025-03-03", 24,
-     None),
-    ("sop", "SOP pelayanan legalisir ijazah SMP", "8.5.1", "SMP", "2025-03-03", 24, None),
+    ("SM-2026", "00", "objectives", "Sasaran Mutu 2026", "6.2", None, "2026-01-12", 12, True,
+     "SMA, SMP, SEKRETARIAT", None),
+    ("PM-01", "02", "procedure", "Pedoman Mutu", "4.4", None, "2025-02-03", 24, True,
+     "SMA, SMP, SEKRETARIAT", None),
+    ("SOP/SMA/01", "00", "sop", "SOP pelayanan legalisir ijazah SMA/SMK", "8.5.1", "SMA",
+     "2025-03-03", 24, True, "SMA", None),
+    ("SOP/SMP/01", "00", "sop", "SOP pelayanan legalisir ijazah SMP", "8.5.1", "SMP",
+     "2025-03-03", 24, True, "SMP", None),
     # Past its review date: the audit's documents.stale item catches it.
-    ("sop", "SOP pengelolaan surat masuk dan keluar", "7.5.3", "SEKRETARIAT",
-     "2024-02-01", 24, None),
-    ("review-minutes", "Notulen Tinjauan Manajemen 2026", "9.3", None, "2026-01-20", None,
-     "Notulen tinjauan manajemen, 20 Januari 2026.\n"),
-    ("training", "Rekap pelatihan layanan prima 2026", "7.2", None, "2026-03-16", None, None),
+    ("SOP/SEK/02", "00", "sop", "SOP pengelolaan surat masuk dan keluar", "7.5.3",
+     "SEKRETARIAT", "2024-02-01", 24, True, "SEKRETARIAT", None),
+    ("NTM-2026", "00", "review-minutes", "Notulen Tinjauan Manajemen 2026", "9.3", None,
+     "2026-01-20", None, True, "", "Notulen tinjauan manajemen, 20 Januari 2026.\n"),
+    # Registered without its approval page: the audit's documents.without_approval item
+    # names it.
+    ("REK-PLT-2026", "00", "training", "Rekap pelatihan layanan prima 2026", "7.2", None,
+     "2026-03-16", None, False, "", None),
 ]
+# The SMA legalisation SOP revised in the year: revision 00 stays on record as obsolete.
+REVISIONS = [("SOP/SMA/01", "01", "2026-06-02", "2026-05-20")]
 
 
 def _demo_documents(db: sqlite_utils.Database) -> int:
-    """The documented information of the office; two documents carry a file."""
+    """The documented information of the office (the master list); two documents carry a
+    file, one is revised in the year."""
     import tempfile
     from pathlib import Path
 
-    from qmstrack.registers.documents import add_document
+    from qmstrack.registers.documents import add_document, revise_document
 
     db_path = next(row[2] for row in db.execute("PRAGMA database_list") if row[1] == "main")
     with tempfile.TemporaryDirectory() as tmp:
-        for kind, title, clause, unit, issued, months, text in DOCUMENTS:
+        for (number, rev, kind, title, clause, unit, issued, months, approved, copies,
+             text) in DOCUMENTS:
             file = None
             if text is not None:
                 file = Path(tmp) / f"{title.lower().replace(' ', '-')}.txt"
                 file.write_text(text, encoding="utf-8")
             add_document(db, db_path, type=kind, title=title, clause=clause, unit=unit,
                          file=file, issued=issued,
-                         review_every=f"{months}m" if months else None, today=DEMO_END)
-    return len(DOCUMENTS)
+                         review_every=f"{months}m" if months else None, today=DEMO_END,
+                         number=number, revision=rev,
+                         approved_by=HEAD if approved else None,
+                         approved_on=issued if approved else None,
+                         distribution=copies or None)
+        for number, rev, on, drafted in REVISIONS:
+            revise_document(db, db_path, number, revision=rev, approved_by=HEAD, on=on,
+                            drafted=drafted, today=DEMO_END)
+    return len(DOCUMENTS) + len(REVISIONS)
+
+
+# code, name, supplies, criteria, unit, since; then evaluations: (date, quality, delivery,
+# service)
+PROVIDERS = [
+    ("CETAK-01", "CV Sinar Grafika Samarinda", "Cetak blangko legalisir dan surat keterangan",
+     "Mutu cetak, ketepatan waktu kirim, kesesuaian jumlah", None, "2024-01-08",
+     [("2025-11-17", 4, 4, 4), ("2026-10-12", 4, 3, 4)]),
+    ("IT-01", "PT Borneo Net Media", "Layanan internet kantor dan hosting aplikasi layanan",
+     "Ketersediaan layanan 99%, waktu tanggap gangguan", "SEKRETARIAT", "2023-07-03",
+     # Conditional in January (outages in the peak months): due again in July, not done.
+     [("2025-12-08", 4, 4, 3), ("2026-01-19", 3, 3, 3)]),
+    ("KURIR-01", "CV Kurir Mahakam", "Pengiriman surat dan dokumen ke sekolah",
+     "Ketepatan waktu, dokumen utuh", None, "2024-03-04",
+     [("2026-02-23", 4, 5, 4)]),
+    ("KATERING-01", "Katering Ibu Sari", "Konsumsi rapat dan pelatihan",
+     "Kebersihan, ketepatan waktu", None, "2025-02-10",
+     [("2026-02-16", 2, 3, 2)]),
+]
+
+
+def _demo_providers(db: sqlite_utils.Database) -> int:
+    """External providers and a year of their evaluations; one re-evaluation overdue."""
+    from qmstrack.registers.providers import add_provider, evaluate_provider
+
+    for code, name, supplies, criteria, unit, since, evaluations in PROVIDERS:
+        add_provider(db, code=code, name=name, supplies=supplies, criteria=criteria,
+                     unit=unit, since=since)
+        for on, quality, delivery, service in evaluations:
+            evaluate_provider(db, code, quality=quality, delivery=delivery, service=service,
+                              on=on, evaluator="Andi Wijaya, S.H.", today=DEMO_END)
+    return len(PROVIDERS)
 
 
 def _demo_surveys(db: sqlite_utils.Database, rng: random.Random,

@@ -125,6 +125,10 @@ DECLARATIONS: tuple[Declaration, ...] = (
                 N_("Documents in force without approval"),
                 "Documents in force at the end of the period without an approver or an "
                 "approval date."),
+    Declaration("providers.evaluation_overdue", "count", "providers",
+                N_("External providers due for re-evaluation"),
+                "Providers not stopped at the end of the period, never evaluated by then "
+                "or whose re-evaluation was due before it."),
 )
 
 _DECLARED: dict[str, Declaration] = {d.name: d for d in DECLARATIONS}

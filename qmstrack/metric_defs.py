@@ -1,5 +1,6 @@
 """The SQL behind the metrics of the registers: requests, adherence, findings, complaints,
-documents (each defined against its declaration in :mod:`qmstrack.metric_catalogue`).
+documents, external providers (each defined against its declaration in
+:mod:`qmstrack.metric_catalogue`).
 
 Every definition follows the product specification word for word; the comment above each
 query quotes the rule it implements. Dates are ISO text, so comparisons are string
@@ -14,6 +15,7 @@ from qmstrack.metric_catalogue import defines
 from qmstrack.periods import Period
 from qmstrack.registers.complaints import complaint_counts
 from qmstrack.registers.documents import stale_documents, unapproved_documents
+from qmstrack.registers.providers import evaluation_overdue
 from qmstrack.scope import Scope
 
 
@@ -211,3 +213,7 @@ def _complaints_overdue(db, period, scope):
 
 defines("documents.stale")(stale_documents)
 defines("documents.without_approval")(unapproved_documents)
+
+# --- external providers ---------------------------------------------------------------
+
+defines("providers.evaluation_overdue")(evaluation_overdue)

@@ -68,6 +68,8 @@ LAZY_COMMANDS: dict[str, tuple[str, str]] = {
              'Figures of a day (or --from/--to) and what is overdue, for the head of office.'),
     "document": ("qmstrack.cli.document",
              'Documented information: policies, SOPs, minutes, and their reviews.'),
+    "provider": ("qmstrack.cli.provider",
+             'External providers (ISO 9001 8.4): what they supply, their evaluations.'),
     "log": ("qmstrack.cli.log",
              'Show the change log, newest first: seal time, command, table, key, old and new.'),
     "export": ("qmstrack.cli.bundle",
