@@ -156,6 +156,7 @@ def build_pack_context(db: sqlite_utils.Database, period: Period, lang: str = "i
     context["findings"] = _findings(db, fig, start, end, units, gettext)
     context["audits"] = _audits(db, fig, start, end, lang, gettext, charts)
     context["adherence"] = _adherence(db, fig, start, end, units, months, gettext, charts)
+    context["providers"] = _providers(db, fig, period, gettext)
     context["notes"] = _notes(notes or {}, lang, gettext)
     context["highlights"] = _highlights(context, fig, gettext)
     context["unit_codes"] = unit_codes
@@ -623,6 +624,24 @@ def _adherence(db, fig: _Figures, start: date, end: date, units, months, gettext
         target_label=gettext("target"), empty_text=gettext("No data"), width=900)
     return {"total": total, "units": unit_rows, "monthly": monthly, "target": target,
             "target_text": fig.pct(target) if target is not None else "", "chart": chart}
+
+
+def _providers(db, fig: _Figures, period: Period, gettext) -> dict[str, Any]:
+    """(c7) Performance of external providers: their status, the period's evaluations and
+    the re-evaluations past due at its end (ISO 9001:2015 8.4.1)."""
+    from qmstrack.registers.providers import overdue_evidence, provider_summary
+    from qmstrack.scope import Scope
+
+    summary = provider_summary(db, period.start, period.end)
+    results = {"approved": gettext("Approved"), "conditional": gettext("Conditional"),
+               "stopped": gettext("Stopped")}
+    rows = [{**e, "score_text": fig.num(e["score"]), "result_label": results[e["result"]]}
+            for e in summary["evaluations"]]
+    mean = summary["mean_score"]
+    return {"total": sum(summary["by_status"].values()), "by_status": summary["by_status"],
+            "evaluated": summary["evaluated"],
+            "mean_text": fig.num(round(mean, 2)) if mean is not None else "–",
+            "evaluations": rows, "overdue": overdue_evidence(db, period, Scope())}
 
 
 def _notes(notes: Notes, lang: str, gettext) -> dict[str, Any]:

@@ -145,3 +145,23 @@ def test_import_names_every_bad_row_and_reimport_changes_nothing(office, cli, tm
                      "row 5, column Unit:", "row 5, column Status:"):
         assert fragment in text, (fragment, result.stderr)
     assert state(office) == before
+
+
+@pytest.mark.parametrize("lang", ["id", "en"])
+def test_review_pack_shows_the_providers_under_9_3_2_c_7(providers, lang):
+    from qmstrack.review_pack import build_pack_context, render_pack
+
+    evaluate_provider(providers, "CETAK-01", quality=4, delivery=4, service=5,
+                      on="2026-01-15", today=TODAY)
+    evaluate_provider(providers, "IT-01", quality=3, delivery=3, service=3, on="2026-02-10",
+                      today=TODAY)
+    ctx = build_pack_context(providers, YEAR, lang, today=TODAY)
+    assert ctx["providers"]["by_status"] == {"approved": 2, "conditional": 1, "stopped": 0}
+    md, html = render_pack(ctx, "md"), render_pack(ctx, "html")
+    heading = {"id": "Kinerja penyedia eksternal",
+               "en": "Performance of external providers"}[lang]
+    for text in (md, html):
+        assert heading in text and "9.3.2 c 7" in text
+        assert "CV Percetakan Mandiri" in text
+        assert "IT-01 PT Jaringan Nusantara: re-evaluation due 2026-08-10" in text
+        assert "KURIR-01 Kurir Cepat: never evaluated" in text
