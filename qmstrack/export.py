@@ -154,7 +154,8 @@ def _where(reg: Register, start: date, end: date, units: tuple[str, ...],
             params += list(units)
     else:  # child
         parent = chosen[str(reg.parent)]
-        return (f"{reg.parent_key} IN (SELECT id FROM {parent.table} WHERE {parent.where})",
+        return (f"{reg.parent_key} IN (SELECT {reg.parent_column} FROM {parent.table} "
+                f"WHERE {parent.where})",
                 list(parent.params))
     if reg.unit_column:
         where, params = f"{where} AND {u}", [*params, *up]

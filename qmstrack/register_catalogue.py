@@ -20,7 +20,8 @@ schema whatever is declared later, so each one names the tables it touches itsel
 - ``overlapping``: [``date_column``, ``end_column``] overlaps the period;
 - ``in_force``: not withdrawn (``closed_column``) by the end of the period;
 - ``years``: ``date_column`` (a year) within the years of the period;
-- ``child``: the rows whose ``parent_key`` points at an exported row of ``parent``.
+- ``child``: the rows whose ``parent_key`` points at an exported row of ``parent`` (its
+  ``parent_column``, ``id`` unless declared).
 """
 
 from __future__ import annotations
@@ -52,6 +53,8 @@ class Register:
     end_column: str | None = None
     parent: str | None = None
     parent_key: str | None = None
+    # The parent's column that ``parent_key`` holds.
+    parent_column: str = "id"
     # Column holding an evidence file's SHA-256.
     evidence_column: str | None = None
     # Personal data replaced by pseudonyms with --redact: column -> pseudonym prefix.
@@ -106,7 +109,7 @@ REGISTERS: tuple[Register, ...] = (
              unit_nullable=True),
     Register("provider_evaluations", NC_("register", "Provider evaluations"), "child",
              "evaluated_on", "provider_code, evaluated_on", unit_column=None,
-             parent="providers", parent_key="provider_code"),
+             parent="providers", parent_key="provider_code", parent_column="code"),
     Register("audits", NC_("register", "Internal audits"), "overlapping", "period_start",
              "period_start, id", unit_column=None, end_column="period_end",
              units_json_column="scope", not_exported=("checklist_yaml",)),

@@ -165,3 +165,34 @@ def test_review_pack_shows_the_providers_under_9_3_2_c_7(providers, lang):
         assert "CV Percetakan Mandiri" in text
         assert "IT-01 PT Jaringan Nusantara: re-evaluation due 2026-08-10" in text
         assert "KURIR-01 Kurir Cepat: never evaluated" in text
+
+
+def test_export_bundle_holds_the_providers_and_the_master_list(providers, cli, tmp_path):
+    from openpyxl import load_workbook
+
+    from qmstrack.registers.documents import add_document, revise_document
+
+    evaluate_provider(providers, "CETAK-01", quality=4, delivery=4, service=5,
+                      on="2026-01-15", today=TODAY)
+    add_document(providers, type="sop", title="SOP legalisir", clause="8.5.1", unit="SMA",
+                 number="SOP/SMA/01", approved_by="198512122010011003",
+                 approved_on="2026-01-05", today=TODAY)
+    revise_document(providers, None, "SOP/SMA/01", revision="01",
+                    approved_by="198512122010011003", on="2026-06-01", today=TODAY)
+    out = tmp_path / "bundle"
+    result = cli("export", "--from", "2026-01-01", "--to", "2026-12-31", "--out", str(out))
+    assert result.exit_code == 0, result.stderr
+    registers = out / "data" / "registers"
+    listed = json.loads((registers / "providers.json").read_text("utf-8"))
+    assert [p["code"] for p in listed] == ["CETAK-01", "IT-01", "KURIR-01"]
+    evaluations = json.loads((registers / "provider_evaluations.json").read_text("utf-8"))
+    assert [(e["provider_code"], e["result"]) for e in evaluations] == [
+        ("CETAK-01", "approved")]
+    documents = json.loads((registers / "documents.json").read_text("utf-8"))
+    # The documents in force at the end of the period (the register's in_force rule).
+    assert [(d["number"], d["revision"], d["status"], d["approved_by"]) for d in documents] \
+        == [("SOP/SMA/01", "01", "in_force", "198512122010011003")]
+    book = load_workbook(registers / "registers.xlsx", read_only=True)
+    titles = " ".join(book.sheetnames)
+    assert "provider" in titles.lower() or "penyedia" in titles.lower(), book.sheetnames
+    assert cli("verify", str(out)).exit_code == 0
