@@ -31,6 +31,7 @@ from qmstrack.periods import Period
 from qmstrack.registers.common import known_units, query_dicts
 from qmstrack.registers.documents import stale_evidence, unapproved_evidence
 from qmstrack.registers.providers import overdue_evidence as provider_evidence
+from qmstrack.registers.risks import overdue_evidence as risk_evidence
 from qmstrack.scope import Scope
 
 GRADES = ("conform", "minor", "major", "observation", "na", "pending")
@@ -177,6 +178,7 @@ EVIDENCE: dict[str, Callable[[Any, Period, Scope], list[str]]] = {
     "documents.stale": stale_evidence,
     "documents.without_approval": unapproved_evidence,
     "providers.evaluation_overdue": provider_evidence,
+    "risks.treatment_overdue": risk_evidence,
 }
 
 

@@ -120,6 +120,12 @@ def _ikm_weight(value: str) -> str:
     return parse_weight(value)
 
 
+def _risk_scale(value: str) -> int:
+    from qmstrack.registers.risks import parse_scale
+
+    return parse_scale(value)
+
+
 def _checklist(value: str) -> str:
     from qmstrack.checklists import resolve_checklist
 
@@ -155,6 +161,8 @@ SETTINGS: dict[str, Setting] = {s.key: s for s in [
     Setting("ikm_weight", N_("Weight of each SKM element in the IKM: exact (1/9, the "
                              "default), or 0.111 or 0.11 to reproduce earlier reports."),
             _ikm_weight),
+    Setting("risk_scale", "Top of the risks' likelihood and impact scores, 3 to 10 "
+            "(default 5: a 5 x 5 matrix).", _risk_scale),
     Setting("csv_delimiter", "Delimiter of the CSV that lists print: ',', ';' or tab "
             "(default ';' when the language is id, else ',').", parse_delimiter),
 ]}

@@ -252,6 +252,7 @@ def _demo_extras(db: sqlite_utils.Database, rng: random.Random,
     counts["reviews"] = _demo_review(db)
     counts["documents"] = _demo_documents(db)
     counts["providers"] = _demo_providers(db)
+    counts["risks"] = _demo_risks(db)
     return counts
 
 
@@ -345,6 +346,52 @@ def _demo_providers(db: sqlite_utils.Database) -> int:
             evaluate_provider(db, code, quality=quality, delivery=delivery, service=service,
                               on=on, evaluator="Andi Wijaya, S.H.", today=DEMO_END)
     return len(PROVIDERS)
+
+
+# ref, unit, process, description, cause, likelihood, impact, treatment, owner, identified,
+# due, reviewed, closed, residual (likelihood, impact)
+RISKS = [
+    ("R-SMA-001", "SMA", "SMA-LEG", "Antrean legalisir menumpuk di awal tahun ajaran",
+     "Lonjakan permohonan Juni-Agustus", 4, 3,
+     "Loket tambahan dan legalisir daring pada Juni-Agustus", "197803152005011002",
+     "2025-11-10", "2026-05-29", "2026-06-15", "2026-09-01", (2, 3)),
+    ("R-SMA-002", "SMA", "SMA-SKPI", "Berkas permohonan SKPI hilang sebelum diverifikasi",
+     "Berkas kertas berpindah tangan tanpa tanda terima", 2, 5,
+     "Tanda terima dan pindai berkas di loket", "198609262015051001", "2025-11-10",
+     "2026-02-27", "2026-03-02", None, (1, 5)),
+    ("R-SMP-001", "SMP", "SMP-MUT", "Rekomendasi mutasi terlambat karena data Dapodik belum "
+     "diperbarui", "Sekolah asal lambat memperbarui Dapodik", 3, 3,
+     "Surat edaran ke sekolah dan pemeriksaan Dapodik mingguan", "197912202006041001",
+     "2025-12-01", "2026-03-31", "2026-04-06", "2026-07-01", (2, 2)),
+    # Open past its due date: the audit's risks.treatment_overdue item names it.
+    ("R-SEK-001", "SEKRETARIAT", "SEK-PPID", "Gangguan jaringan menghentikan layanan "
+     "informasi daring", "Satu penyedia internet tanpa cadangan", 3, 4,
+     "Sambungan cadangan dari penyedia kedua", "198512122010011003", "2025-11-17",
+     "2026-08-31", "2026-06-01", None, None),
+    ("R-SEK-002", "SEKRETARIAT", "SEK-SURAT", "Surat masuk salah disposisi",
+     "Agenda surat masih manual", 2, 2, "Agenda surat elektronik", "198402282009031004",
+     "2026-01-12", "2026-12-15", "2026-07-06", None, None),
+]
+
+
+def _demo_risks(db: sqlite_utils.Database) -> int:
+    """The risk register of the three units; one treatment overdue at the end of the year."""
+    from qmstrack.registers.risks import add_risk
+
+    for (ref, unit, process, description, cause, likelihood, impact, treatment, owner,
+         identified, due, reviewed, closed, residual) in RISKS:
+        add_risk(db, ref_no=ref, unit=unit, process=process, description=description,
+                 cause=cause, likelihood=likelihood, severity=impact, treatment=treatment,
+                 owner=owner, identified_on=identified, due_on=due, reviewed_on=reviewed,
+                 closed_on=closed, status="closed" if closed else None,
+                 residual_likelihood=residual[0] if residual else None,
+                 residual_severity=residual[1] if residual else None)
+    # An opportunity found in the management review.
+    add_risk(db, ref_no="P-SMA-001", kind="opportunity", unit="SMA", process="SMA-LEG",
+             description="Legalisir elektronik bersama Disdukcapil", likelihood=3, severity=4,
+             treatment="Kajian kerja sama", owner="197803152005011002",
+             identified_on="2026-01-20", due_on="2026-12-18")
+    return len(RISKS) + 1
 
 
 def _demo_surveys(db: sqlite_utils.Database, rng: random.Random,

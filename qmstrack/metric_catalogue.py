@@ -129,6 +129,10 @@ DECLARATIONS: tuple[Declaration, ...] = (
                 N_("External providers due for re-evaluation"),
                 "Providers not stopped at the end of the period, never evaluated by then "
                 "or whose re-evaluation was due before it."),
+    Declaration("risks.treatment_overdue", "count", "risks",
+                N_("Overdue risk treatments"),
+                "Risks and opportunities open at the end of the period whose treatment was "
+                "due before it."),
 )
 
 _DECLARED: dict[str, Declaration] = {d.name: d for d in DECLARATIONS}

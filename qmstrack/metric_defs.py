@@ -1,5 +1,5 @@
 """The SQL behind the metrics of the registers: requests, adherence, findings, complaints,
-documents, external providers (each defined against its declaration in
+documents, external providers, risks (each defined against its declaration in
 :mod:`qmstrack.metric_catalogue`).
 
 Every definition follows the product specification word for word; the comment above each
@@ -16,6 +16,7 @@ from qmstrack.periods import Period
 from qmstrack.registers.complaints import complaint_counts
 from qmstrack.registers.documents import stale_documents, unapproved_documents
 from qmstrack.registers.providers import evaluation_overdue
+from qmstrack.registers.risks import treatment_overdue
 from qmstrack.scope import Scope
 
 
@@ -217,3 +218,7 @@ defines("documents.without_approval")(unapproved_documents)
 # --- external providers ---------------------------------------------------------------
 
 defines("providers.evaluation_overdue")(evaluation_overdue)
+
+# --- risks and opportunities ----------------------------------------------------------
+
+defines("risks.treatment_overdue")(treatment_overdue)

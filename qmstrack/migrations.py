@@ -721,9 +721,10 @@ def m010_adherence_each_observation(db: sqlite_utils.Database) -> None:
         changelog.seal(db, "qmstrack upgrade (m010_adherence_each_observation)")
 
 
-@migration("m011_master_list_and_providers")
-def m011_master_list_and_providers(db: sqlite_utils.Database) -> None:
-    """The daftar induk dokumen (ISO 9001:2015 7.5.2, 7.5.3) and external providers (8.4).
+@migration("m011_master_list_providers_risks")
+def m011_master_list_providers_risks(db: sqlite_utils.Database) -> None:
+    """The daftar induk dokumen (ISO 9001:2015 7.5.2, 7.5.3), external providers (8.4) and
+    the register of risks and opportunities (6.1).
 
     ``documents`` gains the columns of a master list: ``number`` (unique per office for
     each revision; one revision in force at a time), ``revision`` and the history of
@@ -739,6 +740,11 @@ def m011_master_list_and_providers(db: sqlite_utils.Database) -> None:
     services, courier...) with what they supply, the criteria they are evaluated against,
     their status (approved, conditional, stopped), and each evaluation's date, scores,
     result and re-evaluation due date.
+
+    ``risks`` holds the risks and opportunities of each unit and process: description,
+    cause, impact, likelihood and impact scores (1 up to the office's scale, at most 10),
+    their product (``level``), the treatment, its owner and due date, the last review,
+    status (open, closed with its date) and the residual scores after treatment.
     """
     from qmstrack import changelog
 
@@ -788,12 +794,39 @@ def m011_master_list_and_providers(db: sqlite_utils.Database) -> None:
         );
         CREATE INDEX idx_provider_evaluations_due
             ON provider_evaluations(provider_code, evaluated_on, next_due_on);
+        CREATE TABLE risks (
+            id INTEGER PRIMARY KEY,
+            ref_no TEXT NOT NULL UNIQUE COLLATE NOCASE,
+            kind TEXT NOT NULL DEFAULT 'risk' CHECK (kind IN ('risk', 'opportunity')),
+            unit TEXT NOT NULL REFERENCES units(code),
+            process TEXT NOT NULL DEFAULT '',
+            description TEXT NOT NULL,
+            cause TEXT NOT NULL DEFAULT '',
+            impact TEXT NOT NULL DEFAULT '',
+            likelihood INTEGER NOT NULL CHECK (likelihood BETWEEN 1 AND 10),
+            severity INTEGER NOT NULL CHECK (severity BETWEEN 1 AND 10),
+            level INTEGER NOT NULL CHECK (level = likelihood * severity),
+            treatment TEXT NOT NULL DEFAULT '',
+            owner_nip TEXT REFERENCES staff(nip),
+            identified_on TEXT NOT NULL,
+            due_on TEXT,
+            reviewed_on TEXT,
+            status TEXT NOT NULL DEFAULT 'open' CHECK (status IN ('open', 'closed')),
+            closed_on TEXT,
+            residual_likelihood INTEGER CHECK (residual_likelihood BETWEEN 1 AND 10),
+            residual_severity INTEGER CHECK (residual_severity BETWEEN 1 AND 10),
+            residual_level INTEGER,
+            CHECK ((status = 'closed') = (closed_on IS NOT NULL)),
+            CHECK ((residual_likelihood IS NULL) = (residual_severity IS NULL)),
+            CHECK (residual_level IS residual_likelihood * residual_severity)
+        );
+        CREATE INDEX idx_risks_due ON risks(closed_on, due_on, unit);
         """,
     )
     for op in ("insert", "update", "delete"):
         db.execute(f"DROP TRIGGER IF EXISTS [log_documents_{op}]")
-    for table in ("documents", "providers", "provider_evaluations"):
+    for table in ("documents", "providers", "provider_evaluations", "risks"):
         create_change_triggers(db, table)
     db.execute("UPDATE documents SET status = status")
     if newest == sealed:
-        changelog.seal(db, "qmstrack upgrade (m011_master_list_and_providers)")
+        changelog.seal(db, "qmstrack upgrade (m011_master_list_providers_risks)")

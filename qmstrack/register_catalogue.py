@@ -110,6 +110,8 @@ REGISTERS: tuple[Register, ...] = (
     Register("provider_evaluations", NC_("register", "Provider evaluations"), "child",
              "evaluated_on", "provider_code, evaluated_on", unit_column=None,
              parent="providers", parent_key="provider_code", parent_column="code"),
+    Register("risks", NC_("register", "Risks and opportunities"), "open_in_period",
+             "identified_on", "unit, ref_no", closed_column="closed_on"),
     Register("audits", NC_("register", "Internal audits"), "overlapping", "period_start",
              "period_start, id", unit_column=None, end_column="period_end",
              units_json_column="scope", not_exported=("checklist_yaml",)),

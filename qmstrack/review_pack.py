@@ -157,6 +157,7 @@ def build_pack_context(db: sqlite_utils.Database, period: Period, lang: str = "i
     context["audits"] = _audits(db, fig, start, end, lang, gettext, charts)
     context["adherence"] = _adherence(db, fig, start, end, units, months, gettext, charts)
     context["providers"] = _providers(db, fig, period, gettext)
+    context["risks"] = _risks(db, fig, period, gettext)
     context["notes"] = _notes(notes or {}, lang, gettext)
     context["highlights"] = _highlights(context, fig, gettext)
     context["unit_codes"] = unit_codes
@@ -642,6 +643,20 @@ def _providers(db, fig: _Figures, period: Period, gettext) -> dict[str, Any]:
             "evaluated": summary["evaluated"],
             "mean_text": fig.num(round(mean, 2)) if mean is not None else "–",
             "evaluations": rows, "overdue": overdue_evidence(db, period, Scope())}
+
+
+def _risks(db, fig: _Figures, period: Period, gettext) -> dict[str, Any]:
+    """(e) Risks and opportunities from the register: the open ones at the end of the
+    period by band, before and after treatment, and the treatments past due."""
+    from qmstrack.registers.risks import BANDS, overdue_evidence, risk_summary
+
+    summary = risk_summary(db, period)
+    names = {"low": gettext("Low"), "medium": gettext("Medium"), "high": gettext("High"),
+             "very_high": gettext("Very high")}
+    return {**summary,
+            "rows": [{"label": names[b], "count": fig.num(summary["bands"][b]),
+                      "residual": fig.num(summary["residual_bands"][b])} for b in BANDS],
+            "overdue": overdue_evidence(db, period, Scope())}
 
 
 def _notes(notes: Notes, lang: str, gettext) -> dict[str, Any]:

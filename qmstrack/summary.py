@@ -4,7 +4,8 @@
 finding, complaint and satisfaction figures from the *same* functions the metric registry
 uses (``qmstrack.metric_defs``, ``qmstrack.registers.complaints`` and
 ``qmstrack.satisfaction``), plus the lists of overdue requests, overdue corrective actions,
-complaints not answered in time and overdue management review actions, and the quality
+complaints not answered in time, overdue management review actions and overdue
+risk treatments, and the quality
 objectives missed in the two
 periods before the day after the period (the audit uses the same rule,
 :func:`qmstrack.objectives.objectives_missed_twice`). :func:`render_text` and
@@ -167,6 +168,7 @@ def build_summary(db: sqlite_utils.Database, period: Period, units: Sequence[str
     from qmstrack.metric_defs import adherence_counts, finding_counts, request_counts
     from qmstrack.objectives import objectives_missed_twice
     from qmstrack.registers.complaints import complaint_counts
+    from qmstrack.registers.risks import overdue_treatments
     from qmstrack.satisfaction import satisfaction_figures
 
     scope = Scope(units=tuple(units))
@@ -200,6 +202,7 @@ def build_summary(db: sqlite_utils.Database, period: Period, units: Sequence[str
                        "overdue": len(late_complaints), "overdue_list": late_complaints},
         "review_actions": {"overdue": len(late_actions), "overdue_list": late_actions},
         "survey_actions": overdue_survey_actions(db, period, scope),
+        "overdue_risk_treatments": overdue_treatments(db, period, scope),
         # A period ending on the last day of the summary is complete by then.
         "objectives_missed_twice": [
             o for o in objectives_missed_twice(db, period.end + timedelta(days=1))
@@ -214,7 +217,8 @@ def needs_attention(summary: dict[str, Any]) -> bool:
     return bool(summary["requests"]["overdue"] or summary["findings"]["overdue"]
                 or summary["overdue_requests"] or summary["overdue_findings"]
                 or summary["complaints"]["overdue"] or summary["review_actions"]["overdue"]
-                or summary.get("survey_actions", {}).get("overdue"))
+                or summary.get("survey_actions", {}).get("overdue")
+                or summary.get("overdue_risk_treatments"))
 
 
 # --- the digest -----------------------------------------------------------------------
@@ -272,8 +276,9 @@ class _Digest:
         late_complaints = self.s["complaints"]["overdue"]
         late_actions = self.s["review_actions"]["overdue"]
         late_skm = self.s.get("survey_actions", {}).get("overdue", 0)
+        late_risks = len(self.s.get("overdue_risk_treatments") or [])
         if not (late_requests or late_findings or late_complaints or late_actions
-                or late_skm):
+                or late_skm or late_risks):
             return _("Nothing is overdue.")
         parts = []
         if late_requests:
@@ -295,6 +300,9 @@ class _Digest:
             parts.append(ngettext("{n} overdue SKM follow-up action",
                                   "{n} overdue SKM follow-up actions",
                                   late_skm).format(n=self.n(late_skm)))
+        if late_risks:
+            parts.append(ngettext("{n} overdue risk treatment", "{n} overdue risk treatments",
+                                  late_risks).format(n=self.n(late_risks)))
         return _("Needs attention: {items}.").format(items=", ".join(parts))
 
     def request_lines(self) -> list[str]:
@@ -437,6 +445,15 @@ class _Digest:
         heading = _("Overdue management review actions ({n})").format(n=self.n(len(rows)))
         return heading, items, max(0, len(rows) - LIST_CAP)
 
+    def overdue_risk_items(self) -> tuple[str, list[tuple[str, str]], int]:
+        _ = self._
+        rows = self.s.get("overdue_risk_treatments") or []
+        items = [(row["ref_no"], _("{unit}, treatment due {due}: {description}").format(
+            unit=row["unit"], due=self.day(row["due_on"]),
+            description=row["description"][:80])) for row in rows[:LIST_CAP]]
+        heading = _("Overdue risk treatments ({n})").format(n=self.n(len(rows)))
+        return heading, items, max(0, len(rows) - LIST_CAP)
+
     def missed_objective_items(self) -> tuple[str, list[tuple[str, str]], int]:
         from qmstrack.figures import format_target, format_value, objective_kind, span_text
 
@@ -482,7 +499,7 @@ def render_text(summary: dict[str, Any], lang: str) -> str:
     for heading, items, more in (d.overdue_request_items(), d.overdue_finding_items(),
                                  d.overdue_complaint_items(), d.overdue_action_items(),
                                  d.overdue_survey_action_items(),
-                                 d.missed_objective_items()):
+                                 d.overdue_risk_items(), d.missed_objective_items()):
         if not items:
             continue
         lines += ["", heading]
@@ -522,7 +539,7 @@ def render_markdown(summary: dict[str, Any], lang: str) -> str:
     for heading, items, more in (d.overdue_request_items(), d.overdue_finding_items(),
                                  d.overdue_complaint_items(), d.overdue_action_items(),
                                  d.overdue_survey_action_items(),
-                                 d.missed_objective_items()):
+                                 d.overdue_risk_items(), d.missed_objective_items()):
         if not items:
             continue
         lines += ["", f"## {e(heading)}", ""]

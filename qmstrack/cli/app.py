@@ -70,6 +70,8 @@ LAZY_COMMANDS: dict[str, tuple[str, str]] = {
              'Documented information: policies, SOPs, minutes, and their reviews.'),
     "provider": ("qmstrack.cli.provider",
              'External providers (ISO 9001 8.4): what they supply, their evaluations.'),
+    "risk": ("qmstrack.cli.risk",
+             'Risks and opportunities (ISO 9001 6.1): scores, treatment, the heat map.'),
     "log": ("qmstrack.cli.log",
              'Show the change log, newest first: seal time, command, table, key, old and new.'),
     "export": ("qmstrack.cli.bundle",

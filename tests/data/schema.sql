@@ -9,7 +9,7 @@
 --   m009_finding_recurrences
 --   m009_audit_programme
 --   m010_adherence_each_observation
---   m011_master_list_and_providers
+--   m011_master_list_providers_risks
 
 -- table _sqlite_migrations
 CREATE TABLE "_sqlite_migrations" (
@@ -281,6 +281,34 @@ CREATE TABLE reviews (
             minutes_sha256 TEXT REFERENCES evidence_files(sha256)
         );
 
+-- table risks
+CREATE TABLE risks (
+            id INTEGER PRIMARY KEY,
+            ref_no TEXT NOT NULL UNIQUE COLLATE NOCASE,
+            kind TEXT NOT NULL DEFAULT 'risk' CHECK (kind IN ('risk', 'opportunity')),
+            unit TEXT NOT NULL REFERENCES units(code),
+            process TEXT NOT NULL DEFAULT '',
+            description TEXT NOT NULL,
+            cause TEXT NOT NULL DEFAULT '',
+            impact TEXT NOT NULL DEFAULT '',
+            likelihood INTEGER NOT NULL CHECK (likelihood BETWEEN 1 AND 10),
+            severity INTEGER NOT NULL CHECK (severity BETWEEN 1 AND 10),
+            level INTEGER NOT NULL CHECK (level = likelihood * severity),
+            treatment TEXT NOT NULL DEFAULT '',
+            owner_nip TEXT REFERENCES staff(nip),
+            identified_on TEXT NOT NULL,
+            due_on TEXT,
+            reviewed_on TEXT,
+            status TEXT NOT NULL DEFAULT 'open' CHECK (status IN ('open', 'closed')),
+            closed_on TEXT,
+            residual_likelihood INTEGER CHECK (residual_likelihood BETWEEN 1 AND 10),
+            residual_severity INTEGER CHECK (residual_severity BETWEEN 1 AND 10),
+            residual_level INTEGER,
+            CHECK ((status = 'closed') = (closed_on IS NOT NULL)),
+            CHECK ((residual_likelihood IS NULL) = (residual_severity IS NULL)),
+            CHECK (residual_level IS residual_likelihood * residual_severity)
+        );
+
 -- table rules
 CREATE TABLE rules (
             code TEXT PRIMARY KEY,
@@ -427,6 +455,9 @@ CREATE INDEX idx_requests_received ON requests(received_on, unit, service_code);
 -- index idx_requests_ref_nocase on requests
 CREATE INDEX idx_requests_ref_nocase ON requests(ref_no COLLATE NOCASE);
 
+-- index idx_risks_due on risks
+CREATE INDEX idx_risks_due ON risks(closed_on, due_on, unit);
+
 -- index idx_survey_actions_due on survey_actions
 CREATE INDEX idx_survey_actions_due ON survey_actions(closed_on, due_on);
 
@@ -458,6 +489,9 @@ CREATE INDEX idx_surveys_date ON surveys(responded_on, unit, service_code);
 -- (made by SQLite for a constraint)
 
 -- index sqlite_autoindex_requests_1 on requests
+-- (made by SQLite for a constraint)
+
+-- index sqlite_autoindex_risks_1 on risks
 -- (made by SQLite for a constraint)
 
 -- index sqlite_autoindex_rules_1 on rules
@@ -805,6 +839,24 @@ CREATE TRIGGER [log_reviews_insert] AFTER INSERT ON [reviews] BEGIN
 CREATE TRIGGER [log_reviews_update] AFTER UPDATE ON [reviews] BEGIN
             INSERT INTO change_log (tbl, row_key, op, old, new)
             VALUES ('reviews', CAST(NEW.[id] AS TEXT), 'update', json_object('id', OLD.[id], 'held_on', OLD.[held_on], 'chair', OLD.[chair], 'attendees', OLD.[attendees], 'minutes_sha256', OLD.[minutes_sha256]), json_object('id', NEW.[id], 'held_on', NEW.[held_on], 'chair', NEW.[chair], 'attendees', NEW.[attendees], 'minutes_sha256', NEW.[minutes_sha256]));
+        END;
+
+-- trigger log_risks_delete on risks
+CREATE TRIGGER [log_risks_delete] AFTER DELETE ON [risks] BEGIN
+            INSERT INTO change_log (tbl, row_key, op, old, new)
+            VALUES ('risks', CAST(OLD.[id] AS TEXT), 'delete', json_object('id', OLD.[id], 'ref_no', OLD.[ref_no], 'kind', OLD.[kind], 'unit', OLD.[unit], 'process', OLD.[process], 'description', OLD.[description], 'cause', OLD.[cause], 'impact', OLD.[impact], 'likelihood', OLD.[likelihood], 'severity', OLD.[severity], 'level', OLD.[level], 'treatment', OLD.[treatment], 'owner_nip', OLD.[owner_nip], 'identified_on', OLD.[identified_on], 'due_on', OLD.[due_on], 'reviewed_on', OLD.[reviewed_on], 'status', OLD.[status], 'closed_on', OLD.[closed_on], 'residual_likelihood', OLD.[residual_likelihood], 'residual_severity', OLD.[residual_severity], 'residual_level', OLD.[residual_level]), NULL);
+        END;
+
+-- trigger log_risks_insert on risks
+CREATE TRIGGER [log_risks_insert] AFTER INSERT ON [risks] BEGIN
+            INSERT INTO change_log (tbl, row_key, op, old, new)
+            VALUES ('risks', CAST(NEW.[id] AS TEXT), 'insert', NULL, json_object('id', NEW.[id], 'ref_no', NEW.[ref_no], 'kind', NEW.[kind], 'unit', NEW.[unit], 'process', NEW.[process], 'description', NEW.[description], 'cause', NEW.[cause], 'impact', NEW.[impact], 'likelihood', NEW.[likelihood], 'severity', NEW.[severity], 'level', NEW.[level], 'treatment', NEW.[treatment], 'owner_nip', NEW.[owner_nip], 'identified_on', NEW.[identified_on], 'due_on', NEW.[due_on], 'reviewed_on', NEW.[reviewed_on], 'status', NEW.[status], 'closed_on', NEW.[closed_on], 'residual_likelihood', NEW.[residual_likelihood], 'residual_severity', NEW.[residual_severity], 'residual_level', NEW.[residual_level]));
+        END;
+
+-- trigger log_risks_update on risks
+CREATE TRIGGER [log_risks_update] AFTER UPDATE ON [risks] BEGIN
+            INSERT INTO change_log (tbl, row_key, op, old, new)
+            VALUES ('risks', CAST(NEW.[id] AS TEXT), 'update', json_object('id', OLD.[id], 'ref_no', OLD.[ref_no], 'kind', OLD.[kind], 'unit', OLD.[unit], 'process', OLD.[process], 'description', OLD.[description], 'cause', OLD.[cause], 'impact', OLD.[impact], 'likelihood', OLD.[likelihood], 'severity', OLD.[severity], 'level', OLD.[level], 'treatment', OLD.[treatment], 'owner_nip', OLD.[owner_nip], 'identified_on', OLD.[identified_on], 'due_on', OLD.[due_on], 'reviewed_on', OLD.[reviewed_on], 'status', OLD.[status], 'closed_on', OLD.[closed_on], 'residual_likelihood', OLD.[residual_likelihood], 'residual_severity', OLD.[residual_severity], 'residual_level', OLD.[residual_level]), json_object('id', NEW.[id], 'ref_no', NEW.[ref_no], 'kind', NEW.[kind], 'unit', NEW.[unit], 'process', NEW.[process], 'description', NEW.[description], 'cause', NEW.[cause], 'impact', NEW.[impact], 'likelihood', NEW.[likelihood], 'severity', NEW.[severity], 'level', NEW.[level], 'treatment', NEW.[treatment], 'owner_nip', NEW.[owner_nip], 'identified_on', NEW.[identified_on], 'due_on', NEW.[due_on], 'reviewed_on', NEW.[reviewed_on], 'status', NEW.[status], 'closed_on', NEW.[closed_on], 'residual_likelihood', NEW.[residual_likelihood], 'residual_severity', NEW.[residual_severity], 'residual_level', NEW.[residual_level]));
         END;
 
 -- trigger log_rules_delete on rules
