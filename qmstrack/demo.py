@@ -358,7 +358,7 @@ RISKS = [
     ("R-SMA-002", "SMA", "SMA-SKPI", "Berkas permohonan SKPI hilang sebelum diverifikasi",
      "Berkas kertas berpindah tangan tanpa tanda terima", 2, 5,
      "Tanda terima dan pindai berkas di loket", "198609262015051001", "2025-11-10",
-     "2026-02-27", "2026-03-02", None, (1, 5)),
+     "2026-02-27", "2026-03-02", "2026-03-02", (1, 5)),
     ("R-SMP-001", "SMP", "SMP-MUT", "Rekomendasi mutasi terlambat karena data Dapodik belum "
      "diperbarui", "Sekolah asal lambat memperbarui Dapodik", 3, 3,
      "Surat edaran ke sekolah dan pemeriksaan Dapodik mingguan", "197912202006041001",
