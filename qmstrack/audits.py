@@ -29,7 +29,12 @@ from qmstrack.metrics import find_metric
 from qmstrack.parsing import clean_text
 from qmstrack.periods import Period
 from qmstrack.registers.common import known_units, query_dicts
-from qmstrack.registers.documents import stale_evidence, unapproved_evidence
+from qmstrack.registers.competence import gap_evidence
+from qmstrack.registers.documents import (
+    stale_evidence,
+    unapproved_evidence,
+    undistributed_evidence,
+)
 from qmstrack.registers.providers import overdue_evidence as provider_evidence
 from qmstrack.registers.risks import overdue_evidence as risk_evidence
 from qmstrack.scope import Scope
@@ -177,8 +182,10 @@ EVIDENCE: dict[str, Callable[[Any, Period, Scope], list[str]]] = {
     "findings.open_major": _findings("grade = 'major'"),
     "documents.stale": stale_evidence,
     "documents.without_approval": unapproved_evidence,
+    "documents.undistributed": undistributed_evidence,
     "providers.evaluation_overdue": provider_evidence,
     "risks.treatment_overdue": risk_evidence,
+    "competence.gaps": gap_evidence,
 }
 
 

@@ -22,7 +22,7 @@ from qmstrack.parsing import Target, parse_target
 # Kinds of records an auditor can look at for an item (``evidence:``).
 EVIDENCE_KINDS: tuple[str, ...] = (
     "requests", "adherence", "surveys", "findings", "audits", "documents", "complaints",
-    "objectives", "reviews", "staff", "rules", "services", "providers", "risks",
+    "objectives", "reviews", "staff", "rules", "services", "providers", "risks", "trainings",
 )
 ANSWER_KINDS: tuple[str, ...] = ("person", "metric")
 ON_MISS_GRADES: tuple[str, ...] = ("minor", "major", "observation")

@@ -253,6 +253,7 @@ def _demo_extras(db: sqlite_utils.Database, rng: random.Random,
     counts["documents"] = _demo_documents(db)
     counts["providers"] = _demo_providers(db)
     counts["risks"] = _demo_risks(db)
+    counts["trainings"] = _demo_competence(db)
     return counts
 
 
@@ -392,6 +393,57 @@ def _demo_risks(db: sqlite_utils.Database) -> int:
              treatment="Kajian kerja sama", owner="197803152005011002",
              identified_on="2026-01-20", due_on="2026-12-18")
     return len(RISKS) + 1
+
+
+COMPETENCES = [
+    ("PELAYANAN-PRIMA", "Pelayanan prima di loket layanan"),
+    ("ARSIP", "Pengelolaan arsip dinamis"),
+    ("AUDIT-ISO", "Audit internal ISO 9001:2015"),
+    ("DAPODIK", "Pengelolaan data pokok pendidikan (Dapodik)"),
+]
+REQUIRED = [
+    ("Pengadministrasi Umum", "PELAYANAN-PRIMA"), ("Pengadministrasi Umum", "ARSIP"),
+    ("Pengadministrasi Persuratan", "ARSIP"), ("Arsiparis Pertama", "ARSIP"),
+    ("Pengelola Informasi PPID", "PELAYANAN-PRIMA"), ("Pengelola Data", "DAPODIK"),
+    ("Analis Peserta Didik", "DAPODIK"), ("Kepala Subbagian Umum", "AUDIT-ISO"),
+]
+# nip, title, competence, date, hours, effectiveness (None: not evaluated yet)
+TRAININGS = [
+    ("198609262015051001", "Bimtek pelayanan prima 2026", "PELAYANAN-PRIMA", "2026-03-16",
+     16, "effective"),
+    ("199305182020121005", "Bimtek pelayanan prima 2026", "PELAYANAN-PRIMA", "2026-03-16",
+     16, "effective"),
+    ("199207302018012001", "Bimtek pelayanan prima 2026", "PELAYANAN-PRIMA", "2026-03-16",
+     16, "effective"),
+    ("198609262015051001", "Diklat kearsipan dasar", "ARSIP", "2025-11-24", 24, "effective"),
+    ("198402282009031004", "Diklat kearsipan dasar", "ARSIP", "2025-11-24", 24,
+     "not_effective"),
+    ("199511112022032006", "Diklat fungsional arsiparis", "ARSIP", "2026-02-09", 40,
+     "effective"),
+    ("198807072014022003", "Workshop Dapodik 2026", "DAPODIK", "2026-07-13", 8, None),
+    ("199001012019032002", "Workshop Dapodik 2026", "DAPODIK", "2026-07-13", 8, "effective"),
+    ("198512122010011003", "Pelatihan auditor internal ISO 9001:2015", "AUDIT-ISO",
+     "2025-12-08", 24, "effective"),
+]
+
+
+def _demo_competence(db: sqlite_utils.Database) -> int:
+    """Competences required by position and a year of training records; two gaps remain
+    (an archive course evaluated ineffective, a clerk not yet trained in archives)."""
+    from qmstrack.registers.competence import add_competence, add_training, require_competence
+
+    for code, title in COMPETENCES:
+        add_competence(db, code, title)
+    for position, code in REQUIRED:
+        require_competence(db, position, code)
+    for nip, title, code, held, hours, effectiveness in TRAININGS:
+        evaluated = None
+        if effectiveness:
+            evaluated = (date.fromisoformat(held) + timedelta(days=60)).isoformat()
+        add_training(db, staff=nip, title=title, competence=code, held_on=held, hours=hours,
+                     organiser="BPSDM Provinsi Kalimantan Timur", effectiveness=effectiveness,
+                     evaluated_on=evaluated)
+    return len(TRAININGS)
 
 
 def _demo_surveys(db: sqlite_utils.Database, rng: random.Random,

@@ -125,6 +125,10 @@ DECLARATIONS: tuple[Declaration, ...] = (
                 N_("Documents in force without approval"),
                 "Documents in force at the end of the period without an approver or an "
                 "approval date."),
+    Declaration("documents.undistributed", "count", "documents",
+                N_("Documents in force without distribution"),
+                "Documents in force at the end of the period that name no unit holding a "
+                "controlled copy."),
     Declaration("providers.evaluation_overdue", "count", "providers",
                 N_("External providers due for re-evaluation"),
                 "Providers not stopped at the end of the period, never evaluated by then "
@@ -133,6 +137,10 @@ DECLARATIONS: tuple[Declaration, ...] = (
                 N_("Overdue risk treatments"),
                 "Risks and opportunities open at the end of the period whose treatment was "
                 "due before it."),
+    Declaration("competence.gaps", "count", "staff competences",
+                N_("Competence gaps"),
+                "Competences required by the position of an active staff member without a "
+                "training by the end of the period (none evaluated ineffective)."),
 )
 
 _DECLARED: dict[str, Declaration] = {d.name: d for d in DECLARATIONS}

@@ -1,5 +1,5 @@
 """The SQL behind the metrics of the registers: requests, adherence, findings, complaints,
-documents, external providers, risks (each defined against its declaration in
+documents, external providers, risks, competence (each defined against its declaration in
 :mod:`qmstrack.metric_catalogue`).
 
 Every definition follows the product specification word for word; the comment above each
@@ -13,8 +13,13 @@ import sqlite_utils
 
 from qmstrack.metric_catalogue import defines
 from qmstrack.periods import Period
+from qmstrack.registers.competence import competence_gaps
 from qmstrack.registers.complaints import complaint_counts
-from qmstrack.registers.documents import stale_documents, unapproved_documents
+from qmstrack.registers.documents import (
+    stale_documents,
+    unapproved_documents,
+    undistributed_documents,
+)
 from qmstrack.registers.providers import evaluation_overdue
 from qmstrack.registers.risks import treatment_overdue
 from qmstrack.scope import Scope
@@ -214,6 +219,7 @@ def _complaints_overdue(db, period, scope):
 
 defines("documents.stale")(stale_documents)
 defines("documents.without_approval")(unapproved_documents)
+defines("documents.undistributed")(undistributed_documents)
 
 # --- external providers ---------------------------------------------------------------
 
@@ -222,3 +228,7 @@ defines("providers.evaluation_overdue")(evaluation_overdue)
 # --- risks and opportunities ----------------------------------------------------------
 
 defines("risks.treatment_overdue")(treatment_overdue)
+
+# --- competence -----------------------------------------------------------------------
+
+defines("competence.gaps")(competence_gaps)

@@ -721,10 +721,10 @@ def m010_adherence_each_observation(db: sqlite_utils.Database) -> None:
         changelog.seal(db, "qmstrack upgrade (m010_adherence_each_observation)")
 
 
-@migration("m011_master_list_providers_risks")
-def m011_master_list_providers_risks(db: sqlite_utils.Database) -> None:
-    """The daftar induk dokumen (ISO 9001:2015 7.5.2, 7.5.3), external providers (8.4) and
-    the register of risks and opportunities (6.1).
+@migration("m011_master_list_and_new_registers")
+def m011_master_list_and_new_registers(db: sqlite_utils.Database) -> None:
+    """The daftar induk dokumen (ISO 9001:2015 7.5.2, 7.5.3), and the registers of external
+    providers (8.4), risks and opportunities (6.1) and competence (7.2).
 
     ``documents`` gains the columns of a master list: ``number`` (unique per office for
     each revision; one revision in force at a time), ``revision`` and the history of
@@ -745,6 +745,12 @@ def m011_master_list_providers_risks(db: sqlite_utils.Database) -> None:
     cause, impact, likelihood and impact scores (1 up to the office's scale, at most 10),
     their product (``level``), the treatment, its owner and due date, the last review,
     status (open, closed with its date) and the residual scores after treatment.
+
+    ``competences`` lists the competences the office requires, ``position_competences``
+    which of them each position (the staff register's ``position``, compared without
+    regard to case) requires, and ``trainings`` the training records: who, which
+    competence, what, when, hours, the certificate file, and the evaluation of its
+    effectiveness.
     """
     from qmstrack import changelog
 
@@ -821,12 +827,39 @@ def m011_master_list_providers_risks(db: sqlite_utils.Database) -> None:
             CHECK (residual_level IS residual_likelihood * residual_severity)
         );
         CREATE INDEX idx_risks_due ON risks(closed_on, due_on, unit);
+        CREATE TABLE competences (
+            code TEXT PRIMARY KEY,
+            title TEXT NOT NULL,
+            description TEXT NOT NULL DEFAULT ''
+        );
+        CREATE TABLE position_competences (
+            position TEXT NOT NULL COLLATE NOCASE,
+            competence_code TEXT NOT NULL REFERENCES competences(code),
+            PRIMARY KEY (position, competence_code)
+        );
+        CREATE TABLE trainings (
+            id INTEGER PRIMARY KEY,
+            staff_nip TEXT NOT NULL REFERENCES staff(nip),
+            competence_code TEXT REFERENCES competences(code),
+            title TEXT NOT NULL,
+            held_on TEXT NOT NULL,
+            hours REAL CHECK (hours IS NULL OR (hours > 0 AND hours <= 2000)),
+            organiser TEXT NOT NULL DEFAULT '',
+            certificate_sha256 TEXT REFERENCES evidence_files(sha256),
+            effectiveness TEXT CHECK (effectiveness IN ('effective', 'not_effective')),
+            evaluated_on TEXT,
+            note TEXT NOT NULL DEFAULT '',
+            CHECK ((effectiveness IS NULL) = (evaluated_on IS NULL)),
+            UNIQUE (staff_nip, title, held_on)
+        );
+        CREATE INDEX idx_trainings_competence ON trainings(competence_code, staff_nip);
         """,
     )
     for op in ("insert", "update", "delete"):
         db.execute(f"DROP TRIGGER IF EXISTS [log_documents_{op}]")
-    for table in ("documents", "providers", "provider_evaluations", "risks"):
+    for table in ("documents", "providers", "provider_evaluations", "risks", "competences",
+                  "position_competences", "trainings"):
         create_change_triggers(db, table)
     db.execute("UPDATE documents SET status = status")
     if newest == sealed:
-        changelog.seal(db, "qmstrack upgrade (m011_master_list_providers_risks)")
+        changelog.seal(db, "qmstrack upgrade (m011_master_list_and_new_registers)")

@@ -20,7 +20,7 @@ def test_demo_is_deterministic_checked_and_idempotent(cli, tmp_path):
     assert result.exit_code == 0, result.stderr
     counts = json.loads(result.stdout)
     assert counts["requests"] > 3000 and counts["documents"] == 9
-    assert counts["providers"] == 4 and counts["risks"] == 6
+    assert counts["providers"] == 4 and counts["risks"] == 6 and counts["trainings"] == 9
     assert cli("demo", db=second).exit_code == 0
     assert fingerprint(first) == fingerprint(second)
     assert cli("db", "check", db=first).exit_code == 0

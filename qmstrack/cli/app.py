@@ -72,6 +72,9 @@ LAZY_COMMANDS: dict[str, tuple[str, str]] = {
              'External providers (ISO 9001 8.4): what they supply, their evaluations.'),
     "risk": ("qmstrack.cli.risk",
              'Risks and opportunities (ISO 9001 6.1): scores, treatment, the heat map.'),
+    "competence": ("qmstrack.cli.competence",
+             'Competence (ISO 9001 7.2): required by position, training records, the '
+             'matrix.'),
     "log": ("qmstrack.cli.log",
              'Show the change log, newest first: seal time, command, table, key, old and new.'),
     "export": ("qmstrack.cli.bundle",

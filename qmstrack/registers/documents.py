@@ -480,6 +480,23 @@ def unapproved_evidence(db: sqlite_utils.Database, period, scope) -> list[str]:
                 f"OR approved_on IS NULL) AND {clause} ORDER BY number, id", params)]
 
 
+# documents.undistributed: documents in force at the end of the period naming no unit that
+# holds a controlled copy (ISO 9001:2015 7.5.3.1 a), 7.5.3.2 a): available where needed,
+# distribution).
+def undistributed_documents(db: sqlite_utils.Database, period, scope) -> int:
+    clause, params = _in_force_clause(period, scope)
+    return db.execute(f"SELECT count(*) FROM documents WHERE distribution = '' AND {clause}",
+                      params).fetchone()[0]
+
+
+def undistributed_evidence(db: sqlite_utils.Database, period, scope) -> list[str]:
+    clause, params = _in_force_clause(period, scope)
+    return [f"{number or f'#{doc_id}'} rev. {rev or '-'} {title}: no distribution"
+            for doc_id, number, rev, title in db.execute(
+                f"SELECT id, number, revision, title FROM documents WHERE distribution = '' "
+                f"AND {clause} ORDER BY number, id", params)]
+
+
 def stale_evidence(db: sqlite_utils.Database, period, scope) -> list[str]:
     """The documents ``documents.stale`` counts, with their review due date."""
     clause, params = _in_force_clause(period, scope)

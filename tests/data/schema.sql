@@ -9,7 +9,7 @@
 --   m009_finding_recurrences
 --   m009_audit_programme
 --   m010_adherence_each_observation
---   m011_master_list_providers_risks
+--   m011_master_list_and_new_registers
 
 -- table _sqlite_migrations
 CREATE TABLE "_sqlite_migrations" (
@@ -101,6 +101,13 @@ CREATE TABLE change_seals (
             last_id INTEGER NOT NULL,
             prev_sha256 TEXT NOT NULL,
             sha256 TEXT NOT NULL
+        );
+
+-- table competences
+CREATE TABLE competences (
+            code TEXT PRIMARY KEY,
+            title TEXT NOT NULL,
+            description TEXT NOT NULL DEFAULT ''
         );
 
 -- table complaints
@@ -201,6 +208,13 @@ CREATE TABLE objectives (
             frequency TEXT NOT NULL DEFAULT 'monthly'
                 CHECK (frequency IN ('monthly', 'quarterly', 'yearly')),
             year INTEGER NOT NULL
+        );
+
+-- table position_competences
+CREATE TABLE position_competences (
+            position TEXT NOT NULL COLLATE NOCASE,
+            competence_code TEXT NOT NULL REFERENCES competences(code),
+            PRIMARY KEY (position, competence_code)
         );
 
 -- table provider_evaluations
@@ -384,6 +398,23 @@ CREATE TABLE surveys (
             note TEXT NOT NULL DEFAULT ''
         , sex TEXT NOT NULL DEFAULT '', age_band TEXT NOT NULL DEFAULT '', education TEXT NOT NULL DEFAULT '', occupation TEXT NOT NULL DEFAULT '', age INTEGER CHECK (age IS NULL OR age BETWEEN 10 AND 100));
 
+-- table trainings
+CREATE TABLE trainings (
+            id INTEGER PRIMARY KEY,
+            staff_nip TEXT NOT NULL REFERENCES staff(nip),
+            competence_code TEXT REFERENCES competences(code),
+            title TEXT NOT NULL,
+            held_on TEXT NOT NULL,
+            hours REAL CHECK (hours IS NULL OR (hours > 0 AND hours <= 2000)),
+            organiser TEXT NOT NULL DEFAULT '',
+            certificate_sha256 TEXT REFERENCES evidence_files(sha256),
+            effectiveness TEXT CHECK (effectiveness IN ('effective', 'not_effective')),
+            evaluated_on TEXT,
+            note TEXT NOT NULL DEFAULT '',
+            CHECK ((effectiveness IS NULL) = (evaluated_on IS NULL)),
+            UNIQUE (staff_nip, title, held_on)
+        );
+
 -- table units
 CREATE TABLE units (
             code TEXT PRIMARY KEY,
@@ -464,10 +495,16 @@ CREATE INDEX idx_survey_actions_due ON survey_actions(closed_on, due_on);
 -- index idx_surveys_date on surveys
 CREATE INDEX idx_surveys_date ON surveys(responded_on, unit, service_code);
 
+-- index idx_trainings_competence on trainings
+CREATE INDEX idx_trainings_competence ON trainings(competence_code, staff_nip);
+
 -- index sqlite_autoindex_audit_plan_1 on audit_plan
 -- (made by SQLite for a constraint)
 
 -- index sqlite_autoindex_audit_results_1 on audit_results
+-- (made by SQLite for a constraint)
+
+-- index sqlite_autoindex_competences_1 on competences
 -- (made by SQLite for a constraint)
 
 -- index sqlite_autoindex_complaints_1 on complaints
@@ -480,6 +517,9 @@ CREATE INDEX idx_surveys_date ON surveys(responded_on, unit, service_code);
 -- (made by SQLite for a constraint)
 
 -- index sqlite_autoindex_objective_values_1 on objective_values
+-- (made by SQLite for a constraint)
+
+-- index sqlite_autoindex_position_competences_1 on position_competences
 -- (made by SQLite for a constraint)
 
 -- index sqlite_autoindex_provider_evaluations_1 on provider_evaluations
@@ -507,6 +547,9 @@ CREATE INDEX idx_surveys_date ON surveys(responded_on, unit, service_code);
 -- (made by SQLite for a constraint)
 
 -- index sqlite_autoindex_surveys_1 on surveys
+-- (made by SQLite for a constraint)
+
+-- index sqlite_autoindex_trainings_1 on trainings
 -- (made by SQLite for a constraint)
 
 -- index sqlite_autoindex_units_1 on units
@@ -605,6 +648,24 @@ CREATE TRIGGER [log_audits_insert] AFTER INSERT ON [audits] BEGIN
 CREATE TRIGGER [log_audits_update] AFTER UPDATE ON [audits] BEGIN
             INSERT INTO change_log (tbl, row_key, op, old, new)
             VALUES ('audits', CAST(NEW.[id] AS TEXT), 'update', json_object('id', OLD.[id], 'period_start', OLD.[period_start], 'period_end', OLD.[period_end], 'scope', OLD.[scope], 'checklist_id', OLD.[checklist_id], 'checklist_version', OLD.[checklist_version], 'checklist_sha256', OLD.[checklist_sha256], 'checklist_yaml', OLD.[checklist_yaml], 'lead_auditor', OLD.[lead_auditor], 'status', OLD.[status], 'started_on', OLD.[started_on], 'finalized_on', OLD.[finalized_on], 'opening_meeting_on', OLD.[opening_meeting_on], 'closing_meeting_on', OLD.[closing_meeting_on]), json_object('id', NEW.[id], 'period_start', NEW.[period_start], 'period_end', NEW.[period_end], 'scope', NEW.[scope], 'checklist_id', NEW.[checklist_id], 'checklist_version', NEW.[checklist_version], 'checklist_sha256', NEW.[checklist_sha256], 'checklist_yaml', NEW.[checklist_yaml], 'lead_auditor', NEW.[lead_auditor], 'status', NEW.[status], 'started_on', NEW.[started_on], 'finalized_on', NEW.[finalized_on], 'opening_meeting_on', NEW.[opening_meeting_on], 'closing_meeting_on', NEW.[closing_meeting_on]));
+        END;
+
+-- trigger log_competences_delete on competences
+CREATE TRIGGER [log_competences_delete] AFTER DELETE ON [competences] BEGIN
+            INSERT INTO change_log (tbl, row_key, op, old, new)
+            VALUES ('competences', CAST(OLD.[code] AS TEXT), 'delete', json_object('code', OLD.[code], 'title', OLD.[title], 'description', OLD.[description]), NULL);
+        END;
+
+-- trigger log_competences_insert on competences
+CREATE TRIGGER [log_competences_insert] AFTER INSERT ON [competences] BEGIN
+            INSERT INTO change_log (tbl, row_key, op, old, new)
+            VALUES ('competences', CAST(NEW.[code] AS TEXT), 'insert', NULL, json_object('code', NEW.[code], 'title', NEW.[title], 'description', NEW.[description]));
+        END;
+
+-- trigger log_competences_update on competences
+CREATE TRIGGER [log_competences_update] AFTER UPDATE ON [competences] BEGIN
+            INSERT INTO change_log (tbl, row_key, op, old, new)
+            VALUES ('competences', CAST(NEW.[code] AS TEXT), 'update', json_object('code', OLD.[code], 'title', OLD.[title], 'description', OLD.[description]), json_object('code', NEW.[code], 'title', NEW.[title], 'description', NEW.[description]));
         END;
 
 -- trigger log_complaints_delete on complaints
@@ -731,6 +792,24 @@ CREATE TRIGGER [log_objectives_insert] AFTER INSERT ON [objectives] BEGIN
 CREATE TRIGGER [log_objectives_update] AFTER UPDATE ON [objectives] BEGIN
             INSERT INTO change_log (tbl, row_key, op, old, new)
             VALUES ('objectives', CAST(NEW.[id] AS TEXT), 'update', json_object('id', OLD.[id], 'unit', OLD.[unit], 'service_code', OLD.[service_code], 'title', OLD.[title], 'metric', OLD.[metric], 'target', OLD.[target], 'frequency', OLD.[frequency], 'year', OLD.[year]), json_object('id', NEW.[id], 'unit', NEW.[unit], 'service_code', NEW.[service_code], 'title', NEW.[title], 'metric', NEW.[metric], 'target', NEW.[target], 'frequency', NEW.[frequency], 'year', NEW.[year]));
+        END;
+
+-- trigger log_position_competences_delete on position_competences
+CREATE TRIGGER [log_position_competences_delete] AFTER DELETE ON [position_competences] BEGIN
+            INSERT INTO change_log (tbl, row_key, op, old, new)
+            VALUES ('position_competences', json_array(OLD.[position], OLD.[competence_code]), 'delete', json_object('position', OLD.[position], 'competence_code', OLD.[competence_code]), NULL);
+        END;
+
+-- trigger log_position_competences_insert on position_competences
+CREATE TRIGGER [log_position_competences_insert] AFTER INSERT ON [position_competences] BEGIN
+            INSERT INTO change_log (tbl, row_key, op, old, new)
+            VALUES ('position_competences', json_array(NEW.[position], NEW.[competence_code]), 'insert', NULL, json_object('position', NEW.[position], 'competence_code', NEW.[competence_code]));
+        END;
+
+-- trigger log_position_competences_update on position_competences
+CREATE TRIGGER [log_position_competences_update] AFTER UPDATE ON [position_competences] BEGIN
+            INSERT INTO change_log (tbl, row_key, op, old, new)
+            VALUES ('position_competences', json_array(NEW.[position], NEW.[competence_code]), 'update', json_object('position', OLD.[position], 'competence_code', OLD.[competence_code]), json_object('position', NEW.[position], 'competence_code', NEW.[competence_code]));
         END;
 
 -- trigger log_provider_evaluations_delete on provider_evaluations
@@ -965,6 +1044,24 @@ CREATE TRIGGER [log_surveys_insert] AFTER INSERT ON [surveys] BEGIN
 CREATE TRIGGER [log_surveys_update] AFTER UPDATE ON [surveys] BEGIN
             INSERT INTO change_log (tbl, row_key, op, old, new)
             VALUES ('surveys', CAST(NEW.[id] AS TEXT), 'update', json_object('id', OLD.[id], 'response_key', OLD.[response_key], 'responded_on', OLD.[responded_on], 'service_code', OLD.[service_code], 'unit', OLD.[unit], 'u1', OLD.[u1], 'u2', OLD.[u2], 'u3', OLD.[u3], 'u4', OLD.[u4], 'u5', OLD.[u5], 'u6', OLD.[u6], 'u7', OLD.[u7], 'u8', OLD.[u8], 'u9', OLD.[u9], 'note', OLD.[note], 'sex', OLD.[sex], 'age_band', OLD.[age_band], 'education', OLD.[education], 'occupation', OLD.[occupation], 'age', OLD.[age]), json_object('id', NEW.[id], 'response_key', NEW.[response_key], 'responded_on', NEW.[responded_on], 'service_code', NEW.[service_code], 'unit', NEW.[unit], 'u1', NEW.[u1], 'u2', NEW.[u2], 'u3', NEW.[u3], 'u4', NEW.[u4], 'u5', NEW.[u5], 'u6', NEW.[u6], 'u7', NEW.[u7], 'u8', NEW.[u8], 'u9', NEW.[u9], 'note', NEW.[note], 'sex', NEW.[sex], 'age_band', NEW.[age_band], 'education', NEW.[education], 'occupation', NEW.[occupation], 'age', NEW.[age]));
+        END;
+
+-- trigger log_trainings_delete on trainings
+CREATE TRIGGER [log_trainings_delete] AFTER DELETE ON [trainings] BEGIN
+            INSERT INTO change_log (tbl, row_key, op, old, new)
+            VALUES ('trainings', CAST(OLD.[id] AS TEXT), 'delete', json_object('id', OLD.[id], 'staff_nip', OLD.[staff_nip], 'competence_code', OLD.[competence_code], 'title', OLD.[title], 'held_on', OLD.[held_on], 'hours', OLD.[hours], 'organiser', OLD.[organiser], 'certificate_sha256', OLD.[certificate_sha256], 'effectiveness', OLD.[effectiveness], 'evaluated_on', OLD.[evaluated_on], 'note', OLD.[note]), NULL);
+        END;
+
+-- trigger log_trainings_insert on trainings
+CREATE TRIGGER [log_trainings_insert] AFTER INSERT ON [trainings] BEGIN
+            INSERT INTO change_log (tbl, row_key, op, old, new)
+            VALUES ('trainings', CAST(NEW.[id] AS TEXT), 'insert', NULL, json_object('id', NEW.[id], 'staff_nip', NEW.[staff_nip], 'competence_code', NEW.[competence_code], 'title', NEW.[title], 'held_on', NEW.[held_on], 'hours', NEW.[hours], 'organiser', NEW.[organiser], 'certificate_sha256', NEW.[certificate_sha256], 'effectiveness', NEW.[effectiveness], 'evaluated_on', NEW.[evaluated_on], 'note', NEW.[note]));
+        END;
+
+-- trigger log_trainings_update on trainings
+CREATE TRIGGER [log_trainings_update] AFTER UPDATE ON [trainings] BEGIN
+            INSERT INTO change_log (tbl, row_key, op, old, new)
+            VALUES ('trainings', CAST(NEW.[id] AS TEXT), 'update', json_object('id', OLD.[id], 'staff_nip', OLD.[staff_nip], 'competence_code', OLD.[competence_code], 'title', OLD.[title], 'held_on', OLD.[held_on], 'hours', OLD.[hours], 'organiser', OLD.[organiser], 'certificate_sha256', OLD.[certificate_sha256], 'effectiveness', OLD.[effectiveness], 'evaluated_on', OLD.[evaluated_on], 'note', OLD.[note]), json_object('id', NEW.[id], 'staff_nip', NEW.[staff_nip], 'competence_code', NEW.[competence_code], 'title', NEW.[title], 'held_on', NEW.[held_on], 'hours', NEW.[hours], 'organiser', NEW.[organiser], 'certificate_sha256', NEW.[certificate_sha256], 'effectiveness', NEW.[effectiveness], 'evaluated_on', NEW.[evaluated_on], 'note', NEW.[note]));
         END;
 
 -- trigger log_units_delete on units
