@@ -104,12 +104,6 @@ def parse_distribution(db: sqlite_utils.Database, value: Any) -> str:
     return ", ".join(sorted({require_unit(db, p) for p in parts}))
 
 
-def require_approver(db: sqlite_utils.Database, value: Any) -> str:
-    key = staff_key(value)
-    if db.execute("SELECT 1 FROM staff WHERE nip = ?", [key]).fetchone() is None:
-        raise InvalidInput(no_staff_member(key))
-    return key
-
 _EVERY = re.compile(
     r"^(\d{1,3})\s*(m|mo|mon|month|months|bln|bulan|y|yr|year|years|thn|tahun)$"
 )
@@ -568,7 +562,7 @@ def _write_documents(db: sqlite_utils.Database, batch: list[dict[str, Any]]):
         if number not in latest or revision_order(revision) > revision_order(latest[number]):
             latest[number] = revision
     refused: dict[Any, tuple[str, str]] = {}
-    plan = []
+    plan: list[tuple[str, dict[str, Any] | None, dict[str, Any]]] = []
     for record in batch:
         key = _import_key(record)
         number = key[0]
@@ -605,6 +599,7 @@ def _write_documents(db: sqlite_utils.Database, batch: list[dict[str, Any]]):
     inserted = updated = unchanged = 0
     for action, old, record in plan:
         if action == "supersede":
+            assert old is not None  # the revision in force it supersedes
             db.table("documents").update(old["id"], {
                 "status": "obsolete", "withdrawn_on": record["issued_on"]})
         elif old is None:

@@ -37,7 +37,6 @@ STATUS_ALIASES = {
     "bersyarat": "conditional", "dengan catatan": "conditional", "stopped": "stopped",
     "dihentikan": "stopped", "berhenti": "stopped", "diputus": "stopped",
 }
-SCORES = ("quality", "delivery", "service")
 
 LIST_COLUMNS = ["code", "name", "supplies", "unit", "status", "last_evaluated_on",
                 "last_score", "next_due_on", "overdue"]

@@ -140,9 +140,9 @@ class _Convert:
                            required=True)
         severity = b.get("severity", lambda v: parse_score(v, "impact", scale), required=True)
         owner = b.get("owner", self.owner)
-        dates = {name: b.get(name, lambda v, n=name: parse_date(v, field=n.replace("_on", "")
-                                                                 + " date"))
-                 for name in ("identified_on", "due_on", "reviewed_on", "closed_on")}
+        dates: dict[str, date | None] = {
+            name: b.get(name, _date_reader(name.replace("_on", "") + " date"))
+            for name in ("identified_on", "due_on", "reviewed_on", "closed_on")}
         status = b.get("status", lambda v: {"open": "open", "terbuka": "open",
                                             "aktif": "open", "closed": "closed",
                                             "ditutup": "closed", "selesai": "closed"}.get(
@@ -157,11 +157,13 @@ class _Convert:
         identified = dates["identified_on"] or min(
             [self.today, *(d for d in dates.values() if d is not None)])
         for name in ("identified_on", "reviewed_on", "closed_on"):
-            if dates[name] and dates[name] > self.today:
-                b.fail(name, f"{dates[name]} is in the future")
+            day = dates[name]
+            if day is not None and day > self.today:
+                b.fail(name, f"{day} is in the future")
         for name in ("due_on", "reviewed_on", "closed_on"):
-            if dates[name] and dates[name] < identified:
-                b.fail(name, f"{dates[name]} is before the risk was identified ({identified})")
+            day = dates[name]
+            if day is not None and day < identified:
+                b.fail(name, f"{day} is before the risk was identified ({identified})")
         closed = dates["closed_on"]
         status = status or ("closed" if closed else "open")
         if status == "closed" and not closed:
@@ -187,6 +189,13 @@ class _Convert:
             "residual_likelihood": r_likelihood, "residual_severity": r_severity,
             "residual_level": r_likelihood * r_severity if r_likelihood else None,
         }
+
+
+def _date_reader(field: str):
+    def read(value: Any) -> date:
+        return parse_date(value, field=field)
+
+    return read
 
 
 def _bad_status(value: Any) -> str:
@@ -309,7 +318,7 @@ def risk_matrix(db: sqlite_utils.Database, *, units: tuple[str, ...] = (),
                        for impact in range(1, scale + 1)]}
             for likelihood in range(scale, 0, -1)]
     return {"scale": scale, "rows": rows, "units": list(units), "residual": residual,
-            "total": sum(len(c["refs"]) for r in rows for c in r["cells"])}
+            "total": sum(len(refs) for row in cells.values() for refs in row.values())}
 
 
 def import_risks(db: sqlite_utils.Database, path: Path, **options) -> ImportReport:
