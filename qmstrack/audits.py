@@ -136,10 +136,15 @@ def _overdue_requests(db, period: Period, scope: Scope) -> list[str]:
 
 def _breaches(db, period: Period, scope: Scope) -> list[str]:
     where, params = scope.where("unit")
-    return [f"{d} {nip} {rule}: {note}".rstrip(": ") for d, nip, rule, note in db.execute(
-        f"SELECT observed_on, staff_nip, rule_code, note FROM adherence WHERE result = "
-        f"'breach' AND observed_on BETWEEN ? AND ? AND {where} ORDER BY observed_on",
-        [period.start.isoformat(), period.end.isoformat(), *params])]
+    # Each observation named by its day (and time), staff member, rule and the object
+    # observed: two breaches of one day are two lines.
+    return [f"{d}{' ' + at if at else ''} {nip} {rule}{f' ({obj})' if obj else ''}: "
+            f"{note}".rstrip(": ")
+            for d, at, nip, rule, obj, note in db.execute(
+                f"SELECT observed_on, observed_at, staff_nip, rule_code, object_ref, note "
+                f"FROM adherence WHERE result = 'breach' AND observed_on BETWEEN ? AND ? "
+                f"AND {where} ORDER BY observed_on, observed_at, id",
+                [period.start.isoformat(), period.end.isoformat(), *params])]
 
 
 def _findings(extra: str):

@@ -209,3 +209,20 @@ def test_migration_keeps_the_observations_and_their_log(tmp_path, cli):
         db.close()
     check = cli("db", "check", db=path)
     assert check.exit_code == 0, check.output
+
+
+def test_the_audit_evidence_names_each_breach_of_the_day(office):
+    from datetime import date
+
+    from qmstrack.audits import EVIDENCE
+    from qmstrack.periods import Period
+    from qmstrack.scope import Scope
+
+    add_observation(office, staff=BUDI, rule="SOP-LEG", result="breach", on="2024-08-05",
+                    at="09:00", object_ref="SMA-0001", note="Tanpa paraf")
+    add_observation(office, staff=BUDI, rule="SOP-LEG", result="breach", on="2024-08-05",
+                    object_ref="SMA-0002")
+    lines = EVIDENCE["adherence.breaches"](office, Period(date(2024, 8, 1),
+                                                          date(2024, 8, 31)), Scope())
+    assert lines == [f"2024-08-05 {BUDI} SOP-LEG (SMA-0002)",
+                     f"2024-08-05 09:00 {BUDI} SOP-LEG (SMA-0001): Tanpa paraf"]

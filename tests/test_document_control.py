@@ -201,3 +201,60 @@ def test_master_list_import_refuses_every_bad_row_and_writes_nothing(office, cli
                  "row 8, column Status: SOP-W has revision 00 in force earlier in the file"]:
         assert text in " ".join(result.stderr.split()), (text, result.stderr)
     assert state(office) == before
+
+
+# --- the migration and the installed executable ------------------------------------------
+
+
+def test_migration_keeps_the_documents_and_db_check_holds(tmp_path, cli):
+    import sqlite3
+
+    import sqlite_utils
+
+    from qmstrack.db import open_db, writing
+    from qmstrack.migrations import migration_set
+
+    path = tmp_path / "old.db"
+    conn = sqlite3.connect(path)
+    old = sqlite_utils.Database(conn)
+    migration_set().apply(old, stop_before="m011_master_list_and_new_registers")
+    with writing(old, "old version"):
+        old["documents"].insert_all([
+            {"type": "sop", "title": "SOP lama", "clause": "8.5.1", "issued_on": "2024-01-02",
+             "review_months": 12, "review_due_on": "2025-01-02", "withdrawn_on": None},
+            {"type": "form", "title": "Formulir lama", "clause": "8.2.1",
+             "issued_on": "2024-01-02", "review_months": None, "review_due_on": None,
+             "withdrawn_on": "2025-03-01"}])
+    conn.close()
+    db = open_db(path)
+    try:
+        assert db.execute("SELECT title, number, revision, status, distribution FROM "
+                          "documents ORDER BY id").fetchall() == [
+            ("SOP lama", None, "", "in_force", ""), ("Formulir lama", None, "", "withdrawn", "")]
+    finally:
+        db.close()
+    check = cli("db", "check", db=path)
+    assert check.exit_code == 0, check.output
+
+
+def test_revise_through_the_installed_executable(tmp_path, run_installed):
+    db = str(tmp_path / "qms.db")
+    steps = [
+        ["init", "--org", "Kantor Uji", "--lang", "en"],
+        ["unit", "add", "SMA"],
+        ["staff", "add", "--nip", ANDI, "--name", "Andi", "--unit", "SMA"],
+        ["document", "add", "--number", "SOP/SMA/01", "--type", "sop", "--title", "SOP",
+         "--clause", "8.5.1", "--issued", "2026-01-05", "--approved-by", ANDI,
+         "--approved-on", "2026-01-05"],
+        ["document", "revise", "SOP/SMA/01", "--revision", "01", "--approved-by", ANDI,
+         "--on", "2026-03-02"],
+    ]
+    for args in steps:
+        result = run_installed("--db", db, *args)
+        assert result.returncode == 0, (args, result.stderr)
+    back = run_installed("--db", db, "document", "revise", "SOP/SMA/01", "--revision", "00",
+                         "--approved-by", ANDI, "--on", "2026-03-03")
+    assert back.returncode == 1
+    assert back.stderr.strip().splitlines() == [
+        "Error: Revision 00 of SOP/SMA/01 does not come after revision 01, the latest on "
+        "record."]
