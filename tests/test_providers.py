@@ -196,3 +196,36 @@ def test_export_bundle_holds_the_providers_and_the_master_list(providers, cli, t
     titles = " ".join(book.sheetnames)
     assert "provider" in titles.lower() or "penyedia" in titles.lower(), book.sheetnames
     assert cli("verify", str(out)).exit_code == 0
+
+
+def test_import_of_evaluated_providers(office, cli, tmp_path):
+    path = tmp_path / "evaluasi.csv"
+    path.write_text("Kode;Nama;Tanggal Evaluasi;Mutu;Ketepatan Waktu;Layanan\n"
+                    "CETAK-01;CV Percetakan;15/01/2026;4;4;5\n"
+                    "CETAK-01;CV Percetakan;15/01/2025;2;3;3\n"
+                    "IT-01;PT Jaringan;10/02/2026;3;3;3\n"
+                    "KURIR-01;Kurir;;;;\n", encoding="utf-8")
+    report = import_providers(office, path)
+    assert report.rejected == 0
+    assert office.execute("SELECT code, status FROM providers ORDER BY code").fetchall() == [
+        ("CETAK-01", "approved"), ("IT-01", "conditional"), ("KURIR-01", "approved")]
+    assert office.execute("SELECT provider_code, evaluated_on, score, result, next_due_on "
+                          "FROM provider_evaluations ORDER BY provider_code, evaluated_on"
+                          ).fetchall() == [
+        ("CETAK-01", "2025-01-15", 2.67, "stopped", "2026-01-15"),
+        ("CETAK-01", "2026-01-15", 4.33, "approved", "2027-01-15"),
+        ("IT-01", "2026-02-10", 3.0, "conditional", "2026-08-10")]
+    before = state(office)
+    again = import_providers(office, path)
+    assert again.unchanged == 4
+    assert state(office) == before
+    bad = tmp_path / "bad.csv"
+    bad.write_text("Kode;Nama;Tanggal Evaluasi;Mutu;Ketepatan Waktu;Layanan\n"
+                   "X-1;Satu;15/01/2026;4;;5\n"
+                   "X-2;Dua;15/01/2026;9;4;4\n", encoding="utf-8")
+    result = cli("provider", "import", str(bad))
+    assert result.exit_code == 1
+    text = " ".join(result.stderr.split())
+    assert "row 2, column Ketepatan Waktu: is empty" in text, result.stderr
+    assert "row 3, column Mutu: The quality score 9 is outside the scale 1-5" in text
+    assert state(office) == before

@@ -73,7 +73,18 @@ PROVIDER_FIELDS = [
     Field("status", ("status",)),
     Field("since", ("sejak", "tanggal_kontrak", "mulai"), kind="date"),
     Field("contact", ("kontak", "telepon", "contact"), kind="phone"),
+    # An evaluation on the same row (a list of evaluated providers): all three scores and
+    # its date, or none of them.
+    Field("evaluated_on", ("tanggal_evaluasi", "tgl_evaluasi", "dievaluasi", "evaluated_on"),
+          kind="date"),
+    Field("quality", ("mutu", "nilai_mutu", "kualitas", "quality")),
+    Field("delivery", ("ketepatan_waktu", "nilai_ketepatan", "pengiriman", "delivery")),
+    Field("service", ("layanan", "nilai_layanan", "pelayanan", "service")),
+    Field("result", ("hasil", "hasil_evaluasi", "result")),
+    Field("next_due_on", ("evaluasi_ulang", "tanggal_evaluasi_ulang", "next_due_on"),
+          kind="date"),
 ]
+_EVALUATION = ("evaluated_on", "quality", "delivery", "service")
 
 
 def _convert_provider(db: sqlite_utils.Database, b: RowBuilder) -> dict[str, Any] | None:
@@ -89,11 +100,109 @@ def _convert_provider(db: sqlite_utils.Database, b: RowBuilder) -> dict[str, Any
     since = b.get("since", lambda v: parse_date(v, field="start date"))
     contact = b.get("contact", lambda v: clean_text(v, field="contact", max_length=200),
                     default="")
+    given = [name for name in _EVALUATION if b.raw(name) is not None]
+    evaluation = None
+    if given:
+        evaluation = _convert_evaluation(b, given)
     if b.problems:
         return None
-    return {"code": code, "name": name, "supplies": supplies, "criteria": criteria,
-            "unit": unit, "status": status, "since": since.isoformat() if since else None,
-            "contact": str(contact)}
+    record = {"code": code, "name": name, "supplies": supplies, "criteria": criteria,
+              "unit": unit, "status": status, "since": since.isoformat() if since else None,
+              "contact": str(contact)}
+    if evaluation is not None:
+        if since and evaluation["evaluated_on"] < record["since"]:
+            b.fail("evaluated_on", f"the evaluation {evaluation['evaluated_on']} is before the "
+                                   f"provider started ({record['since']})")
+            return None
+        record["evaluation"] = evaluation
+        if b.raw("status") is None:
+            record["status"] = evaluation["result"]
+    return record
+
+
+def _convert_evaluation(b: RowBuilder, given: list[str]) -> dict[str, Any] | None:
+    for name in _EVALUATION:
+        if name not in given:
+            b.fail(name, "is empty (an evaluation needs its date and the three scores)")
+    on = b.get("evaluated_on", lambda v: parse_date(v, field="evaluation date"))
+    scores = {name: b.get(name, _score_reader(name))
+              for name in ("quality", "delivery", "service")}
+    result = b.get("result", parse_status)
+    due = b.get("next_due_on", lambda v: parse_date(v, field="re-evaluation date"))
+    if b.problems:
+        return None
+    return _evaluation(b, on, scores, result, due)
+
+
+def _score_reader(field: str):
+    def read(value: Any) -> int:
+        return parse_score(value, field)
+
+    return read
+
+
+def _evaluation(b: RowBuilder | None, on: date, scores: dict[str, int], result: str | None,
+                due: date | None) -> dict[str, Any] | None:
+    score = round(sum(scores.values()) / len(scores), 2)
+    outcome = result or result_of(score)
+    due = due or add_months(on, 6 if outcome == "conditional" else 12)
+    if due <= on:
+        message = f"The re-evaluation date {due} is not after the evaluation ({on})."
+        if b is None:
+            raise InvalidInput(message)
+        b.fail("next_due_on", message)
+        return None
+    return {"evaluated_on": on.isoformat(), **scores, "score": score, "result": outcome,
+            "next_due_on": due.isoformat()}
+
+
+def _write_providers(db: sqlite_utils.Database, batch: list[dict[str, Any]]):
+    """Providers upserted on their code; an evaluation on the row upserted on the provider
+    and its date (with several evaluations of one provider, its status is the latest
+    one's). Each row counts once: inserted when its provider or evaluation is new, updated
+    when either changed, else unchanged."""
+    providers: dict[str, dict[str, Any]] = {}
+    latest: dict[str, str] = {}
+    for record in batch:
+        on = record["evaluation"]["evaluated_on"] if record.get("evaluation") else ""
+        if record["code"] not in providers or on >= latest[record["code"]]:
+            providers[record["code"]] = {k: v for k, v in record.items() if k != "evaluation"}
+            latest[record["code"]] = on
+    outcome: dict[str, str] = {}
+    for code, provider in providers.items():
+        old = list(query_dicts(db, "SELECT * FROM providers WHERE code = ?", [code]))
+        if not old:
+            db.table("providers").insert(provider)
+            outcome[code] = "inserted"
+        elif all(old[0].get(k) == v for k, v in provider.items()):
+            outcome[code] = "unchanged"
+        else:
+            db.table("providers").update(code, provider)
+            outcome[code] = "updated"
+    inserted = updated = unchanged = 0
+    for record in batch:
+        state = outcome[record["code"]]
+        evaluation = record.get("evaluation")
+        if evaluation is not None:
+            row = {"provider_code": record["code"], **evaluation}
+            old = list(query_dicts(db, "SELECT * FROM provider_evaluations WHERE "
+                                       "provider_code = ? AND evaluated_on = ?",
+                                   [record["code"], evaluation["evaluated_on"]]))
+            if not old:
+                db.table("provider_evaluations").insert(row)
+                state = "inserted"
+            elif any(old[0].get(k) != v for k, v in row.items()):
+                db.table("provider_evaluations").update(old[0]["id"], row)
+                state = "inserted" if state == "inserted" else "updated"
+        inserted += state == "inserted"
+        updated += state == "updated"
+        unchanged += state == "unchanged"
+    return inserted, updated, unchanged
+
+
+def _provider_key(record: dict[str, Any]) -> Any:
+    evaluation = record.get("evaluation")
+    return (record["code"], evaluation["evaluated_on"] if evaluation else "")
 
 
 def add_provider(db: sqlite_utils.Database, **values: Any) -> dict[str, Any]:
@@ -108,8 +217,7 @@ def add_provider(db: sqlite_utils.Database, **values: Any) -> dict[str, Any]:
 def import_providers(db: sqlite_utils.Database, path: Path, **options) -> ImportReport:
     return run_import(db, path, fields=PROVIDER_FIELDS,
                       convert=lambda b: _convert_provider(db, b),
-                      write_batch=lambda d, batch: upsert_batch(d, "providers", "code", batch),
-                      key=lambda r: r["code"], **options)
+                      write_batch=_write_providers, key=_provider_key, **options)
 
 
 def get_provider(db: sqlite_utils.Database, code: Any, *,
@@ -138,13 +246,11 @@ def evaluate_provider(db: sqlite_utils.Database, code: Any, *, quality: Any, del
     evaluated = parse_date(on, field="evaluation date") if on else today
     if evaluated > today:
         raise InvalidInput(f"The evaluation date {evaluated} is in the future.")
-    score = round(sum(scores.values()) / len(scores), 2)
-    outcome = parse_status(result) if result not in (None, "") else result_of(score)
-    due = (parse_date(next_due, field="re-evaluation date") if next_due
-           else add_months(evaluated, 6 if outcome == "conditional" else 12))
-    if due <= evaluated:
-        raise InvalidInput(f"The re-evaluation date {due} is not after the evaluation "
-                           f"({evaluated}).")
+    evaluation = _evaluation(
+        None, evaluated, scores, parse_status(result) if result not in (None, "") else None,
+        parse_date(next_due, field="re-evaluation date") if next_due else None)
+    assert evaluation is not None  # refused above otherwise
+    outcome = evaluation["result"]
     with writing(db):
         provider = get_provider(db, code)
         if any(e["evaluated_on"] == evaluated.isoformat() for e in provider["evaluations"]):
@@ -154,8 +260,7 @@ def evaluate_provider(db: sqlite_utils.Database, code: Any, *, quality: Any, del
             raise InvalidInput(f"The evaluation date {evaluated} is before the provider "
                                f"started ({provider['since']}).")
         db.table("provider_evaluations").insert({
-            "provider_code": provider["code"], "evaluated_on": evaluated.isoformat(),
-            **scores, "score": score, "result": outcome, "next_due_on": due.isoformat(),
+            "provider_code": provider["code"], **evaluation,
             "evaluator": clean_text(evaluator, field="evaluator", max_length=200),
             "note": clean_text(note, field="note", max_length=4000)})
         latest = max([e["evaluated_on"] for e in provider["evaluations"]] +
