@@ -106,7 +106,7 @@ REGISTERS: tuple[Register, ...] = (
     Register("documents", NC_("register", "Documented information"), "in_force", "issued_on", "id",
              unit_nullable=True, closed_column="withdrawn_on", evidence_column="file_sha256"),
     Register("providers", NC_("register", "External providers"), order="code",
-             unit_nullable=True),
+             unit_nullable=True, personal={"contact": "Kontak"}),
     Register("provider_evaluations", NC_("register", "Provider evaluations"), "child",
              "evaluated_on", "provider_code, evaluated_on", unit_column=None,
              parent="providers", parent_key="provider_code", parent_column="code"),

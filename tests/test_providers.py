@@ -229,3 +229,15 @@ def test_import_of_evaluated_providers(office, cli, tmp_path):
     assert "row 2, column Ketepatan Waktu: is empty" in text, result.stderr
     assert "row 3, column Mutu: The quality score 9 is outside the scale 1-5" in text
     assert state(office) == before
+
+
+def test_redacted_export_pseudonymises_the_provider_contact(providers, cli, tmp_path):
+    add_provider(providers, code="CETAK-01", name="CV Percetakan Mandiri",
+                 contact="Pak Slamet 0812 3456 7890")
+    out = tmp_path / "bundle"
+    result = cli("export", "--from", "2026-01-01", "--to", "2026-12-31", "--out", str(out),
+                 "--redact")
+    assert result.exit_code == 0, result.stderr
+    text = (out / "data" / "registers" / "providers.json").read_text("utf-8")
+    assert "Slamet" not in text and "0812" not in text
+    assert "CV Percetakan Mandiri" in text

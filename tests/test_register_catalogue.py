@@ -50,7 +50,8 @@ def test_the_export_writes_the_declared_registers_in_their_order(db, tmp_path):
     assert REDACT == personal_columns() == {
         "requests": {"requester": "Pemohon", "contact": "Kontak"},
         "complaints": {"complainant": "Pengadu", "contact": "Kontak", "subject": "Perihal",
-                       "response": "Tanggapan"}}
+                       "response": "Tanggapan"},
+        "providers": {"contact": "Kontak"}}
     for selection in chosen:  # every filter is valid SQL for its table
         db.execute(f"SELECT count(*) FROM [{selection.table}] WHERE {selection.where}",
                    selection.params).fetchone()
