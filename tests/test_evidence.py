@@ -173,7 +173,7 @@ def test_document_add_list_show(cli, office, db_path, tmp_path):
     assert "SOP Legalisir" in [d["title"] for d in expired]
     assert all(d["stale"] for d in expired)
     sops = cli("document", "list", "--type", "sop", "--csv", "--delimiter", ",").stdout.splitlines()
-    assert sops[0].startswith("id,type,title") and len(sops) == 2
+    assert sops[0].startswith("id,number,revision,type,title") and len(sops) == 2
 
 
 def test_document_add_refuses_bad_input(cli, office, tmp_path):
