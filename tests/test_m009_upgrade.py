@@ -57,8 +57,11 @@ def test_an_older_database_is_upgraded_whole(db_path, cli):
     from qmstrack.registers.requests import add_request, update_request
 
     every = dict(MIGRATIONS)
-    later = [name for name in every if name.startswith("m009_")]
-    assert later == ["m009_finding_recurrences", "m009_audit_programme"]
+    names = list(every)
+    # The version before m009 had none of the migrations from m009 on.
+    later = names[names.index("m009_finding_recurrences"):]
+    assert [n for n in later if n.startswith("m009_")] == ["m009_finding_recurrences",
+                                                            "m009_audit_programme"]
     for name in later:
         del MIGRATIONS[name]
     try:
@@ -89,6 +92,6 @@ def test_an_older_database_is_upgraded_whole(db_path, cli):
         finalize_audit(db, run.audit_id, allow_pending=True, today=date(2026, 12, 2))
     finally:
         db.close()
-    assert list(MIGRATIONS)[-2:] == later
+    assert list(MIGRATIONS) == names
     checked = cli("db", "check")
     assert checked.exit_code == 0, checked.stderr + checked.stdout
