@@ -18,10 +18,11 @@ Bounds, checked before the file is handed to a library:
   Python's ``zipfile`` (which stops at the size the zip directory declares and checks the
   CRC, so a directory that lies about sizes is caught too), and refused past
   ``MAX_PART_BYTES`` per member, ``MAX_INFLATED_BYTES`` in all, or a compression ratio over
-  ``MAX_RATIO`` (for members over ``RATIO_FLOOR_BYTES``). The same pass reads each
-  worksheet's declared dimension and the cell references it really uses (calamine lays a
-  sheet out as a full rectangle: two cells at A1 and ZZ1000000 would be 700 million
-  cells), and in ODS the repeat counts of rows and cells that hold a value.
+  ``MAX_RATIO`` (for members over ``RATIO_FLOOR_BYTES``; both in :mod:`qmstrack.zipbounds`,
+  shared with the bundles ``verify`` reads). The same pass reads each worksheet's
+  declared dimension and the cell references it really uses (calamine lays a sheet out
+  as a full rectangle: two cells at A1 and ZZ1000000 would be 700 million cells), and
+  in ODS the repeat counts of rows and cells that hold a value.
 - Sheets: at most ``MAX_COLUMNS`` columns, ``MAX_ROWS`` rows and ``MAX_CELLS`` cells.
 - CSV is read as a stream: a physical line longer than ``MAX_LINE_CHARS``, a record longer
   than ``MAX_RECORD_CHARS`` or a row of more than ``MAX_COLUMNS`` cells is refused when it
@@ -46,14 +47,13 @@ from typing import Any
 
 from qmstrack.errors import InvalidInput
 from qmstrack.i18n import _
+from qmstrack.zipbounds import MAX_RATIO, inflates_too_much, ratio
 
 MAX_COLUMNS = 702  # column ZZ
 MAX_ROWS = 1_048_576  # Excel's and LibreOffice's own limit
 MAX_CELLS = 30_000_000
 MAX_PART_BYTES = 1 << 30
 MAX_INFLATED_BYTES = 2 << 30
-MAX_RATIO = 250
-RATIO_FLOOR_BYTES = 16 << 20
 MAX_ZIP_MEMBERS = 10_000
 MAX_XLS_BYTES = 200 << 20
 MAX_LINE_CHARS = 1_000_000
@@ -216,14 +216,13 @@ def _check_zip(path: Path, kind: str) -> None:
 def _check_declared(path: Path, info: zipfile.ZipInfo) -> None:
     if info.file_size > MAX_PART_BYTES:
         raise _bomb(path, info.filename, info.file_size)
-    if (info.file_size > RATIO_FLOOR_BYTES
-            and info.file_size > MAX_RATIO * max(info.compress_size, 1)):
+    if inflates_too_much(info.file_size, info.compress_size):
         raise InvalidInput(_(
             "{path} is refused: its part {part} inflates {ratio:,} times (from {packed:,} to "
             "{size:,} bytes); a workbook's parts inflate at most {limit} times, a "
             "decompression bomb much more.").format(
                 path=path, part=info.filename, packed=info.compress_size,
-                size=info.file_size, ratio=info.file_size // max(info.compress_size, 1),
+                size=info.file_size, ratio=ratio(info.file_size, info.compress_size),
                 limit=MAX_RATIO))
 
 

@@ -81,7 +81,9 @@ LAZY_COMMANDS: dict[str, tuple[str, str]] = {
              "Export the period's records, checklists, evidence files and change log as a BagIt "
              "bundle for the auditor (check it with 'qmstrack verify')."),
     "verify": ("qmstrack.cli.bundle",
-             'Check a bundle: exits 1 naming every missing, extra or altered file.'),
+             "Check a BagIt bundle (RFC 8493), qmstrack's or any other, and print its "
+             "fingerprint: exits 1 naming every missing, extra or altered file, 3 if it "
+             "needs attention (only MD5 or SHA-1 manifests, files still to fetch)."),
 }
 
 

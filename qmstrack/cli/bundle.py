@@ -52,14 +52,29 @@ def export_cmd(
 def verify_cmd(
     path: Annotated[Path, typer.Argument(help="Bundle folder or .zip file.")],
 ) -> None:
-    """Check a bundle: exits 1 naming every missing, extra or altered file."""
-    from qmstrack.cli.output import message
+    """Check a BagIt bundle (RFC 8493), qmstrack's or any other, and print its
+    fingerprint: exits 1 naming every missing, extra or altered file, 3 if it needs
+    attention (only MD5 or SHA-1 manifests, files still to fetch)."""
+    from qmstrack.cli.output import message, warning
+    from qmstrack.exitcodes import ExitCode
+    from qmstrack.i18n import _, ngettext
     from qmstrack.verify import verify_bundle
 
     result = verify_bundle(path)
-    message(f"Bag valid: {count_of(result.files, 'file')}")
-    if result.fingerprint:
-        message(f"Fingerprint (SHA-256 of tagmanifest-sha256.txt): {result.fingerprint}")
+    for text in result.warnings:
+        warning(text)
+    files = ngettext("{n:,} file", "{n:,} files", result.files).format(n=result.files)
+    message(_("Bag valid: {files} (BagIt {version}, {algorithms}).").format(
+        files=files, version=result.version,
+        algorithms=", ".join(a.upper() for a in result.algorithms)))
+    if result.fingerprint_computed:
+        message(_("Fingerprint (SHA-256 of the SHA-256 tag manifest computed by qmstrack, "
+                  "the bag has none): {fingerprint}").format(fingerprint=result.fingerprint))
+    else:
+        message(_("Fingerprint (SHA-256 of tagmanifest-sha256.txt): {fingerprint}").format(
+            fingerprint=result.fingerprint))
+    if result.warnings:
+        raise typer.Exit(ExitCode.ATTENTION)
 
 
 def register(root: typer.Typer) -> None:
