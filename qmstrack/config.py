@@ -76,6 +76,15 @@ def _directory(value: str) -> str:
     return str(path)
 
 
+def _email(value: str) -> str:
+    import re
+
+    text = clean_text(value, field="e-mail address", max_length=254, required=True)
+    if not re.fullmatch(r"[^@\s]+@[^@\s]+\.[^@\s]+", text):
+        raise InvalidInput(_("{value} is not an e-mail address.").format(value=repr(text)))
+    return text
+
+
 def _yes_no(value: str) -> bool:
     text = str(value).strip().lower()
     if text in ("yes", "ya", "y", "true", "1", "on"):
@@ -134,6 +143,12 @@ def _checklist(value: str) -> str:
 
 SETTINGS: dict[str, Setting] = {s.key: s for s in [
     Setting("org_name", "Name of the organisation, shown on reports.", _text),
+    Setting("org_address", N_("The office's postal address, printed on its documents."),
+            _text),
+    Setting("contact_name", N_("Who answers for the evidence bundle (its Contact-Name), "
+                               "e.g. the quality management representative."), _text),
+    Setting("contact_email", N_("The e-mail address of that person (the bundle's "
+                                "Contact-Email)."), _email),
     Setting("lang", "Default language of reports and summaries: id or en.", _lang),
     Setting("timezone", N_("The office's time zone (IANA name, e.g. Asia/Makassar for WITA): "
                            "what 'today' means, and how times are shown."), _timezone),

@@ -214,6 +214,9 @@ SECRET_SETTINGS = frozenset({"pseudonym_secret"})
 # Settings are JSON values.
 DEFAULT_SETTINGS: dict[str, Any] = {
     "org_name": "",
+    "org_address": "",
+    "contact_name": "",
+    "contact_email": "",
     "lang": "id",
     # ISO weekday numbers (Monday = 1) the office works on.
     "working_weekdays": [1, 2, 3, 4, 5],

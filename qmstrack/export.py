@@ -1,9 +1,14 @@
-"""The auditor's evidence bundle: a BagIt bag (RFC 8493) of the records of one period.
+"""The auditor's evidence bundle: a BagIt 1.0 bag (RFC 8493) of the records of one period.
 
-``export_bundle`` writes every register of the period as CSV and JSON, the frozen
-checklists of the period's audits, the evidence files the exported rows refer to, the
-slice of the change log sealed in the period, and an ``index.html`` for the auditor; the
-``bagit`` package then adds the manifests and ``bag-info.txt``. Rows stream from SQLite
+``export_bundle`` writes every register of the period as CSV and JSON (and all of them in
+``registers/registers.xlsx``), the audit reports, the management review pack of the
+period, the frozen checklists of the period's audits, the evidence files the exported
+rows refer to, the slice of the change log sealed in the period, and an ``index.html``
+for the auditor (the report templates' style and language); the ``bagit`` package then
+adds the manifests and ``bag-info.txt`` (with ``External-Identifier``, the office and the
+period, and ``Contact-Name`` / ``Contact-Email`` / ``Organization-Address`` from the
+settings, RFC 8493 2.2.2). ``bagit`` declares its bags 0.97, so ``bagit.txt`` is written
+again as 1.0 and the tag manifests saved again over it. Rows stream from SQLite
 straight to the files, in a fixed order and without timestamps, so exporting the same
 data twice gives byte-identical payload files. The bag is built in a temporary directory
 beside the target and renamed into place (a ``.zip`` is written to a temporary name and
@@ -222,6 +227,22 @@ INDEX_LABELS: dict[str, str] = {
     "seals": NC_("bundle", "Seals"),
     "entries": NC_("bundle", "Entries"),
     "last_seal": NC_("bundle", "Last seal (SHA-256)"),
+    "review_packs": NC_("bundle", "Management review pack of the period"),
+    "contact": NC_("bundle", "Contact"),
+    "identifier": NC_("bundle", "Identifier"),
+}
+
+# The document types of the documents register (qmstrack.registers.documents.TYPES).
+DOCUMENT_TYPE_LABELS: dict[str, str] = {
+    "policy": NC_("document type", "Quality policy"),
+    "objectives": NC_("document type", "Quality objectives"),
+    "sop": NC_("document type", "SOP"),
+    "procedure": NC_("document type", "Procedure"),
+    "form": NC_("document type", "Form"),
+    "record": NC_("document type", "Record"),
+    "review-minutes": NC_("document type", "Management review minutes"),
+    "training": NC_("document type", "Training"),
+    "other": NC_("document type", "Other"),
 }
 
 
@@ -416,6 +437,10 @@ def _write_reports(db: sqlite_utils.Database, root: Path, audits: Selection, lan
     """
     from qmstrack.audit_report import build_audit_context, render_audit_report
     from qmstrack.db import get_setting
+    from qmstrack.i18n import translations
+    from qmstrack.labels import AUDIT_STATUS_LABELS, label
+
+    gettext = translations(lang).gettext
 
     template_dir = get_setting(db, "template_dir") or None
     out: list[dict[str, Any]] = []
@@ -426,7 +451,8 @@ def _write_reports(db: sqlite_utils.Database, root: Path, audits: Selection, lan
         dated = date.fromisoformat(finalized_on) if finalized_on else end
         context = build_audit_context(db, audit_id, lang, today=dated)
         entry: dict[str, Any] = {"id": audit_id, "period_start": period_start,
-                                 "period_end": period_end, "status": status}
+                                 "period_end": period_end,
+                                 "status": label(AUDIT_STATUS_LABELS, status, gettext)}
         for fmt in ("md", "html"):
             relative = (f"reports/audit-{int(audit_id)}-"
                         f"{sanitise_name(str(period_start)[:7], 'period')}-{lang}.{fmt}")
@@ -437,6 +463,28 @@ def _write_reports(db: sqlite_utils.Database, root: Path, audits: Selection, lan
             entry[fmt] = relative
         out.append(entry)
     return out
+
+
+def _write_review_pack(db: sqlite_utils.Database, root: Path, start: date, end: date,
+                       lang: str, today: date) -> list[dict[str, Any]]:
+    """The management review pack of the exported period (cut at today, as
+    ``review pack`` cuts it), in Markdown and HTML, dated by the period's end."""
+    from qmstrack.periods import Period
+    from qmstrack.review_pack import build_pack_context, pack_filename, render_pack
+
+    if start > today:
+        return []
+    period = Period(start, min(end, today))
+    context = build_pack_context(db, period, lang, today=period.end)
+    entry: dict[str, Any] = {"period_start": period.start.isoformat(),
+                             "period_end": period.end.isoformat()}
+    for fmt in ("md", "html"):
+        relative = f"reports/{pack_filename(period, fmt, lang)}"
+        text = render_pack(context, fmt)
+        with open(_safe_join(root, relative), "w", encoding="utf-8", newline="") as f:
+            f.write(text)
+        entry[fmt] = relative
+    return [entry]
 
 
 def _redact_log_value(table: str, text: str | None, pseudo: Pseudonymiser | None
@@ -515,8 +563,10 @@ def _write_changelog(db: sqlite_utils.Database, root: Path, start: date, end: da
             "seals_file": "changelog/seals.jsonl", "entries_file": "changelog/entries.jsonl"}
 
 
-def _documents_for_index(db: sqlite_utils.Database, docs: Selection, end: date
-                         ) -> list[dict[str, Any]]:
+def _documents_for_index(db: sqlite_utils.Database, docs: Selection, end: date,
+                         lang: str) -> list[dict[str, Any]]:
+    from qmstrack.i18n import pgettext
+
     out = []
     for row in db.conn.execute(
         "SELECT d.id, d.type, d.title, d.clause, d.unit, d.issued_on, d.review_due_on, "
@@ -529,7 +579,9 @@ def _documents_for_index(db: sqlite_utils.Database, docs: Selection, end: date
         file = None
         if sha and original is not None:
             file = f"evidence/{sha}-{sanitise_name(original)}"
-        out.append({"id": doc_id, "type": kind, "title": title, "clause": clause,
+        type_label = (pgettext("document type", DOCUMENT_TYPE_LABELS[kind], lang)
+                      if kind in DOCUMENT_TYPE_LABELS else kind)
+        out.append({"id": doc_id, "type": type_label, "title": title, "clause": clause,
                     "unit": unit, "issued_on": issued, "review_due_on": due,
                     "stale": bool(due and due < end.isoformat()), "file": file,
                     "file_name": sanitise_name(original) if original else ""})
@@ -537,13 +589,11 @@ def _documents_for_index(db: sqlite_utils.Database, docs: Selection, end: date
 
 
 def _render_index(root: Path, context: dict[str, Any]) -> None:
-    from jinja2 import Environment, PackageLoader, StrictUndefined
+    """``index.html`` in the style and language of the reports (the report templates'
+    environment: autoescape, StrictUndefined, the catalogue)."""
+    from qmstrack.reports import render_template
 
-    # autoescape=True explicitly: select_autoescape() would not recognise ".html.j2".
-    env = Environment(loader=PackageLoader("qmstrack", "templates"), autoescape=True,
-                      undefined=StrictUndefined, keep_trailing_newline=True,
-                      trim_blocks=True, lstrip_blocks=True)
-    html = env.get_template("bundle_index.html.j2").render(**context)
+    html = render_template("bundle_index.html.j2", context["lang"], None, context)
     with open(_safe_join(root, "index.html"), "w", encoding="utf-8", newline="\n") as f:
         f.write(html)
 
@@ -625,10 +675,18 @@ def export_bundle(db: sqlite_utils.Database, db_path: str | os.PathLike, *, star
             checklists = _write_checklists(db, bag_dir, by_name["audits"])
             reports = _write_reports(db, bag_dir, by_name["audits"], lang, end)
             changelog = _write_changelog(db, bag_dir, start, end, pseudo)
-            documents = _documents_for_index(db, by_name["documents"], end)
+            documents = _documents_for_index(db, by_name["documents"], end, lang)
+            review_packs = _write_review_pack(db, bag_dir, start, end, lang,
+                                              today or office_today(db))
         finally:
             if began and db.conn.in_transaction:
                 db.execute("ROLLBACK")
+        contact_name = str(get_setting(db, "contact_name") or "")
+        contact_email = str(get_setting(db, "contact_email") or "")
+        address = str(get_setting(db, "org_address") or "")
+        identifier = f"{org or 'qmstrack'} {start.isoformat()}/{end.isoformat()}" + (
+            f" ({', '.join(units)})" if units else "")
+        contact = ", ".join(x for x in (contact_name, contact_email) if x)
         titles = {r.name: r.title for r in regs}
         titles["evidence_files"] = words["evidence"]
         _render_index(bag_dir, {
@@ -640,8 +698,9 @@ def export_bundle(db: sqlite_utils.Database, db_path: str | os.PathLike, *, star
                            "csv": f"registers/{name}.csv", "json": f"registers/{name}.json"}
                           for name, n in counts.items()],
             "documents": documents, "checklists": checklists, "evidence": evidence,
-            "reports": reports,
+            "reports": reports, "review_packs": review_packs,
             "changelog": changelog,
+            "identifier": identifier, "contact": contact,
         })
         info = {
             "Source-Organization": org or "(organisation not configured)",
@@ -657,9 +716,18 @@ def export_bundle(db: sqlite_utils.Database, db_path: str | os.PathLike, *, star
             "QMS-Standard": STANDARD,
             "QMS-Tool": f"qmstrack {__version__}",
             "QMS-Redacted": "yes" if redact else "no",
+            # RFC 8493 2.2.2: the office and the period, which name this bundle.
+            "External-Identifier": identifier,
         }
+        if address:
+            info["Organization-Address"] = address
+        if contact_name:
+            info["Contact-Name"] = contact_name
+        if contact_email:
+            info["Contact-Email"] = contact_email
         with quiet_bagit():
             bagit.make_bag(str(bag_dir), info, checksums=["sha256"])
+            _declare_bagit_1_0(bag_dir)
         oxum = bagit.Bag(str(bag_dir)).info.get("Payload-Oxum", "0.0")
         fingerprint = bag_fingerprint(bag_dir)
         total_bytes, total_files = (int(x) for x in oxum.split(".", 1))
@@ -677,6 +745,17 @@ def export_bundle(db: sqlite_utils.Database, db_path: str | os.PathLike, *, star
         shutil.rmtree(work, ignore_errors=True)
     return ExportResult(out, total_files, total_bytes, counts, len(evidence),
                         changelog["entries"], redact, fingerprint)
+
+
+def _declare_bagit_1_0(bag_dir: Path) -> None:
+    """``bagit`` writes ``BagIt-Version: 0.97``; the bundle is RFC 8493's 1.0 (the same
+    layout, checksums and tag files), so ``bagit.txt`` is written as 1.0 and the tag
+    manifests, which cover it, are saved again."""
+    import bagit
+
+    with open(bag_dir / "bagit.txt", "w", encoding="utf-8", newline="\n") as f:
+        f.write("BagIt-Version: 1.0\nTag-File-Character-Encoding: UTF-8\n")
+    bagit.Bag(str(bag_dir)).save(manifests=False)
 
 
 def _write_zip(bag_dir: Path, raw: IO[bytes], top: str) -> None:

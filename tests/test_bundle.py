@@ -477,3 +477,76 @@ def test_installed_command_exports_and_verifies(run_installed, year, db_path, tm
     result = run_installed("verify", str(out), env=env)
     assert result.returncode == 0, result.stderr
     assert result.stderr.startswith("Bag valid:")
+
+
+# --- BagIt 1.0, the bag's metadata, what the index shows --------------------------------
+
+
+def test_the_export_is_bagit_1_0_accepted_without_warning(cli, year, tmp_path, db):
+    import subprocess
+    import sys
+
+    set_contact = [("contact_name", "Wakil Manajemen Mutu"),
+                   ("contact_email", "wmm@disdik.kaltimprov.go.id"),
+                   ("org_address", "Jl. Basuki Rahmat No. 1, Samarinda")]
+    for key, value in set_contact:
+        assert cli("config", "set", key, value).exit_code == 0
+    out = tmp_path / "bundle"
+    assert export(cli, out).exit_code == 0
+    assert (out / "bagit.txt").read_bytes() == (
+        b"BagIt-Version: 1.0\nTag-File-Character-Encoding: UTF-8\n")
+    # The reference implementation (the bagit package's command), no warning at all.
+    checked = subprocess.run([sys.executable, "-m", "bagit", "--validate", str(out)],
+                             capture_output=True, text=True, timeout=120)
+    assert checked.returncode == 0, checked.stderr
+    assert "WARNING" not in checked.stderr and "is valid" in checked.stderr
+    bag = bagit.Bag(str(out))
+    assert bag.version_info == (1, 0)
+    bag.validate()
+    # qmstrack's own RFC 8493 check: valid, no warning, exit 0.
+    result = cli("verify", str(out))
+    assert result.exit_code == 0, result.stderr
+    assert "Warning" not in result.stderr and "(BagIt 1.0, SHA256)" in result.stderr
+    info = bag.info
+    assert info["Contact-Name"] == "Wakil Manajemen Mutu"
+    assert info["Contact-Email"] == "wmm@disdik.kaltimprov.go.id"
+    assert info["Organization-Address"] == "Jl. Basuki Rahmat No. 1, Samarinda"
+    assert info["External-Identifier"] == (
+        "Dinas Pendidikan Provinsi Kalimantan Timur 2025-01-01/2025-12-31")
+    index = (out / "data" / "index.html").read_text("utf-8")
+    assert "Wakil Manajemen Mutu, wmm@disdik.kaltimprov.go.id" in index
+
+
+def test_a_bad_contact_email_is_refused(cli, office):
+    result = cli("config", "set", "contact_email", "not an address")
+    assert result.exit_code == 2  # a setting's bad value is a usage error
+    assert "is not an e-mail address" in result.stderr
+
+
+def test_the_bundle_holds_the_review_pack_and_the_workbook(cli, year, tmp_path):
+    out = tmp_path / "bundle"
+    assert export(cli, out).exit_code == 0
+    pack = out / "data" / "reports" / "review-pack-2025-01-01-2025-12-31-id.html"
+    assert pack.is_file() and "<html" in pack.read_text("utf-8")
+    assert (out / "data" / "reports" / "review-pack-2025-01-01-2025-12-31-id.md").is_file()
+    assert (out / "data" / "registers" / "registers.xlsx").is_file()
+    index = (out / "data" / "index.html").read_text("utf-8")
+    assert 'href="reports/review-pack-2025-01-01-2025-12-31-id.html"' in index
+
+
+def test_the_index_is_in_the_report_style_and_language(cli, year, tmp_path):
+    out = tmp_path / "bundle"
+    assert export(cli, out, "--lang", "id").exit_code == 0
+    index = (out / "data" / "index.html").read_text("utf-8")
+    assert '<html lang="id">' in index
+    # The reports' own skeleton: the band, the Content-Security-Policy, the print rules.
+    assert 'class="band"' in index and "Content-Security-Policy" in index
+    assert "@page" in index
+    # Document types and the audit's status in Indonesian, not the stored English keys.
+    assert "<td>Kebijakan mutu</td>" in index and "<td>SOP</td>" in index
+    assert "<td>policy</td>" not in index
+    assert "Bahan tinjauan manajemen periode ini" in index
+    english = tmp_path / "bundle-en"
+    assert export(cli, english, "--lang", "en").exit_code == 0
+    index_en = (english / "data" / "index.html").read_text("utf-8")
+    assert "<td>Quality policy</td>" in index_en and '<html lang="en">' in index_en
