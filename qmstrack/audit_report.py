@@ -86,8 +86,11 @@ def build_audit_context(db: sqlite_utils.Database, audit_id: int, lang: str = "i
     findings = _findings(a, grade_label, clause_titles)
     coverage, uncovered = _coverage(a)
     monthly, targets = _monthly(a)
+    from qmstrack.letterhead import office_identity
+
     return {
         **_cover(a),
+        "office": office_identity(db, "audit_report", lang, year=a.period.start.year),
         "grades": grades,
         "totals": _totals(a, findings),
         "key_metrics": key_metrics,

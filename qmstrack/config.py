@@ -76,6 +76,10 @@ def _directory(value: str) -> str:
     return str(path)
 
 
+def _short_text(value: str) -> str:
+    return clean_text(value, field="value", max_length=60, required=True)
+
+
 def _email(value: str) -> str:
     import re
 
@@ -145,6 +149,16 @@ SETTINGS: dict[str, Setting] = {s.key: s for s in [
     Setting("org_name", "Name of the organisation, shown on reports.", _text),
     Setting("org_address", N_("The office's postal address, printed on its documents."),
             _text),
+    Setting("logo", N_("The office's logo on its letterhead: a PNG or JPEG file, kept in "
+                       "the evidence store."), str),
+    Setting("doc_number.audit_report", N_("Document number printed on the audit report "
+                                          "(e.g. FM-SPMI-07; {year} is the report's year)."),
+            _short_text),
+    Setting("doc_number.review_pack", N_("Document number printed on the management review "
+                                         "pack."), _short_text),
+    Setting("doc_number.summary", N_("Document number printed on the daily summary."),
+            _short_text),
+    Setting("doc_revision", N_("Revision of the printed documents (e.g. 00)."), _short_text),
     Setting("contact_name", N_("Who answers for the evidence bundle (its Contact-Name), "
                                "e.g. the quality management representative."), _text),
     Setting("contact_email", N_("The e-mail address of that person (the bundle's "
@@ -208,9 +222,23 @@ def _require(key: str) -> Setting:
     return SETTINGS[key]
 
 
-def set_value(db: sqlite_utils.Database, key: str, value: str) -> Any:
-    """Change one setting; a new working week recomputes every stored due date."""
+def set_value(db: sqlite_utils.Database, key: str, value: str,
+              db_path: str | Path | None = None) -> Any:
+    """Change one setting; a new working week recomputes every stored due date. The logo
+    (a file) is copied into the evidence store beside ``db_path`` and kept by its SHA-256."""
     parsed = _require(key).parse(value)
+    if key == "logo":
+        from qmstrack.evidence import store_file
+        from qmstrack.letterhead import check_logo
+
+        if db_path is None:
+            raise InvalidInput("The logo is a file kept beside the database; name the "
+                               "database.")
+        source = check_logo(value)
+        with writing(db):
+            parsed = store_file(db, db_path, source)
+            set_setting(db, key, parsed)
+        return parsed
     with writing(db):
         if "." in key:
             parent, child = key.split(".", 1)

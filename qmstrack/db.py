@@ -217,6 +217,11 @@ DEFAULT_SETTINGS: dict[str, Any] = {
     "org_address": "",
     "contact_name": "",
     "contact_email": "",
+    # The office's logo: the SHA-256 of its file in the evidence store.
+    "logo": "",
+    # Document numbers per kind of printed output (qmstrack.letterhead.KINDS).
+    "doc_number": {"audit_report": "", "review_pack": "", "summary": ""},
+    "doc_revision": "",
     "lang": "id",
     # ISO weekday numbers (Monday = 1) the office works on.
     "working_weekdays": [1, 2, 3, 4, 5],

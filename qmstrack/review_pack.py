@@ -161,6 +161,9 @@ def build_pack_context(db: sqlite_utils.Database, period: Period, lang: str = "i
     context["notes"] = _notes(notes or {}, lang, gettext)
     context["highlights"] = _highlights(context, fig, gettext)
     context["unit_codes"] = unit_codes
+    from qmstrack.letterhead import office_identity
+
+    context["office"] = office_identity(db, "review_pack", lang, year=end.year)
     return context
 
 

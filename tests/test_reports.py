@@ -479,8 +479,10 @@ def test_html_report_is_self_contained(demo):
             assert not value.startswith(("http:", "https:", "//", "ftp:")), (tag, attrs)
             assert not value or value.startswith("#"), (tag, attrs)
     assert "@import" not in html and "url(" not in html
-    assert "@page { size: A4; margin: 18mm; }" in html
-    assert "break-before: page" in html
+    assert "size: A4; margin: 20mm 16mm 20mm 16mm;" in html
+    # Page numbers in the margin ("Halaman x dari y"); no forced break but the cover's.
+    assert '@bottom-right { content: "Halaman " counter(page) " dari " counter(pages);' in html
+    assert "break-before: page" not in html and ".cover { break-after: page; }" in html
     assert html.count("<svg") == 2
 
 
@@ -625,3 +627,75 @@ def test_importing_reports_stays_light():
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
                          timeout=60)
     assert out.stdout.strip() == "False", out.stderr
+
+
+# --- the office's identity on printed outputs ----------------------------------------
+
+PNG = b"\x89PNG\r\n\x1a\n" + b"\x00\x00\x00\rIHDR" + bytes(17)
+
+
+def test_the_letterhead_document_number_and_page_margins(cli, demo, tmp_path):
+    from qmstrack.letterhead import css_string
+
+    logo = tmp_path / "logo kaltim.png"
+    logo.write_bytes(PNG)
+    for key, value in [("logo", str(logo)), ("org_address", "Jl. Basuki Rahmat No. 1"),
+                       ("doc_number.audit_report", "FM-SPMI-07/{year}"),
+                       ("doc_revision", "02")]:
+        result = cli("config", "set", key, value)
+        assert result.exit_code == 0, result.stderr
+    html = render(demo, "html", "id")
+    assert '<div class="kop">' in html
+    assert '<img src="data:image/png;base64,' in html
+    assert "Jl. Basuki Rahmat No. 1" in html
+    assert "No. dok. FM-SPMI-07/2026<br>Revisi 02" in html
+    assert f"@top-right {{ content: {css_string('FM-SPMI-07/2026 revisi 02')};" in html
+    assert "@top-left { content: " in html
+    english = render(demo, "html", "en")
+    assert '"Page " counter(page) " of " counter(pages)' in english
+    # The review pack carries the same letterhead, with its own document number.
+    assert cli("config", "set", "doc_number.review_pack", "FM-SPMI-09").exit_code == 0
+    from qmstrack.periods import Period
+    from qmstrack.review_pack import build_pack_context, render_pack
+
+    context = build_pack_context(demo, Period(date(2026, 1, 1), date(2026, 10, 31)), "id",
+                                 today=TODAY)
+    pack = render_pack(context, "html")
+    assert "No. dok. FM-SPMI-09" in pack and '<img src="data:image/png;base64,' in pack
+
+
+def test_office_text_cannot_leave_the_style_sheet(cli, demo):
+    hostile = '"}</style><script>alert(1)</script>'
+    assert cli("config", "set", "doc_number.audit_report", hostile).exit_code == 0
+    assert cli("config", "set", "org_name", hostile).exit_code == 0
+    html = render(demo, "html", "id")
+    assert "<script>" not in html and "</style><script>" not in html
+    style = html[html.index("<style>") + len("<style>"):html.index("</style>")]
+    assert "alert" in style and "<" not in style
+    assert "&lt;/style&gt;&lt;script&gt;" in html  # shown, escaped, in the letterhead
+
+
+def test_a_logo_must_be_a_small_image(cli, demo, tmp_path):
+    text = tmp_path / "logo.txt"
+    text.write_text("not an image")
+    result = cli("config", "set", "logo", str(text))
+    assert result.exit_code == 2 and "is not a PNG or JPEG image" in result.stderr
+    huge = tmp_path / "huge.png"
+    huge.write_bytes(PNG + bytes(3 << 20))
+    result = cli("config", "set", "logo", str(huge))
+    assert result.exit_code == 2 and "larger than 2 MiB" in result.stderr
+    assert '<div class="kop">' in render(demo, "html", "id")  # the name alone
+    assert "<img" not in render(demo, "html", "id")
+
+
+def test_a_logo_altered_in_the_store_is_left_out(cli, demo, db_path, tmp_path):
+    from qmstrack.db import get_setting
+    from qmstrack.evidence import evidence_path
+
+    logo = tmp_path / "logo.png"
+    logo.write_bytes(PNG)
+    assert cli("config", "set", "logo", str(logo)).exit_code == 0
+    stored = evidence_path(db_path, get_setting(demo, "logo"))
+    stored.chmod(0o600)
+    stored.write_bytes(PNG + b"altered")
+    assert "<img" not in render(demo, "html", "id")

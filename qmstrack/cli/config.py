@@ -7,7 +7,7 @@ from typing import Annotated
 import typer
 
 from qmstrack.cli.options import JsonOption, LangOption
-from qmstrack.cli.state import office_today, open_db
+from qmstrack.cli.state import db_path, office_today, open_db
 from qmstrack.i18n import N_, count_of
 
 app = typer.Typer(help="Settings: organisation, language, working days, defaults.",
@@ -64,7 +64,7 @@ def set_cmd(ctx: typer.Context, key: KeyArgument,
     from qmstrack.config import set_value
 
     db = open_db(ctx)
-    parsed = option_value(key, lambda: set_value(db, key, value))
+    parsed = option_value(key, lambda: set_value(db, key, value, db_path(ctx)))
     message(f"{key} = {parsed}")
 
 
