@@ -548,14 +548,18 @@ def _staff_name(db: sqlite_utils.Database, nip: str | None) -> str:
 
 def render_audit_report(db: sqlite_utils.Database, audit_id: int, fmt: str,
                         lang: str = "id", template_dir: str | os.PathLike | None = None, *,
-                        context: dict[str, Any] | None = None) -> str:
-    """The audit report in one format (``md`` or ``html``) as text."""
+                        context: dict[str, Any] | None = None) -> str | bytes:
+    """The audit report in one format: ``md`` or ``html`` as text, ``pdf`` as bytes."""
     return _render(fmt, lang, template_dir,
                    context or build_audit_context(db, audit_id, lang))
 
 
-def _render(fmt: str, lang: str, template_dir, context: dict[str, Any]) -> str:
+def _render(fmt: str, lang: str, template_dir, context: dict[str, Any]) -> str | bytes:
     (fmt,) = check_formats([fmt])
+    if fmt == "pdf":
+        from qmstrack.pdf import html_to_pdf
+
+        return html_to_pdf(render_template(FORMATS["html"], lang, template_dir, context))
     return render_template(FORMATS[fmt], lang, template_dir, context)
 
 
@@ -573,6 +577,18 @@ def write_audit_reports(db: sqlite_utils.Database, audit_id: int, out_dir: str |
     wanted = check_formats(formats)
     context = build_audit_context(db, audit_id, lang, today=today)
     lang = context["lang"]
-    rendered = [(fmt, _render(fmt, lang, template_dir, context)) for fmt in wanted]
+    rendered: list[tuple[str, str | bytes]] = []
+    html: str | bytes | None = None
+    for fmt in wanted:
+        if fmt == "pdf":
+            from qmstrack.pdf import html_to_pdf
+
+            if not isinstance(html, str):
+                html = render_template(FORMATS["html"], lang, template_dir, context)
+            rendered.append((fmt, html_to_pdf(html)))
+            continue
+        rendered.append((fmt, _render(fmt, lang, template_dir, context)))
+        if fmt == "html":
+            html = rendered[-1][1]
     return write_report_files(out_dir, [(report_filename(context["audit"], fmt, lang), text)
                                         for fmt, text in rendered])

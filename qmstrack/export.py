@@ -458,6 +458,7 @@ def _write_reports(db: sqlite_utils.Database, root: Path, audits: Selection, lan
                         f"{sanitise_name(str(period_start)[:7], 'period')}-{lang}.{fmt}")
             text = render_audit_report(db, audit_id, fmt, lang, template_dir,
                                        context=context)
+            assert isinstance(text, str)
             with open(_safe_join(root, relative), "w", encoding="utf-8", newline="") as f:
                 f.write(text)
             entry[fmt] = relative
@@ -481,6 +482,7 @@ def _write_review_pack(db: sqlite_utils.Database, root: Path, start: date, end: 
     for fmt in ("md", "html"):
         relative = f"reports/{pack_filename(period, fmt, lang)}"
         text = render_pack(context, fmt)
+        assert isinstance(text, str)
         with open(_safe_join(root, relative), "w", encoding="utf-8", newline="") as f:
             f.write(text)
         entry[fmt] = relative

@@ -23,7 +23,7 @@ from typing import Any
 
 from qmstrack.errors import InvalidInput, QmsError, UsageError
 
-REPORT_FORMATS = ("md", "html")
+REPORT_FORMATS = ("md", "html", "pdf")
 # Templates whose output is not HTML: no HTML autoescaping, Markdown escaping instead.
 PLAIN_SUFFIXES = (".md.j2", ".md", ".txt.j2", ".txt")
 
@@ -249,15 +249,28 @@ def render_template(name: str, lang: str, template_dir: str | os.PathLike | None
 
 def render_formats(stem: str, formats: Iterable[str], lang: str,
                    template_dir: str | os.PathLike | None,
-                   context: dict[str, Any]) -> list[tuple[str, str]]:
-    """Render the templates ``<stem>.<fmt>.j2`` of every format with the *same* context;
-    return ``(fmt, text)`` pairs. Nothing is written, so a failure leaves no file behind."""
-    return [(fmt, render_template(f"{stem}.{fmt}.j2", lang, template_dir, context))
-            for fmt in check_formats(formats)]
+                   context: dict[str, Any]) -> list[tuple[str, str | bytes]]:
+    """Render ``stem`` in each format: ``md`` and ``html`` from their templates, ``pdf``
+    from the HTML one (:mod:`qmstrack.pdf`), rendered once for both."""
+    out: list[tuple[str, str | bytes]] = []
+    html: str | None = None
+    for fmt in check_formats(formats):
+        if fmt == "pdf":
+            from qmstrack.pdf import html_to_pdf
+
+            if html is None:
+                html = render_template(f"{stem}.html.j2", lang, template_dir, context)
+            out.append((fmt, html_to_pdf(html)))
+            continue
+        text = render_template(f"{stem}.{fmt}.j2", lang, template_dir, context)
+        if fmt == "html":
+            html = text
+        out.append((fmt, text))
+    return out
 
 
 def write_report_files(out_dir: str | os.PathLike,
-                       files: Sequence[tuple[str, str]]) -> list[Path]:
+                       files: Sequence[tuple[str, str | bytes]]) -> list[Path]:
     """Write ``(file name, text)`` pairs atomically into ``out_dir`` (created if needed);
     return their paths. A reader never sees a half-written report."""
     directory = Path(out_dir).expanduser()
@@ -282,7 +295,7 @@ def write_report_files(out_dir: str | os.PathLike,
     return paths
 
 
-def _write_atomically(path: Path, text: str) -> None:
+def _write_atomically(path: Path, text: str | bytes) -> None:
     from qmstrack.atomic import default_mode, write_atomically
 
     write_atomically(path, text, mode=default_mode())

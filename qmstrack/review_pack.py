@@ -716,7 +716,7 @@ TEMPLATE_STEM = "review_pack"
 
 
 def render_pack(context: dict[str, Any], fmt: str,
-                template_dir: str | Path | None = None) -> str:
+                template_dir: str | Path | None = None) -> str | bytes:
     """The pack in one format (``md`` or ``html``) from a context of
     :func:`build_pack_context`."""
     from qmstrack.reports import render_formats

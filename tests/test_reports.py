@@ -556,7 +556,7 @@ def test_cli_report_in_english(demo, cli, tmp_path):
     assert "<!DOCTYPE html>" in (out / "audit-1-2026-10-en.html").read_text(encoding="utf-8")
 
 
-@pytest.mark.parametrize("fmt", ["pdf", "md,docx", ""])
+@pytest.mark.parametrize("fmt", ["odt", "md,docx", ""])
 def test_cli_bad_format_is_a_usage_error(demo, cli, tmp_path, fmt):
     result = cli("audit", "report", "1", "--format", fmt, "--out", str(tmp_path / "o"))
     assert result.exit_code == 2
@@ -699,3 +699,87 @@ def test_a_logo_altered_in_the_store_is_left_out(cli, demo, db_path, tmp_path):
     stored.chmod(0o600)
     stored.write_bytes(PNG + b"altered")
     assert "<img" not in render(demo, "html", "id")
+
+
+# --- PDF ---------------------------------------------------------------------------
+
+RIGHT_MARGIN_PT = 16 / 25.4 * 72  # the print style sheet's @page margin
+
+
+def pdf_pages(pdf: Path) -> list[dict]:
+    """Every page of ``pdf`` with its size and words, from ``pdftotext -bbox``."""
+    import subprocess
+
+    assert shutil.which("pdftotext"), "pdftotext (poppler-utils) is needed, see .ci/run"
+    boxes = subprocess.run(["pdftotext", "-bbox", str(pdf), "-"], capture_output=True,
+                           text=True, check=True, timeout=120).stdout
+    pages = []
+    for chunk in re.split(r"<page ", boxes)[1:]:
+        width, height = map(float, re.match(r'width="([\d.]+)" height="([\d.]+)"',
+                                            chunk).groups())
+        words = [(float(a), float(b), float(c), float(d), w) for a, b, c, d, w in re.findall(
+            r'<word xMin="([\d.-]+)" yMin="([\d.-]+)" xMax="([\d.-]+)" yMax="([\d.-]+)">'
+            r"([^<]*)<", chunk)]
+        pages.append({"width": width, "height": height, "words": words,
+                      "text": " ".join(w[4] for w in words)})
+    return pages
+
+
+def assert_no_text_past_the_page_box(pdf: Path) -> list[dict]:
+    pages = pdf_pages(pdf)
+    assert pages
+    for number, page in enumerate(pages, 1):
+        assert (round(page["width"]), round(page["height"])) == (595, 842), "A4"
+        assert page["words"], f"page {number} is empty"
+        for x_min, y_min, x_max, y_max, word in page["words"]:
+            # Inside the page, and inside the left and right margins.
+            assert RIGHT_MARGIN_PT - 1 <= x_min and x_max <= page["width"] - RIGHT_MARGIN_PT + 1, \
+                (number, word, x_min, x_max)
+            assert 0 <= y_min and y_max <= page["height"], (number, word, y_min, y_max)
+    return pages
+
+
+def test_audit_report_pdf_keeps_every_word_inside_its_pages(demo, cli, tmp_path):
+    assert cli("config", "set", "doc_number.audit_report", "FM-SPMI-07").exit_code == 0
+    out = tmp_path / "out"
+    result = cli("audit", "report", "1", "--format", "html,pdf", "--out", str(out))
+    assert result.exit_code == 0, result.output
+    pdf = out / "audit-1-2026-10-id.pdf"
+    assert pdf.read_bytes().startswith(b"%PDF-")
+    pages = assert_no_text_past_the_page_box(pdf)
+    total = len(pages)
+    for number, page in enumerate(pages, 1):
+        assert f"Halaman {number} dari {total}" in page["text"]
+        assert "FM-SPMI-07" in page["text"]
+    assert "Laporan Audit Internal" in pages[0]["text"]
+    # The sign-off ends the report, on a page it shares with the section before it
+    # (not alone on the last page, and not followed by a page holding only the footer).
+    last = pages[-1]["text"]
+    assert "Lembar Pengesahan" in last and "Disahkan oleh" in last
+    before = last.split("Lembar Pengesahan")[0].split()
+    header = len("Dinas Pendidikan dan Kebudayaan Provinsi Kalimantan Timur FM-SPMI-07".split())
+    assert len(before) > header + 3, before
+
+
+def test_review_pack_pdf_keeps_every_word_inside_its_pages(demo, cli, tmp_path):
+    out = tmp_path / "out"
+    result = cli("review", "pack", "--from", "2026-01-01", "--to", "2026-10-31",
+                 "--format", "pdf", "--out", str(out))
+    assert result.exit_code == 0, result.output
+    pages = assert_no_text_past_the_page_box(out / "review-pack-2026-01-01-2026-10-31-id.pdf")
+    text = " ".join(p["text"] for p in pages)
+    # The monthly trend table keeps its last column (it ran off the page before).
+    assert "TEPAT WAKTU" in text.upper()
+
+
+def test_pdf_without_its_engine_is_one_sentence_with_the_install_command(
+        demo, cli, tmp_path, monkeypatch):
+    import sys
+
+    monkeypatch.setitem(sys.modules, "weasyprint", None)
+    out = tmp_path / "out"
+    result = cli("audit", "report", "1", "--format", "pdf", "--out", str(out))
+    assert result.exit_code == 1
+    assert result.stderr.startswith("Error: PDF output needs WeasyPrint")
+    assert "pip install 'qmstrack[pdf]'" in result.stderr
+    assert "Traceback" not in result.output and not list(out.glob("*.pdf"))

@@ -799,7 +799,7 @@ def test_cli_pack(year, cli, tmp_path):
     (["--from", "2025-13-01", "--to", "2025-12-31"], 2, "--from"),
     (["--from", "2025-06-01", "--to", "2025-05-01"], 2, "before it starts"),
     (["--year", "2099"], 2, "after today"),
-    (["--format", "pdf"], 2, "pdf"),
+    (["--format", "odt"], 2, "odt"),
     (["--format", ""], 2, "format"),
     (["--lang", "fr"], 2, "--lang"),
     (["--notes", "missing.yaml"], 1, "does not exist"),

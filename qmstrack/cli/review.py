@@ -57,7 +57,8 @@ def pack(
                                                   "this year to date).")] = None,
     from_: FromOption = None,
     to: ToOption = None,
-    format: Annotated[str, typer.Option("--format", help="Comma-separated: md, html.")]
+    format: Annotated[str, typer.Option("--format", help="Comma-separated: md, html, "
+                                        "pdf.")]
     = "md,html",
     out: Annotated[Path | None, typer.Option(
         "--out", file_okay=False, help="Directory for the files (default: configured "
