@@ -64,3 +64,9 @@ _.modified
 # Called by Typer when it shows a usage error (qmstrack/cli/lang.py puts the translated one
 # on the exception).
 _.show
+
+# Read by python-docx when it saves a document (qmstrack/finding_form.py): the page size
+# and a table's fixed layout.
+_.page_width
+_.page_height
+_.autofit

@@ -158,6 +158,8 @@ SETTINGS: dict[str, Setting] = {s.key: s for s in [
                                          "pack."), _short_text),
     Setting("doc_number.summary", N_("Document number printed on the daily summary."),
             _short_text),
+    Setting("doc_number.finding_form", N_("Document number printed on the corrective-action "
+                                          "request form (PTK)."), _short_text),
     Setting("doc_revision", N_("Revision of the printed documents (e.g. 00)."), _short_text),
     Setting("contact_name", N_("Who answers for the evidence bundle (its Contact-Name), "
                                "e.g. the quality management representative."), _text),

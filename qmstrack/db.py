@@ -220,7 +220,8 @@ DEFAULT_SETTINGS: dict[str, Any] = {
     # The office's logo: the SHA-256 of its file in the evidence store.
     "logo": "",
     # Document numbers per kind of printed output (qmstrack.letterhead.KINDS).
-    "doc_number": {"audit_report": "", "review_pack": "", "summary": ""},
+    "doc_number": {"audit_report": "", "review_pack": "", "summary": "",
+                   "finding_form": ""},
     "doc_revision": "",
     "lang": "id",
     # ISO weekday numbers (Monday = 1) the office works on.

@@ -12,6 +12,7 @@ from qmstrack.cli.options import (
     CsvOption,
     DelimiterOption,
     JsonOption,
+    LangOption,
     UnitFilter,
     XlsxOption,
 )
@@ -114,6 +115,24 @@ def show(ctx: typer.Context, ref: RefArgument, json: JsonOption = False) -> None
     print_record(finding, title=f"Finding {finding['ref_no']}")
     print_table(actions, ["planned_on", "action", "owner_nip", "due_on", "verified_on",
                           "effective"], title="Corrective actions", empty="No action yet.")
+
+
+@app.command("form")
+def form(
+    ctx: typer.Context,
+    ref: RefArgument,
+    format: Annotated[str, typer.Option("--format", help="docx (editable in Word or "
+                                        "LibreOffice Writer) or pdf.")] = "docx",
+    out: Annotated[Path, typer.Option("--out", file_okay=False,
+                                      help="Directory for the file.")] = Path("."),
+    lang: LangOption = None,
+) -> None:
+    """Write the corrective-action request form (PTK/CAR) of a finding; prints its path."""
+    from qmstrack.cli.values import opt_lang
+    from qmstrack.finding_form import write_finding_form
+
+    db = open_db(ctx)
+    typer.echo(str(write_finding_form(db, ref, out, format, opt_lang(lang, db))))
 
 
 @app.command("plan")
