@@ -112,10 +112,8 @@ def render_docx(context: dict[str, Any]) -> bytes:
         run.bold, run.font.size = True, Pt(13)
         if office["address"]:
             doc.add_paragraph(office["address"])
-    if office["doc_number"]:
-        ref = office["doc_number"] + (f" rev. {office['revision']}" if office["revision"]
-                                      else "")
-        section.header.paragraphs[0].text = ref
+    if office["reference"]:
+        section.header.paragraphs[0].text = office["reference"]
     doc.add_paragraph(context["title"], style="Title")
     facts = doc.add_table(rows=0, cols=2)
     facts.style = "Table Grid"

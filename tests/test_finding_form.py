@@ -56,7 +56,7 @@ def test_the_docx_form_opens_in_libreoffice_writer(cli, finding, tmp_path):
     assert docx == out / f"ptk-{REF}-id.docx"
     text = to_pdf_with_writer(docx, tmp_path)
     for expected in ["DINAS PENDIDIKAN PROVINSI KALIMANTAN TIMUR",
-                     "Jl. Basuki Rahmat No. 1, Samarinda", "FM-SPMI-11 rev. 01",
+                     "Jl. Basuki Rahmat No. 1, Samarinda", "FM-SPMI-11 revisi 01",
                      "Permintaan Tindakan Koreksi (PTK)", REF, "ISO 9001:2015 7.5.3",
                      "Minor", "Arsip legalisir <2025> belum diberi kode klasifikasi",
                      "SOP kearsipan belum disosialisasikan", "Arsip Maret diberi kode",
