@@ -30,12 +30,12 @@ from qmstrack.errors import InvalidInput, UsageError
 from qmstrack.periods import Period, add_months, month_end
 from qmstrack.scope import Scope
 
-REPORT_FORMATS = ("md", "html", "xlsx")
+REPORT_FORMATS = ("md", "html", "xlsx", "pdf")
 TREND_PERIODS = 2  # previous periods of the same length shown in the analysis
 
 
 def check_report_formats(formats: Sequence[str]) -> list[str]:
-    """``md``, ``html``, ``xlsx``, lower-cased and without repeats."""
+    """``md``, ``html``, ``xlsx``, ``pdf``, lower-cased and without repeats."""
     wanted: list[str] = []
     for fmt in formats:
         fmt = str(fmt).strip().lower()
@@ -252,7 +252,10 @@ def build_report_context(db: sqlite_utils.Database, data: dict[str, Any], lang: 
                 "due": date_full(a["due_on"], lang),
                 "closed": date_full(a["closed_on"], lang) if a["closed_on"] else ""}
                for a in data["actions"]]
+    from qmstrack.letterhead import office_identity
+
     return {
+        "office": office_identity(db, "skm_report", lang, year=start.year),
         "lang": lang,
         "org_name": get_setting(db, "org_name") or "",
         "period_text": period_text(start, end, lang),
@@ -349,9 +352,15 @@ def write_survey_report(db: sqlite_utils.Database, out_dir: str | os.PathLike, *
                               population=population, today=today)
     context = build_report_context(db, data, lang)
     stem = report_stem(data, lang)
-    texts = [(f"{stem}.{fmt}", render_template(f"survey_report.{fmt}.j2", lang,
-                                                template_dir, context))
-             for fmt in wanted if fmt != "xlsx"]
+    texts: list[tuple[str, str | bytes]] = [
+        (f"{stem}.{fmt}", render_template(f"survey_report.{fmt}.j2", lang, template_dir,
+                                          context))
+        for fmt in wanted if fmt not in ("xlsx", "pdf")]
+    if "pdf" in wanted:
+        from qmstrack.pdf import html_to_pdf
+
+        texts.append((f"{stem}.pdf", html_to_pdf(render_template(
+            "survey_report.html.j2", lang, template_dir, context))))
     # Also creates the directory (or says in one sentence why it cannot) for the workbook.
     paths = write_report_files(out_dir, texts)
     if "xlsx" in wanted:

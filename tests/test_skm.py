@@ -530,8 +530,8 @@ def test_report_files_in_every_format(hostile, cli, tmp_path, lang):
 
 def test_report_refusals_write_nothing(skm, cli, tmp_path):
     out = tmp_path / "out"
-    bad = cli("survey", "report", "--format", "pdf", "--out", str(out))
-    assert bad.exit_code == 2 and "pdf" in bad.stderr
+    bad = cli("survey", "report", "--format", "odt", "--out", str(out))
+    assert bad.exit_code == 2 and "odt" in bad.stderr
     bad = cli("survey", "report", "--lang", "xx", "--out", str(out))
     assert bad.exit_code == 2
     bad = cli("survey", "report", "--population", "-3", "--json")
@@ -657,3 +657,17 @@ def test_on_the_demo_year_every_service_and_two_units_are_below_the_sample(tmp_p
     assert sum(not u["sample"]["adequate"] for u in data["units"]) == 2
     assert data["overall"]["sample"]["adequate"] is True
     db.close()
+
+
+def test_the_skm_report_as_pdf_keeps_every_word_inside_its_pages(hostile, cli, tmp_path):
+    from tests.test_reports import assert_no_text_past_the_page_box
+
+    out = tmp_path / "out"
+    result = cli("survey", "report", "--from", "2026-08-01", "--to", "2026-08-31",
+                 "--format", "pdf", "--out", str(out))
+    assert result.exit_code == 0, result.stderr
+    pdf = out / "skm-2026-08-01-2026-08-31-id.pdf"
+    assert result.stdout.split() == [str(pdf)]
+    pages = assert_no_text_past_the_page_box(pdf)
+    assert "Pendahuluan" in " ".join(p["text"] for p in pages)
+    assert f"Halaman 1 dari {len(pages)}" in pages[0]["text"]

@@ -127,7 +127,8 @@ def report(
     service: ServiceFilter = None,
     format: Annotated[str | None, typer.Option(
         "--format", help="Write the report (Laporan Hasil SKM) in these formats, "
-                         "comma-separated: md, html, xlsx (default md,html with --out).")]
+                         "comma-separated: md, html, xlsx, pdf (default md,html with "
+                         "--out).")]
     = None,
     out: Annotated[Path | None, typer.Option(
         "--out", file_okay=False, help="Directory for the report files (default: the "
