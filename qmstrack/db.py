@@ -221,7 +221,8 @@ DEFAULT_SETTINGS: dict[str, Any] = {
     "logo": "",
     # Document numbers per kind of printed output (qmstrack.letterhead.KINDS).
     "doc_number": {"audit_report": "", "review_pack": "", "summary": "",
-                   "finding_form": "", "skm_report": ""},
+                   "finding_form": "", "skm_report": "",
+                   "review_minutes": ""},
     "doc_revision": "",
     "lang": "id",
     # ISO weekday numbers (Monday = 1) the office works on.

@@ -8,14 +8,13 @@ number of the kind ``finding_form`` (:mod:`qmstrack.letterhead`), the finding's 
 root cause and correction, every corrective action with its verification, and the
 signatures of the auditor, the auditee and the quality management representative.
 
-The DOCX is written with python-docx using only the built-in styles (Title, Heading 2,
-Table Grid), which Word and LibreOffice Writer both render; the PDF comes from the HTML
-template ``finding_form.html.j2`` through :mod:`qmstrack.pdf`.
+The DOCX is written by :mod:`qmstrack.word` (python-docx, built-in styles that Word and
+LibreOffice Writer both render); the PDF comes from the HTML template ``document.html.j2``
+through :mod:`qmstrack.pdf`.
 """
 
 from __future__ import annotations
 
-import io
 import os
 from pathlib import Path
 from typing import Any
@@ -73,98 +72,41 @@ def build_form_context(db: sqlite_utils.Database, ref: str, lang: str = "id"
     return {
         "lang": lang,
         "office": office_identity(db, "finding_form", lang, year=int(raised[:4])),
-        "org_name": office_identity(db, "finding_form", lang)["name"],
         "title": gettext("Corrective action request"),
+        "subtitle": str(f["ref_no"]),
         "ref_no": f["ref_no"],
         "facts": facts,
-        "sections": [
-            (gettext("Nonconformity"), str(f["description"] or "")),
-            (gettext("Root cause"), str(f["root_cause"] or "") or "–"),
-            (gettext("Correction"), str(f["correction"] or "") or "–"),
+        "blocks": [
+            {"heading": gettext("Nonconformity"), "text": str(f["description"] or "")},
+            {"heading": gettext("Root cause"), "text": str(f["root_cause"] or "") or "–"},
+            {"heading": gettext("Correction"), "text": str(f["correction"] or "") or "–"},
+            {"heading": gettext("Corrective actions"),
+             "headers": [gettext("Action"), gettext("Owner"), gettext("Planned"),
+                         gettext("Due date"), gettext("Verified"), gettext("Effective")],
+             "rows": [[a["action"], a["owner"], a["planned"], a["due"], a["verified"],
+                       a["effective"]] for a in actions],
+             "widths": ACTION_WIDTHS_MM,
+             "empty": gettext("No corrective action planned yet.")},
         ],
-        "actions_title": gettext("Corrective actions"),
-        "action_headers": [gettext("Action"), gettext("Owner"), gettext("Planned"),
-                           gettext("Due date"), gettext("Verified"), gettext("Effective")],
-        "actions": actions,
-        "no_actions": gettext("No corrective action planned yet."),
-        "closed": (gettext("Closed on {date}.").format(date=date_full(f["closed_on"], lang))
-                   if f.get("closed_on") else ""),
+        "closing": ([gettext("Closed on {date}.").format(date=date_full(f["closed_on"], lang))]
+                    if f.get("closed_on") else []),
         "signatures": [gettext("Internal auditor"), gettext("Auditee (head of unit)"),
                        gettext("Quality management representative")],
         "name_label": gettext("Name"), "date_label": gettext("Date"),
     }
 
 
-def render_docx(context: dict[str, Any]) -> bytes:
-    """The form as a Word document (built-in styles only)."""
-    from docx import Document
-    from docx.shared import Mm, Pt
-
-    doc = Document()
-    section = doc.sections[0]
-    section.page_width, section.page_height = Mm(210), Mm(297)
-    for side in ("left_margin", "right_margin", "top_margin", "bottom_margin"):
-        setattr(section, side, Mm(20))
-    office = context["office"]
-    if office["name"]:
-        head = doc.add_paragraph()
-        run = head.add_run(office["name"].upper())
-        run.bold, run.font.size = True, Pt(13)
-        if office["address"]:
-            doc.add_paragraph(office["address"])
-    if office["reference"]:
-        section.header.paragraphs[0].text = office["reference"]
-    doc.add_paragraph(context["title"], style="Title")
-    facts = doc.add_table(rows=0, cols=2)
-    facts.style = "Table Grid"
-    for name, value in context["facts"]:
-        cells = facts.add_row().cells
-        cells[0].text, cells[1].text = name, value
-    for heading, text in context["sections"]:
-        doc.add_heading(heading, level=2)
-        doc.add_paragraph(text)
-    doc.add_heading(context["actions_title"], level=2)
-    if context["actions"]:
-        table = doc.add_table(rows=1, cols=len(context["action_headers"]))
-        table.style = "Table Grid"
-        for cell, text in zip(table.rows[0].cells, context["action_headers"], strict=True):
-            cell.text = text
-        for a in context["actions"]:
-            values = [a["action"], a["owner"], a["planned"], a["due"], a["verified"],
-                      a["effective"]]
-            for cell, text in zip(table.add_row().cells, values, strict=True):
-                cell.text = text
-        # The action gets the room; Word and Writer both read the cells' widths.
-        table.autofit = False
-        for column, width in zip(table.columns, ACTION_WIDTHS_MM, strict=True):
-            column.width = Mm(width)
-        for row in table.rows:
-            for cell, width in zip(row.cells, ACTION_WIDTHS_MM, strict=True):
-                cell.width = Mm(width)
-    else:
-        doc.add_paragraph(context["no_actions"])
-    if context["closed"]:
-        doc.add_paragraph(context["closed"])
-    signatures = doc.add_table(rows=4, cols=len(context["signatures"]))
-    for i, role in enumerate(context["signatures"]):
-        col = signatures.columns[i].cells
-        col[0].text = role
-        col[1].text = ""
-        col[2].text = f"{context['name_label']}: "
-        col[3].text = f"{context['date_label']}: "
-    out = io.BytesIO()
-    doc.save(out)
-    return out.getvalue()
-
-
 def render_form(context: dict[str, Any], fmt: str) -> bytes:
+    """The form as DOCX (:mod:`qmstrack.word`) or PDF (``document.html.j2``)."""
     if fmt == "docx":
+        from qmstrack.word import render_docx
+
         return render_docx(context)
     if fmt == "pdf":
         from qmstrack.pdf import html_to_pdf
         from qmstrack.reports import render_template
 
-        return html_to_pdf(render_template("finding_form.html.j2", context["lang"], None,
+        return html_to_pdf(render_template("document.html.j2", context["lang"], None,
                                            context))
     raise UsageError(f"The form format {fmt!r} is not one of {', '.join(FORMATS)}.")
 

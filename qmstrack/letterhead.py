@@ -26,7 +26,8 @@ from qmstrack.errors import InvalidInput
 from qmstrack.i18n import N_, translations
 
 # The kinds of printed output that carry a document number.
-KINDS = ("audit_report", "review_pack", "summary", "finding_form", "skm_report")
+KINDS = ("audit_report", "review_pack", "summary", "finding_form", "skm_report",
+         "review_minutes")
 MAX_LOGO_BYTES = 2 << 20
 LOGO_TYPES = {b"\x89PNG\r\n\x1a\n": "image/png", b"\xff\xd8\xff": "image/jpeg"}
 PAGE_OF = N_("Page {page} of {pages}")

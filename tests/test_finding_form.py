@@ -88,3 +88,34 @@ def test_the_form_of_an_unknown_finding_or_format_is_refused(cli, finding, tmp_p
     wrong = cli("finding", "form", REF, "--format", "odt", "--out", str(out))
     assert wrong.exit_code == 2 and "use docx or pdf" in wrong.stderr
     assert not out.exists() or not list(out.iterdir())
+
+
+# --- the minutes of a management review ----------------------------------------------
+
+
+def test_the_review_minutes_open_in_libreoffice_writer(cli, finding, tmp_path):
+    result = cli("review", "record", "--date", "2026-06-15", "--chair", "Kepala Dinas",
+                 "--attendee", "Wakil Manajemen Mutu", "--attendee", "Kepala Bidang SMA",
+                 "--decision", "Tambah petugas loket", "--owner", "198609262015051001",
+                 "--due", "2026-08-31")
+    assert result.exit_code == 0, result.output
+    review_id = result.stdout.strip()
+    out = tmp_path / "minutes"
+    result = cli("review", "minutes", review_id, "--out", str(out))
+    assert result.exit_code == 0, result.output
+    docx = Path(result.stdout.strip())
+    assert docx == out / f"notulen-{review_id}-2026-06-15-id.docx"
+    text = to_pdf_with_writer(docx, tmp_path)
+    for expected in ["Notulen rapat tinjauan manajemen", "Senin, 15 Juni 2026",
+                     "Kepala Dinas", "Daftar hadir", "Wakil Manajemen Mutu",
+                     "Kepala Bidang SMA", "Keputusan dan tindakan (ISO 9001:2015, 9.3.3)",
+                     "Tambah petugas loket", "Budi Santoso", "31 Agu 2026", "Notulis"]:
+        assert expected in text, expected
+    result = cli("review", "minutes", review_id, "--format", "pdf", "--out", str(out))
+    assert result.exit_code == 0, result.output
+    from tests.test_reports import assert_no_text_past_the_page_box
+
+    pages = assert_no_text_past_the_page_box(Path(result.stdout.strip()))
+    assert "Daftar hadir" in pages[0]["text"]
+    missing = cli("review", "minutes", "999", "--out", str(out))
+    assert missing.exit_code == 1 and "There is no management review 999" in missing.stderr

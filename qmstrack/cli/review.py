@@ -149,6 +149,25 @@ def record(
             f"{len(review['actions'])} actions ({ids}).")
 
 
+@app.command("minutes")
+def minutes(
+    ctx: typer.Context,
+    review_id: Annotated[int, typer.Argument(help="The review's number (review list).")],
+    format: Annotated[str, typer.Option("--format", help="docx (editable in Word or "
+                                        "LibreOffice Writer) or pdf.")] = "docx",
+    out: Annotated[Path, typer.Option("--out", file_okay=False,
+                                      help="Directory for the file.")] = Path("."),
+    lang: LangOption = None,
+) -> None:
+    """Write the minutes (notulen) of a management review: attendance, decisions and
+    actions; prints the file's path."""
+    from qmstrack.cli.values import opt_lang
+    from qmstrack.review_minutes import write_review_minutes
+
+    db = open_db(ctx)
+    typer.echo(str(write_review_minutes(db, review_id, out, format, opt_lang(lang, db))))
+
+
 def _people(review: dict) -> dict:
     row = dict(review)
     row["attendees"] = "; ".join(review["attendees"])
