@@ -554,7 +554,60 @@ def render_audit_report(db: sqlite_utils.Database, audit_id: int, fmt: str,
                    context or build_audit_context(db, audit_id, lang))
 
 
+def docx_document(context: dict[str, Any]) -> dict[str, Any]:
+    """The report as a :mod:`qmstrack.word` description: the audit's facts, the results
+    clause by clause, the findings and their actions, the approval signatures."""
+    from qmstrack.figures import date_short
+    from qmstrack.i18n import translations
+
+    gettext = translations(context["lang"]).gettext
+    a = context["audit"]
+    results = [[r["item_id"], r["question"], r["grade_label"],
+                (f"{r['measured_text']} / {r['target_text']}" if r["metric"] else ""),
+                r["finding_ref"]]
+               for section in context["sections"] for clause in section["clauses"]
+               for r in clause["results"]]
+    findings = [[f["ref_no"], f"{f['clause_ref']} {f['clause_title']}".strip(),
+                 f["grade_label"], f["description"], date_short(f["due_on"], context["lang"]),
+                 f["status_label"]] for f in context["findings"]]
+    checklist = a["checklist"]
+    return {
+        "lang": context["lang"],
+        "office": context["office"],
+        "title": gettext("Internal Audit Report"),
+        "subtitle": f"{a['period_text']} · {gettext('Audit no.')} {a['id']}",
+        "facts": [
+            (gettext("Organisation"), context["org_name"] or "–"),
+            (gettext("Period"), a["period_text"]),
+            (gettext("Scope"), ", ".join(f"{u['code']} – {u['name']}"
+                                         for u in context["units"])),
+            (gettext("Checklist"), f"{checklist['title']} ({checklist['id']}, "
+                                   f"{gettext('version')} {checklist['version']})"),
+            (gettext("Lead auditor"), a["lead_auditor"] or "–"),
+            (gettext("Status"), a["status_label"]),
+        ],
+        "blocks": [
+            {"heading": gettext("Results clause by clause"),
+             "headers": [gettext("Item"), gettext("Question"), gettext("Grade"),
+                         gettext("Measured / target"), gettext("Finding")],
+             "rows": results, "widths": (20, 70, 24, 30, 26), "empty": "–"},
+            {"heading": gettext("Findings and corrective actions"),
+             "headers": [gettext("Finding"), gettext("Clause"), gettext("Grade"),
+                         gettext("Description"), gettext("Due date"), gettext("Status")],
+             "rows": findings, "widths": (26, 22, 24, 54, 22, 22),
+             "empty": gettext("This audit raised no findings.")},
+        ],
+        "closing": [],
+        "signatures": [gettext("Lead auditor"), gettext("Head of office")],
+        "name_label": gettext("Name"), "date_label": gettext("Date"),
+    }
+
+
 def _render(fmt: str, lang: str, template_dir, context: dict[str, Any]) -> str | bytes:
+    if fmt == "docx":
+        from qmstrack.word import render_docx
+
+        return render_docx(docx_document(context))
     (fmt,) = check_formats([fmt])
     if fmt == "pdf":
         from qmstrack.pdf import html_to_pdf
@@ -574,7 +627,12 @@ def write_audit_reports(db: sqlite_utils.Database, audit_id: int, out_dir: str |
                         today: date | None = None) -> list[Path]:
     """Render the audit report in each format and write the files atomically into
     ``out_dir`` (created if needed); return their paths."""
-    wanted = check_formats(formats)
+    asked = [str(f).strip().lower() for f in formats]
+    # docx is the audit report's own (qmstrack.word); the other formats are every report's.
+    wanted = (check_formats([f for f in asked if f != "docx"])
+              if not asked or any(f != "docx" for f in asked) else [])
+    if "docx" in asked:
+        wanted.append("docx")
     context = build_audit_context(db, audit_id, lang, today=today)
     lang = context["lang"]
     rendered: list[tuple[str, str | bytes]] = []

@@ -65,6 +65,9 @@ def render_docx(doc_spec: dict[str, Any]) -> bytes:
         for row in table.rows:
             for cell, width in zip(row.cells, block["widths"], strict=True):
                 cell.width = Mm(width)
+                for paragraph in cell.paragraphs:
+                    for run in paragraph.runs:
+                        run.font.size = Pt(9)
     for paragraph in doc_spec.get("closing", []):
         doc.add_paragraph(paragraph)
     roles = doc_spec["signatures"]

@@ -556,7 +556,7 @@ def test_cli_report_in_english(demo, cli, tmp_path):
     assert "<!DOCTYPE html>" in (out / "audit-1-2026-10-en.html").read_text(encoding="utf-8")
 
 
-@pytest.mark.parametrize("fmt", ["odt", "md,docx", ""])
+@pytest.mark.parametrize("fmt", ["odt", "md,rtf", ""])
 def test_cli_bad_format_is_a_usage_error(demo, cli, tmp_path, fmt):
     result = cli("audit", "report", "1", "--format", fmt, "--out", str(tmp_path / "o"))
     assert result.exit_code == 2
@@ -783,3 +783,20 @@ def test_pdf_without_its_engine_is_one_sentence_with_the_install_command(
     assert result.stderr.startswith("Error: PDF output needs WeasyPrint")
     assert "pip install 'qmstrack[pdf]'" in result.stderr
     assert "Traceback" not in result.output and not list(out.glob("*.pdf"))
+
+
+def test_audit_report_docx_opens_in_libreoffice_writer(demo, cli, tmp_path):
+    from tests.test_finding_form import to_pdf_with_writer
+
+    out = tmp_path / "out"
+    result = cli("audit", "report", "1", "--format", "docx,md", "--out", str(out))
+    assert result.exit_code == 0, result.output
+    names = [Path(line).name for line in result.stdout.splitlines()]
+    assert names == ["audit-1-2026-10-id.md", "audit-1-2026-10-id.docx"]
+    text = to_pdf_with_writer(out / "audit-1-2026-10-id.docx", tmp_path)
+    md = (out / "audit-1-2026-10-id.md").read_text("utf-8")
+    for expected in ["Laporan Audit Internal", "Ketua auditor", "Kepala Dinas"]:
+        assert expected in text, expected
+    # Every finding of the report, by its reference, as in the Markdown report.
+    refs = sorted(set(re.findall(r"F-2026-\d{3}", md)))
+    assert refs and all(ref in text for ref in refs), refs

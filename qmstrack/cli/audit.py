@@ -316,20 +316,20 @@ def report(
     ctx: typer.Context,
     audit_id: AuditId,
     format: Annotated[str, typer.Option("--format", help="Comma-separated: md, html, "
-                                        "pdf.")]
+                                        "pdf, docx.")]
     = "md,html",
     out: OutOption = None,
     lang: LangOption = None,
     template_dir: TemplateDirOption = None,
 ) -> None:
-    """Write the audit report (Markdown, HTML and/or PDF); prints the file paths."""
+    """Write the audit report (Markdown, HTML, PDF and/or Word); prints the file paths."""
     from qmstrack.cli.values import opt_lang
     from qmstrack.errors import UsageError
 
     formats = tuple(f.strip().lower() for f in format.split(",") if f.strip())
-    unknown = [f for f in formats if f not in ("md", "html", "pdf")]
+    unknown = [f for f in formats if f not in ("md", "html", "pdf", "docx")]
     if unknown or not formats:
-        raise UsageError(f"--format {format!r}: use md, html, pdf or a list of them "
+        raise UsageError(f"--format {format!r}: use md, html, pdf, docx or a list of them "
                          "(md,html).")
     db = open_db(ctx)
     for path in _write_reports(ctx, db, audit_id, out, opt_lang(lang, db), template_dir,
