@@ -30,9 +30,9 @@ from qmstrack.periods import Period
 from qmstrack.scope import Scope
 
 LIST_CAP = 20
-FORMATS = ("text", "md", "json")
+FORMATS = ("text", "md", "json", "html", "pdf")
 _FORMAT_ALIASES = {"text": "text", "txt": "text", "plain": "text", "md": "md",
-                   "markdown": "md", "json": "json"}
+                   "markdown": "md", "json": "json", "html": "html", "pdf": "pdf"}
 
 
 def parse_format(value: str) -> str:
@@ -40,7 +40,7 @@ def parse_format(value: str) -> str:
 
     fmt = _FORMAT_ALIASES.get(str(value).strip().lower())
     if fmt is None:
-        raise InvalidInput(f"The format {value!r} is not one of text, md, json.")
+        raise InvalidInput(f"The format {value!r} is not one of text, md, json, html, pdf.")
     return fmt
 
 
@@ -550,10 +550,53 @@ def render_markdown(summary: dict[str, Any], lang: str) -> str:
     return "\n".join(lines) + "\n"
 
 
+def render_html(summary: dict[str, Any], lang: str,
+                office: dict[str, Any] | None = None) -> str:
+    """The daily page for the head of office: one self-contained HTML file with the
+    digest's figures and lists, a bar chart of the overdue requests per unit (with their
+    counts), and the office's letterhead and page margins (``office``, from
+    :func:`qmstrack.letterhead.office_identity`)."""
+    from collections import Counter
+
+    from qmstrack import charts
+    from qmstrack.i18n import format_number, translations
+    from qmstrack.reports import render_template
+
+    d = _Digest(summary, lang)
+    per_unit = Counter(r["unit"] or "–" for r in summary["overdue_requests"])
+    chart = ""
+    if per_unit:
+        units = sorted(per_unit)
+        chart = charts.horizontal_bar_chart(
+            units, [per_unit[u] for u in units], title=d.section_requests(),
+            maximum=max(per_unit.values()), value_text=lambda v: format_number(v, lang))
+    context: dict[str, Any] = {
+        "lang": lang, "d": d, "org_name": summary.get("org_name") or "",
+        "attention": needs_attention(summary),
+        "lists": [d.overdue_request_items(), d.overdue_finding_items(),
+                  d.overdue_survey_action_items(), d.missed_objective_items()],
+        "chart": chart,
+        "chart_caption": translations(lang).gettext("Overdue requests per unit"),
+    }
+    if office is not None:
+        context["office"] = office
+    return render_template("summary.html.j2", lang, None, context)
+
+
+def render_pdf(summary: dict[str, Any], lang: str,
+               office: dict[str, Any] | None = None) -> bytes:
+    """The daily page as a PDF (:mod:`qmstrack.pdf`)."""
+    from qmstrack.pdf import html_to_pdf
+
+    return html_to_pdf(render_html(summary, lang, office))
+
+
 def render(summary: dict[str, Any], fmt: str, lang: str, *,
-           ascii_json: bool = False) -> str:
-    """The summary as ``text``, ``md`` or ``json`` (``ascii_json``: with ``\\u`` escapes,
-    for an output that cannot take every character)."""
+           ascii_json: bool = False, office: dict[str, Any] | None = None) -> str:
+    """The summary as ``text``, ``md``, ``json`` (``ascii_json``: with ``\\u`` escapes,
+    for an output that cannot take every character) or ``html``."""
+    if fmt == "html":
+        return render_html(summary, lang, office)
     if fmt == "json":
         return _json_text(summary, ascii_json) + "\n"
     if fmt == "md":

@@ -472,3 +472,34 @@ def test_babel_cfg_extracts_python_and_templates(tmp_path, monkeypatch):
     assert any(p.startswith("qmstrack/templates/") and p.endswith(".j2") for p in sources)
     assert os.path.exists(root / "qmstrack" / "locales" / "id" / "LC_MESSAGES" /
                           "qmstrack.po")
+
+
+def test_the_daily_html_page_is_self_contained(data, cli, tmp_path):
+    initialise(data, org="Dinas *Pendidikan* <script>")
+    page = tmp_path / "shared" / "ringkasan.html"
+    page.parent.mkdir()
+    result = cli("summary", "--date", "2026-08-21", "--format", "html", "--out", str(page))
+    assert result.exit_code == 0, result.stderr
+    html = page.read_text("utf-8")
+    assert html.startswith("<!DOCTYPE html>") and '<html lang="id">' in html
+    assert "Content-Security-Policy" in html and "<script>" not in html
+    assert "Dinas *Pendidikan* &lt;script&gt;" in html
+    # The overdue requests and findings by reference, and the chart with their count.
+    assert "REQ-03" in html and "TM-04" in html
+    assert html.count("<svg") == 1 and "Permohonan terlambat per unit" in html
+    assert '"Halaman " counter(page) " dari " counter(pages)' in html
+    english = cli("summary", "--date", "2026-08-21", "--format", "html", "--lang", "en")
+    assert english.exit_code == 0 and "Overdue requests per unit" in english.stdout
+
+
+def test_the_daily_page_as_pdf(data, cli, tmp_path):
+    from tests.test_reports import assert_no_text_past_the_page_box
+
+    refused = cli("summary", "--date", "2026-08-21", "--format", "pdf")
+    assert refused.exit_code == 2 and "--out" in refused.stderr
+    target = tmp_path / "ringkasan.pdf"
+    result = cli("summary", "--date", "2026-08-21", "--format", "pdf", "--out", str(target),
+                 "--alert")
+    assert result.exit_code == 3, result.stderr  # overdue work: attention, as --alert says
+    pages = assert_no_text_past_the_page_box(target)
+    assert "REQ-03" in " ".join(p["text"] for p in pages)

@@ -23,7 +23,8 @@ def register(root: typer.Typer) -> None:
         end: ToOption = None,
         unit: UnitFilter = None,
         fmt: Annotated[str | None, typer.Option(
-            "--format", help="text, md (Markdown) or json (default text).")] = None,
+            "--format", help="text, md (Markdown), json, html (a self-contained daily "
+                         "page) or pdf (with --out); default text.")] = None,
         json: JsonOption = False,
         out: Annotated[Path | None, typer.Option(
             "--out", dir_okay=False,
@@ -66,7 +67,25 @@ def register(root: typer.Typer) -> None:
         summary = build_summary(db, period, units)
         from qmstrack.cli.output import ascii_only
 
-        text = render(summary, chosen, language, ascii_json=out is None and ascii_only())
+        office = None
+        if chosen in ("html", "pdf"):
+            from qmstrack.letterhead import office_identity
+
+            office = office_identity(db, "summary", language)
+        if chosen == "pdf":
+            from qmstrack.atomic import default_mode, write_atomically
+            from qmstrack.summary import render_pdf
+
+            if out is None:
+                raise UsageError("--format pdf writes a file: name it with --out.")
+            target = write_atomically(out, render_pdf(summary, language, office),
+                                      mode=default_mode())
+            message(f"Summary written to {target}.")
+            if alert and needs_attention(summary):
+                raise typer.Exit(ExitCode.ATTENTION)
+            return
+        text = render(summary, chosen, language, ascii_json=out is None and ascii_only(),
+                      office=office)
         if out is not None:
             from qmstrack.summary import write_atomic
 
