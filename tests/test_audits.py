@@ -383,7 +383,7 @@ def test_audit_of_a_period_not_begun_is_refused_and_one_not_over_is_flagged(cli,
     (["audit", "--period", "2026-10", "--checklist", "no-such-checklist"], 1),
     (["audit", "answer", "99", "x", "--grade", "conform"], 1),
     (["audit", "answer", "1", "x", "--grade", "great"], 2),
-    (["audit", "report", "1", "--format", "pdf"], 2),
+    (["audit", "report", "1", "--format", "odt"], 2),
 ])
 def test_audit_command_bad_input(cli, october, args, code):
     result = cli(*args, "--no-input") if args[1].startswith("--") else cli(*args)

@@ -523,7 +523,7 @@ def test_write_audit_reports_writes_both_files(demo, tmp_path):
     again = write_audit_reports(demo, 1, out, formats=("html",), lang="en", today=TODAY)
     assert [p.name for p in again] == ["audit-1-2026-10-en.html"]
     with pytest.raises(UsageError):
-        write_audit_reports(demo, 1, out, formats=("pdf",))
+        write_audit_reports(demo, 1, out, formats=("odt",))
     with pytest.raises(UsageError):
         write_audit_reports(demo, 1, out, formats=())
     blocker = tmp_path / "file"
