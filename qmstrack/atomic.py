@@ -62,6 +62,23 @@ class AtomicFile:
             self.temp.unlink(missing_ok=True)
             raise
         self._done = False
+        self._prepared = False
+
+    def prepare(self) -> None:
+        """Flush the content to disk and close the file, so that :meth:`commit` is only the
+        rename (which needs no free space); on failure the temporary file is removed."""
+        if self._prepared:
+            return
+        try:
+            self.file.flush()
+            os.fsync(self.file.fileno())
+            self.file.close()
+            if self.mode is not None:
+                os.chmod(self.temp, self.mode)
+        except BaseException:
+            self.discard()
+            raise
+        self._prepared = True
 
     def commit(self, target: str | os.PathLike[str] | None = None) -> Path:
         """Flush the file to disk and rename it over its target; return the target.
@@ -74,12 +91,8 @@ class AtomicFile:
         if final is None:
             self.discard()
             raise ValueError("AtomicFile.commit needs the target's name.")
+        self.prepare()
         try:
-            self.file.flush()
-            os.fsync(self.file.fileno())
-            self.file.close()
-            if self.mode is not None:
-                os.chmod(self.temp, self.mode)
             os.replace(self.temp, final)
         except BaseException:
             self.discard()

@@ -652,6 +652,10 @@ def run_import(
                 report.warnings.extend(summary)
                 if dry_run:
                     raise _DryRunDone()
+                if rejects and report.rejected:
+                    # On disk before the rows are committed: a full disk refuses the
+                    # whole import, and after the commit only a rename is left.
+                    rejects.prepare()
         except _DryRunDone:
             pass
         except BaseException:
@@ -929,8 +933,25 @@ class _Rejects:
     def close(self) -> None:
         """Finish the content before the file is committed."""
 
+    def prepare(self) -> None:
+        """The whole file written and flushed to disk, under its temporary name."""
+        with self.failing_write():
+            self.close()
+            self.pending.prepare()
+
+    @contextlib.contextmanager
+    def failing_write(self) -> Iterator[None]:
+        """A write that fails (a full disk, a file too large) refuses the import."""
+        try:
+            yield
+        except OSError as exc:
+            self.discard()
+            raise InvalidInput(_(
+                "Cannot write the rejects file {target}: {reason}; nothing was imported."
+            ).format(target=self.target, reason=exc.strerror or exc)) from None
+
     def finish(self) -> str:
-        self.close()
+        self.prepare()
         return str(self.pending.commit())
 
     def discard(self) -> None:
@@ -951,13 +972,15 @@ class _CsvRejects(_Rejects):
 
     def start_sheet(self, name: str, headers: Sequence[Any]) -> None:
         if not self.started:
-            self.writer.writerow(["row", "error", *(spreadsheet_safe(_csv_text(h))
-                                                    for h in headers)])
+            with self.failing_write():
+                self.writer.writerow(["row", "error", *(spreadsheet_safe(_csv_text(h))
+                                                        for h in headers)])
             self.started = True
 
     def write(self, number: int, cells: Sequence[Any], exc: RowInvalid) -> None:
-        self.writer.writerow([number, spreadsheet_safe(str(exc)),
-                              *(spreadsheet_safe(_csv_text(c)) for c in cells)])
+        with self.failing_write():
+            self.writer.writerow([number, spreadsheet_safe(str(exc)),
+                                  *(spreadsheet_safe(_csv_text(c)) for c in cells)])
 
 
 def _csv_text(value: Any) -> str:
@@ -978,12 +1001,14 @@ class _XlsxRejects(_Rejects):
 
     def start_sheet(self, name: str, headers: Sequence[Any]) -> None:
         assert self.book is not None
-        self.sheet = self.book.add_sheet(name or "rejects",
-                                         ["row", "error", *(_csv_text(h) for h in headers)])
+        with self.failing_write():
+            self.sheet = self.book.add_sheet(
+                name or "rejects", ["row", "error", *(_csv_text(h) for h in headers)])
 
     def write(self, number: int, cells: Sequence[Any], exc: RowInvalid) -> None:
         assert self.sheet is not None
-        self.sheet.append([number, str(exc), *cells])
+        with self.failing_write():
+            self.sheet.append([number, str(exc), *cells])
 
     def close(self) -> None:
         if self.book is not None:

@@ -1,0 +1,121 @@
+"""Faults and hostile inputs that must end in one sentence and the right exit code.
+
+A full disk while a file is written, a backup pointed at the database's own files, an
+altered evidence file, hostile YAML, years at the ends of the calendar: each ends in one
+clear sentence, exit 1 (or 2 for a usage error), and nothing half-written.
+"""
+
+from __future__ import annotations
+
+import csv
+import os
+import resource
+import sqlite3
+import subprocess
+from pathlib import Path
+
+from helpers.procs import command
+
+
+def _limited(db: Path, *args: str, fsize: int) -> subprocess.CompletedProcess:
+    """Run the installed ``qmstrack`` with files limited to ``fsize`` bytes (RLIMIT_FSIZE):
+    a write beyond it fails as on a full disk (Python ignores SIGXFSZ, so the write fails
+    with EFBIG instead of killing the process)."""
+
+    def limit() -> None:
+        resource.setrlimit(resource.RLIMIT_FSIZE, (fsize, fsize))
+
+    return subprocess.run(command(db, *args), capture_output=True, text=True, timeout=180,
+                          stdin=subprocess.DEVNULL, preexec_fn=limit)
+
+
+def _requests(db: Path) -> int:
+    conn = sqlite3.connect(db)
+    try:
+        return conn.execute("SELECT count(*) FROM requests").fetchone()[0]
+    finally:
+        conn.close()
+
+
+def _leftovers(folder: Path) -> list[str]:
+    return sorted(p.name for p in folder.rglob("*.partial"))
+
+
+# --- request import --skip-invalid on a disk that fills -------------------------------
+
+
+def _import_file(path: Path, big_rows: int) -> None:
+    """Three good rows, ``big_rows`` bad ones with a 30,000-character name, one short bad
+    row last (the rows of the rejects file)."""
+    header = ["No. Registrasi", "Tgl Masuk", "Kode Layanan", "Nama Pemohon", "Status"]
+    rows = [[f"SMA/{i:03d}", "03/11/2026", "SMA-LEG", "Ani", "diterima"] for i in range(3)]
+    rows += [[f"BAD/{i:03d}", "bukan tanggal", "SMA-LEG", chr(65 + i % 26) * 30_000,
+              "diterima"] for i in range(big_rows)]
+    rows.append(["BAD/LAST", "bukan tanggal", "SMA-LEG", "Z", "diterima"])
+    with path.open("w", newline="", encoding="utf-8") as f:
+        csv.writer(f).writerows([header, *rows])
+
+
+def _size_on_disk_before_the_last_flush(rejects: Path, scratch: Path) -> tuple[int, int]:
+    """Write the rejects file's rows as the import writes them (text file, csv writer, one
+    row at a time) and return the bytes on disk before the final flush, and in all."""
+    with rejects.open(encoding="utf-8-sig", newline="") as f:
+        rows = list(csv.reader(f))
+    fd = os.open(scratch, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    with os.fdopen(fd, "w", encoding="utf-8-sig", newline="") as out:
+        writer = csv.writer(out)
+        for row in rows:
+            writer.writerow(row)
+        before = os.fstat(out.fileno()).st_size
+    return before, scratch.stat().st_size
+
+
+def test_rejects_that_do_not_fit_on_the_disk_refuse_the_whole_import(office, db_path,
+                                                                     tmp_path):
+    """The disk fills while the last rejected rows are written: nothing is committed, one
+    sentence, exit 1, no temporary file left (before, the rows were committed and then a
+    traceback said the import failed)."""
+    office.close()
+    source = tmp_path / "permohonan.csv"
+    _import_file(source, big_rows=12)
+    # A rehearsal on a copy finds the rejects file's size before and after its last flush.
+    rehearsal = tmp_path / "rehearsal"
+    rehearsal.mkdir()
+    copy = rehearsal / "qms.db"
+    conn, dest = sqlite3.connect(db_path), sqlite3.connect(copy)
+    conn.backup(dest)
+    conn.close()
+    dest.close()
+    rejects_copy = rehearsal / "rejects.csv"
+    first = _limited(copy, "request", "import", str(source), "--skip-invalid",
+                     "--rejects", str(rejects_copy), fsize=resource.RLIM_INFINITY)
+    assert first.returncode == 0, first.stderr
+    before, total = _size_on_disk_before_the_last_flush(rejects_copy, rehearsal / "scratch")
+    assert before < total and os.path.getsize(db_path) < before
+
+    rejects = tmp_path / "rejects.csv"
+    result = _limited(db_path, "request", "import", str(source), "--skip-invalid",
+                      "--rejects", str(rejects), fsize=before)
+    assert result.returncode == 1, result.stderr
+    assert "Traceback" not in result.stderr
+    assert result.stderr.startswith(f"Error: Cannot write the rejects file {rejects}: ")
+    assert "nothing was imported" in result.stderr
+    assert _requests(db_path) == 0
+    assert not rejects.exists()
+    assert _leftovers(tmp_path) == []
+
+
+def test_rejects_that_fill_the_disk_while_rows_are_read_refuse_the_import(office, db_path,
+                                                                         tmp_path):
+    office.close()
+    source = tmp_path / "permohonan.csv"
+    _import_file(source, big_rows=40)  # 1.2 MB of rejects, written while rows are read
+    result = _limited(db_path, "request", "import", str(source), "--skip-invalid",
+                      fsize=600_000)
+    assert result.returncode == 1, result.stderr
+    assert "Traceback" not in result.stderr
+    assert "Error: Cannot write the rejects file" in result.stderr
+    assert len(result.stderr.strip().splitlines()) == 1
+    assert _requests(db_path) == 0
+    assert not source.with_name(source.name + ".rejects.csv").exists()
+    assert _leftovers(tmp_path) == []
