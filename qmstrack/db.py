@@ -12,7 +12,7 @@ from __future__ import annotations
 import contextlib
 import os
 import sqlite3
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -158,12 +158,15 @@ def backup_before_upgrade(db: sqlite_utils.Database, path: Path) -> Path:
     return target
 
 
-def backup_to(db: sqlite_utils.Database, target: Path) -> None:
+def backup_to(db: sqlite_utils.Database, target: Path,
+              before_rename: Callable[[], object] | None = None) -> None:
     """Copy the live database with SQLite's online backup API (safe with WAL and readers).
 
     The copy is written under a new hidden name beside the target (``qmstrack.atomic``:
     owner-only, never through a planted link, never shared with a backup running at the
-    same time) and renamed over the target when complete.
+    same time) and renamed over the target when complete, after ``before_rename`` (which
+    copies what belongs with it) has returned; if that raises, the target is left as it
+    was.
     """
     from qmstrack.atomic import AtomicFile
 
@@ -176,9 +179,11 @@ def backup_to(db: sqlite_utils.Database, target: Path) -> None:
             finally:
                 dest.close()
                 pending.temp.with_name(pending.temp.name + "-journal").unlink(missing_ok=True)
-    except OSError as exc:
-        raise DatabaseError(f"Cannot write the backup {target}: "
-                            f"{exc.strerror or exc}.") from exc
+            if before_rename is not None:
+                before_rename()
+    except (OSError, sqlite3.Error) as exc:
+        reason = getattr(exc, "strerror", None) or exc
+        raise DatabaseError(f"Cannot write the backup {target}: {reason}.") from exc
 
 
 @contextlib.contextmanager

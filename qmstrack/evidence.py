@@ -17,7 +17,6 @@ from __future__ import annotations
 import hashlib
 import os
 import re
-import shutil
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -238,27 +237,60 @@ def copy_verified(db_path: str | os.PathLike, sha: str, target: Path) -> int:
     return size
 
 
-def copy_store(db_path: str | os.PathLike, target_db_path: str | os.PathLike) -> int:
+@dataclass(frozen=True)
+class CopiedStore:
+    """What :func:`copy_store` did: files copied, and the SHA-256 of each altered file."""
+
+    copied: int
+    altered: list[str]
+
+
+def copy_store(db_path: str | os.PathLike, target_db_path: str | os.PathLike) -> CopiedStore:
     """Copy the evidence store beside a copy of the database (for backups).
 
-    Stored files never change, so only files missing at the target are copied; returns
-    how many were copied. Meant for ``qmstrack db backup``.
+    Stored files never change, so only files missing at the target are copied. Each file
+    is hashed while it is copied: one that no longer has the SHA-256 it is stored under is
+    not copied, and is named in the result. A failure to write (a full disk) removes every
+    file this call copied and raises ``DatabaseError``. Meant for ``qmstrack db backup``.
     """
+    from qmstrack.errors import DatabaseError
+
     source_root = store_dir(db_path) / "sha256"
     if not source_root.is_dir():
-        return 0
-    copied = 0
-    for source in sorted(source_root.glob("??/*")):
-        if not source.is_file() or not _SHA.match(source.name):
-            continue
-        target = evidence_path(target_db_path, source.name)
-        if target.is_file():
-            continue
-        _private_dir(store_dir(target_db_path))
-        _private_dir(target.parent.parent)
-        _private_dir(target.parent)
-        # A new hidden name per copy: another backup may be copying the same file now.
-        with open(source, "rb") as src, AtomicFile(target, binary=True, mode=0o400) as dst:
-            shutil.copyfileobj(src, dst.file)
-        copied += 1
-    return copied
+        return CopiedStore(0, [])
+    written: list[Path] = []
+    altered: list[str] = []
+    try:
+        for source in sorted(source_root.glob("??/*")):
+            if not source.is_file() or not _SHA.match(source.name):
+                continue
+            target = evidence_path(target_db_path, source.name)
+            if target.is_file():
+                continue
+            if _copy_checked(source, target):
+                written.append(target)
+            else:
+                altered.append(source.name)
+    except OSError as exc:
+        for path in written:
+            path.unlink(missing_ok=True)
+        raise DatabaseError(f"Cannot copy the evidence files to {store_dir(target_db_path)}: "
+                            f"{exc.strerror or exc}; the partial copy was removed.") from None
+    return CopiedStore(len(written), altered)
+
+
+def _copy_checked(source: Path, target: Path) -> bool:
+    """Copy one stored file, hashing it on the way; False (nothing left) if altered."""
+    _private_dir(target.parent.parent.parent)
+    _private_dir(target.parent.parent)
+    _private_dir(target.parent)
+    digest = hashlib.sha256()
+    # A new hidden name per copy: another backup may be copying the same file now.
+    with open(source, "rb") as src, AtomicFile(target, binary=True, mode=0o400) as dst:
+        while block := src.read(CHUNK):
+            digest.update(block)
+            dst.file.write(block)
+        if digest.hexdigest() != source.name:
+            dst.discard()
+            return False
+    return True

@@ -116,9 +116,9 @@ def test_copy_store_copies_the_files_beside_a_backup(db, db_path, tmp_path):
     digest = store_file(db, db_path, source)
     backup = tmp_path / "backup" / "qms-backup.db"
     backup.parent.mkdir()
-    assert evidence.copy_store(db_path, backup) == 1
+    assert evidence.copy_store(db_path, backup) == evidence.CopiedStore(1, [])
     assert evidence_path(backup, digest).read_bytes() == b"evidence"
-    assert evidence.copy_store(db_path, backup) == 0
+    assert evidence.copy_store(db_path, backup).copied == 0
 
 
 # --- documents -------------------------------------------------------------------------

@@ -119,3 +119,96 @@ def test_rejects_that_fill_the_disk_while_rows_are_read_refuse_the_import(office
     assert _requests(db_path) == 0
     assert not source.with_name(source.name + ".rejects.csv").exists()
     assert _leftovers(tmp_path) == []
+
+
+# --- db backup: never the database's own files; a full disk; altered evidence ---------
+
+
+def _with_evidence(office, db_path, tmp_path, size: int = 64) -> str:
+    from qmstrack.registers.documents import add_document
+
+    scan = tmp_path / "sop.pdf"
+    scan.write_bytes(b"%PDF-1.4 " + os.urandom(size))
+    sha = add_document(office, db_path, type="sop", title="SOP legalisir", clause="7.5",
+                       file=scan)["file_sha256"]
+    return sha
+
+
+def test_a_backup_never_replaces_the_database_or_its_side_files(cli, office, db_path,
+                                                                tmp_path):
+    """``db backup qms.db-wal --force`` replaced the WAL: a committed request was lost
+    while ``db check`` still said OK."""
+    from qmstrack.evidence import evidence_path, store_dir
+
+    sha = _with_evidence(office, db_path, tmp_path)
+    office.close()
+    assert cli("request", "add", "--service", "SMA-LEG", "--received", "2026-11-02",
+               "--requester", "Ani").exit_code == 0
+    link = tmp_path / "elsewhere.db"
+    link.symlink_to(db_path)
+    hard = tmp_path / "hard-link.db"
+    os.link(db_path, hard)
+    (tmp_path / "qms.db-shm").touch()
+    targets = [db_path, Path(f"{db_path}-wal"), Path(f"{db_path}-shm"),
+               Path(f"{db_path}-journal"), link, hard,
+               tmp_path / "sub" / ".." / "qms.db-wal"]
+    (tmp_path / "sub").mkdir()
+    for target in targets:
+        for force in ([], ["--force"]):
+            result = cli("db", "backup", str(target), *force)
+            assert result.exit_code == 1, (target, result.stderr)
+            assert "cannot overwrite the database itself" in result.stderr, target
+    store = store_dir(db_path)
+    for target in (store / "copy.db", store / "sha256" / "copy.db", evidence_path(db_path,
+                                                                                   sha)):
+        result = cli("db", "backup", str(target), "--force")
+        assert result.exit_code == 1, (target, result.stderr)
+        assert "inside the database's evidence folder" in result.stderr, target
+    # The database's evidence folder reached through a link, and a backup named so that
+    # its own evidence folder is the database's (qms.db in another folder linked here).
+    linked = tmp_path / "linked-store"
+    linked.symlink_to(store)
+    assert "evidence folder" in cli("db", "backup", str(linked / "x.db")).stderr
+    assert _requests(db_path) == 1
+    check = cli("db", "check")
+    assert check.exit_code == 0, check.stderr
+
+
+def test_a_full_disk_during_the_evidence_copy_leaves_no_half_backup(office, db_path,
+                                                                    tmp_path):
+    _with_evidence(office, db_path, tmp_path, size=3_000_000)
+    office.close()
+    out_dir = tmp_path / "backups"
+    out_dir.mkdir()
+    out = out_dir / "qms-backup.db"
+    assert os.path.getsize(db_path) < 1_000_000
+    result = _limited(db_path, "db", "backup", str(out), fsize=1_000_000)
+    assert result.returncode == 1, result.stderr
+    assert "Traceback" not in result.stderr
+    assert result.stderr.startswith("Error: Cannot copy the evidence files to "), result.stderr
+    assert "the partial copy was removed" in result.stderr
+    assert len(result.stderr.strip().splitlines()) == 1
+    assert not out.exists()
+    assert [p for p in out_dir.rglob("*") if p.is_file()] == []
+
+
+def test_an_altered_evidence_file_is_not_copied_and_the_backup_is_not_called_good(
+        cli, office, db_path, tmp_path):
+    from qmstrack.evidence import evidence_path
+
+    sha = _with_evidence(office, db_path, tmp_path)
+    (tmp_path / "second").mkdir()
+    good = _with_evidence(office, db_path, tmp_path / "second", size=80)
+    office.close()
+    stored = evidence_path(db_path, sha)
+    stored.chmod(0o600)
+    stored.write_bytes(b"%PDF-1.4 a different SOP")
+    out = tmp_path / "backup.db"
+    result = cli("db", "backup", str(out))
+    assert result.exit_code == 1, result.stderr
+    assert f"The backup {out} is not good: 1 evidence file no longer matches" \
+        in result.stderr
+    assert sha in result.stderr and "db check" in result.stderr
+    assert not evidence_path(out, sha).exists()
+    assert evidence_path(out, good).is_file()
+    assert not [p for p in tmp_path.rglob("*.partial")]
