@@ -143,7 +143,7 @@ def compose(text: str, problems: Problems) -> Node | None:
                 documents += 1
                 if documents > 1:
                     problems.add(line, "", "the file holds more than one YAML document "
-                                           "('---'); a checklist is one document")
+                                           "('---'); it must be one document")
                     return None
                 continue
             if isinstance(event, (yaml.StreamStartEvent, yaml.DocumentEndEvent)):
@@ -221,8 +221,8 @@ def _node_from_event(event, line: int, problems: Problems) -> Node:
     else:
         node = Node("seq", tag or YAML_TAG + "seq", [], line)
     if node.tag not in _ALLOWED_TAGS:
-        problems.add(line, "", f"the YAML tag {_short_tag(node.tag)!r} is not allowed in a "
-                               "checklist (nothing was constructed from it)")
+        problems.add(line, "", f"the YAML tag {_short_tag(node.tag)!r} is not allowed here "
+                               "(nothing was constructed from it)")
         node.bad = True
     return node
 

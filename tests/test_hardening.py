@@ -14,6 +14,7 @@ import sqlite3
 import subprocess
 from pathlib import Path
 
+import pytest
 from helpers.procs import command
 
 
@@ -212,3 +213,57 @@ def test_an_altered_evidence_file_is_not_copied_and_the_backup_is_not_called_goo
     assert not evidence_path(out, sha).exists()
     assert evidence_path(out, good).is_file()
     assert not [p for p in tmp_path.rglob("*.partial")]
+
+
+# --- service import X.yaml: the checklists' safe reader --------------------------------
+
+_ONE_SERVICE = "services:\n  - code: SMA-LEG\n    name: Legalisir\n    unit: SMA\n"
+
+_HOSTILE_YAML = {
+    # Billion laughs: nine levels of nine aliases (PyYAML expanded it for 45 s, 2.2 GB).
+    "laughs.yaml": ('a: &a ["lol","lol","lol","lol","lol","lol","lol","lol","lol"]\n'
+                    + "".join(f"{chr(98 + i)}: &{chr(98 + i)} "
+                              f"[{','.join(['*' + chr(97 + i)] * 9)}]\n" for i in range(8)),
+                    "laughs.yaml, line 2: aliases (*a) are not supported"),
+    "deep.yaml": ("services: " + "[" * 100 + "]" * 100 + "\n",
+                  "deep.yaml, line 1: values are nested more than 64 levels deep"),
+    # (PyYAML's composer ended in RecursionError; libyaml's parser stops at 1000 levels.)
+    "deeper.yaml": ("services: " + "[" * 50_000 + "]" * 50_000 + "\n",
+                    "deeper.yaml, line 1: not valid YAML: exceeded maximum nesting depth"),
+    "digits.yaml": (_ONE_SERVICE + "    sla_days: " + "9" * 100_000 + "\n",
+                    "digits.yaml, line 5: the number '99999999999999999999'... is not a "
+                    "whole number of at most 18 digits"),
+    "twice.yaml": (_ONE_SERVICE + "    sla_days: 3\n    unit: SMP\n",
+                   "twice.yaml, line 6: duplicate key 'unit' (first at line 4)"),
+    "tag.yaml": ("services: !!python/object/apply:os.system [echo hi]\n",
+                 "tag.yaml, line 1: the YAML tag '!!python/object/apply:os.system' is not "
+                 "allowed"),
+    "empty.yaml": ("\n", "empty.yaml is empty; it must hold a list of services."),
+}
+
+
+@pytest.mark.parametrize("name", list(_HOSTILE_YAML))
+def test_hostile_service_yaml_is_refused_in_one_sentence_naming_file_and_line(
+        office, cli, tmp_path, name):
+    import time
+
+    text, expected = _HOSTILE_YAML[name]
+    path = tmp_path / name
+    path.write_text(text, encoding="utf-8")
+    started = time.monotonic()
+    result = cli("service", "import", str(path))
+    assert time.monotonic() - started < 10
+    assert result.exit_code == 1, (result.stderr, result.exception)
+    assert result.stderr.startswith(f"Error: {expected}"), result.stderr
+    assert len(result.stderr.strip().splitlines()) == 1, result.stderr
+    assert office.execute("SELECT count(*) FROM services").fetchone()[0] == 4
+
+
+def test_a_plain_service_yaml_still_imports(office, cli, tmp_path):
+    good = tmp_path / "good.yaml"
+    good.write_text(_ONE_SERVICE.replace("SMA-LEG", "SMA-KIP") + "    sla_days: 2\n"
+                    "    fee: 0\n", encoding="utf-8")
+    result = cli("service", "import", str(good))
+    assert result.exit_code == 0, result.stderr
+    assert office.execute("SELECT sla_days, fee FROM services WHERE code = 'SMA-KIP'"
+                          ).fetchone() == (2, 0)

@@ -649,7 +649,7 @@ def test_services_yaml_errors(db, cli, tmp_path):
     bad.write_text("services:\n  - code: A\n    name: [unclosed\n", encoding="utf-8")
     result = cli("service", "import", str(bad))
     assert_clean_exit(result, 1)
-    assert "not valid YAML at line" in result.stderr
+    assert "bad.yaml, line 4: not valid YAML" in result.stderr
     wrong = tmp_path / "wrong.yaml"
     wrong.write_text("services:\n  - code: A\n    name: A\n    unit: SMA\n    sla_days: -2\n"
                      "    colour: red\n", encoding="utf-8")

@@ -106,19 +106,10 @@ def import_services(db: sqlite_utils.Database, path: Path, **options) -> ImportR
 
 
 def _import_yaml(db: sqlite_utils.Database, path: Path, *, dry_run: bool) -> ImportReport:
-    import yaml
-
     from qmstrack.errors import ImportRefused, RowProblem
     from qmstrack.tabular import RowInvalid
 
-    if not path.exists():
-        raise InvalidInput(f"The file {path} does not exist.")
-    try:
-        data = yaml.safe_load(path.read_text(encoding="utf-8-sig"))
-    except (yaml.YAMLError, UnicodeDecodeError) as exc:
-        line = getattr(getattr(exc, "problem_mark", None), "line", None)
-        where = f" at line {line + 1}" if line is not None else ""
-        raise InvalidInput(f"{path.name} is not valid YAML{where}.") from None
+    data = read_yaml(path)
     if isinstance(data, dict):
         data = data.get("services")
     if not isinstance(data, list) or not all(isinstance(x, dict) for x in data):
@@ -161,3 +152,55 @@ def _import_yaml(db: sqlite_utils.Database, path: Path, *, dry_run: bool) -> Imp
 
 class _DryRun(Exception):
     """Raised inside the transaction so a dry run rolls back what it counted."""
+
+
+MAX_YAML_BYTES = 10 * 1024 * 1024
+MAX_INT_DIGITS = 18  # any count, fee or service time fits; a 100,000-digit one is refused
+
+
+def read_yaml(path: Path) -> Any:
+    """A services file read with the checklists' safe reader (:mod:`qmstrack.checklist_yaml`):
+    no alias expansion, no tags constructed, nesting bounded, duplicate keys refused,
+    integers of at most 18 digits. The first problem is one sentence naming the file and
+    the line.
+    """
+    from qmstrack.checklist_yaml import BOOL, INT, NULL, Node, Problems, compose, decode
+
+    if not path.is_file():
+        raise InvalidInput(f"The file {path} does not exist.")
+    size = path.stat().st_size
+    if size > MAX_YAML_BYTES:
+        raise InvalidInput(f"{path.name} is {size / 1024 / 1024:.1f} MB; a services file may "
+                           f"be at most {MAX_YAML_BYTES // 1024 // 1024} MB.")
+    problems = Problems(path.name)
+    text = decode(path.read_bytes(), problems)
+    root = compose(text, problems) if text is not None and text.strip("\ufeff \t\r\n") \
+        else None
+    if root is None and not problems:
+        raise InvalidInput(f"{path.name} is empty; it must hold a list of services.")
+
+    def value(node: Node) -> Any:
+        if node.kind == "map":
+            return {str(value(key)): value(item) for key, item in node.value}
+        if node.kind == "seq":
+            return [value(item) for item in node.value]
+        if node.tag == NULL:
+            return None
+        if node.tag == BOOL:
+            return node.value.lower() in ("true", "yes", "on", "y")
+        if node.tag == INT:
+            digits = node.value.lstrip("+-").replace("_", "")
+            if len(digits) > MAX_INT_DIGITS or not digits.isdigit():
+                problems.add(node.line, "", f"the number {node.value[:20]!r}"
+                             f"{'...' if len(node.value) > 20 else ''} is not a whole "
+                             f"number of at most {MAX_INT_DIGITS} digits")
+                return None
+            return int(node.value.replace("_", ""))
+        return node.value
+
+    data = value(root) if root is not None and not problems else None
+    if problems:
+        line, message = sorted(problems.found, key=lambda found: found[0])[0]
+        where = f", line {line}" if line else ""
+        raise InvalidInput(f"{path.name}{where}: {message}; nothing was imported.")
+    return data
