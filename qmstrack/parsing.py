@@ -48,12 +48,26 @@ _TEXT = re.compile(r"^(\d{1,2})\s+([A-Za-z]+)\.?\s+(\d{4})$")
 _ISO_DATETIME = re.compile(r"^(\d{4}-\d{2}-\d{2})[ T]\d{2}:\d{2}(:\d{2}(\.\d+)?)?$")
 
 
+FIRST_YEAR, LAST_YEAR = 1900, 2100  # the years a date may have (see parse_date)
+
+
 def parse_date(value: object, *, field: str = "date", today: date | None = None) -> date:
     """Parse one date; raise ``InvalidInput`` naming the field and the accepted forms.
 
     ``today`` and ``yesterday`` (and ``hari ini``, ``kemarin``) are accepted when the caller
-    passes ``today``.
+    passes ``today``. A date outside the years 1900-2100 (``FIRST_YEAR``-``LAST_YEAR``) is
+    refused: no record of an office predates 1900, and 0001 or 9999 is a typing mistake
+    whose neighbouring days (due dates, twelve-month spans) Python cannot represent.
     """
+    found = _parse_date(value, field, today)
+    if not FIRST_YEAR <= found.year <= LAST_YEAR:
+        raise InvalidInput(_(
+            "The {field} {value} is outside the years {first}-{last}; check the year."
+        ).format(field=field, value=found.isoformat(), first=FIRST_YEAR, last=LAST_YEAR))
+    return found
+
+
+def _parse_date(value: object, field: str, today: date | None) -> date:
     if isinstance(value, datetime):
         return value.date()
     if isinstance(value, date):

@@ -156,7 +156,19 @@ def parse_span(text: object, kind: str) -> Span:
     m = k.pattern.match(raw)
     if not m or (kind == "month" and not 1 <= int(m[2]) <= 12):
         raise InvalidInput(f"The period {raw[:20]!r} is not {k.example}.")
+    _check_year(int(m[1]), raw)
     return k.make(int(m[1]), int(m[2]) if k.per_year > 1 else 1)
+
+
+# The years a period may fall in: the same as qmstrack.parsing's for dates (a sibling
+# module of this layer, so named again here; tests/test_hardening.py checks they agree).
+FIRST_YEAR, LAST_YEAR = 1900, 2100
+
+
+def _check_year(year: int, text: str) -> None:
+    if not FIRST_YEAR <= year <= LAST_YEAR:
+        raise InvalidInput(f"The period {text[:20]!r} is outside the years "
+                           f"{FIRST_YEAR}-{LAST_YEAR}; check the year.")
 
 
 def label_kind(label: str) -> str | None:
@@ -173,6 +185,7 @@ def parse_month(text: object) -> Period:
     m = SPAN_KINDS["month"].pattern.match(str(text).strip())
     if not m or not 1 <= int(m[2]) <= 12:
         raise InvalidInput(f"The period {text!r} is not a month; write it as 2026-10.")
+    _check_year(int(m[1]), str(text).strip())
     return month(int(m[1]), int(m[2])).as_period()
 
 

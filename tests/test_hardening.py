@@ -267,3 +267,66 @@ def test_a_plain_service_yaml_still_imports(office, cli, tmp_path):
     assert result.exit_code == 0, result.stderr
     assert office.execute("SELECT sla_days, fee FROM services WHERE code = 'SMA-KIP'"
                           ).fetchone() == (2, 0)
+
+
+# --- years 0001 and 9998-9999 ----------------------------------------------------------
+
+_FAR_YEARS = ["0001-01-01", "9998-12-31", "9999-12-31"]
+
+
+@pytest.mark.parametrize("day", _FAR_YEARS)
+def test_far_years_are_refused_by_every_command_in_one_sentence(office, cli, day):
+    expected = f"The date {day} is outside the years 1900-2100; check the year."
+    for args in (["request", "add", "--service", "SMA-LEG", "--received", day,
+                  "--requester", "Ani"],
+                 ["summary", "--date", day],
+                 ["finding", "add", "--clause", "8.5.1", "--grade", "minor",
+                  "--description", "Arsip tidak lengkap", "--raised", day],
+                 ["finding", "add", "--clause", "8.5.1", "--grade", "minor",
+                  "--description", "Arsip tidak lengkap", "--due", day]):
+        result = cli(*args)
+        assert result.exit_code == 2, (args, result.stderr, result.exception)
+        assert expected in result.stderr, (args, result.stderr)
+        assert len(result.stderr.strip().splitlines()) == 1, result.stderr
+    period = cli("audit", "--period", day[:7], "--no-input")
+    assert period.exit_code == 2, (period.stderr, period.exception)
+    assert "is outside the years 1900-2100" in period.stderr
+    assert _requests_in(office) == 0
+
+
+def _requests_in(db) -> int:
+    return db.execute("SELECT count(*) FROM requests").fetchone()[0]
+
+
+def test_far_years_in_an_import_name_their_rows(office, cli, tmp_path):
+    path = tmp_path / "permohonan.csv"
+    path.write_text("No. Registrasi;Tgl Masuk;Kode Layanan;Nama Pemohon\n"
+                    "A/1;31/12/9999;SMA-LEG;Ani\n"
+                    "A/2;01/01/0001;SMA-LEG;Budi\n"
+                    "A/3;9998-06-30;SMA-LEG;Citra\n"
+                    "A/4;31/12/1899;SMA-LEG;Dewi\n"
+                    "A/5;03/11/2026;SMA-LEG;Eka\n", encoding="utf-8")
+    result = cli("request", "import", str(path))
+    assert result.exit_code == 1, (result.stderr, result.exception)
+    assert "4 invalid rows, nothing was imported" in result.stderr
+    for row, day in ((2, "9999-12-31"), (3, "0001-01-01"), (4, "9998-06-30"),
+                     (5, "1899-12-31")):
+        assert (f"row {row}, column Tgl Masuk: The received date {day} is outside the "
+                "years 1900-2100") in result.stderr
+    skipped = cli("request", "import", str(path), "--skip-invalid")
+    assert skipped.exit_code == 0, skipped.stderr
+    assert _requests_in(office) == 1
+
+
+def test_the_parser_keeps_dates_within_1900_to_2100():
+    from datetime import date
+
+    from qmstrack import parsing, periods
+    from qmstrack.errors import InvalidInput
+
+    assert (parsing.FIRST_YEAR, parsing.LAST_YEAR) == (periods.FIRST_YEAR, periods.LAST_YEAR)
+    assert parsing.parse_date("01/01/1900") == date(1900, 1, 1)
+    assert parsing.parse_date("31 Desember 2100") == date(2100, 12, 31)
+    for value in ("31/12/1899", "2101-01-01", date(1, 1, 1), "1 Januari 0001"):
+        with pytest.raises(InvalidInput, match="outside the years 1900-2100"):
+            parsing.parse_date(value)

@@ -103,9 +103,14 @@ def written_dates(draw) -> tuple[date, str]:
 @bounded(400)
 @given(written_dates())
 def test_every_supported_date_form_round_trips(case):
+    """Within 1900-2100 a date reads back as written; outside, it is refused by its year."""
     day, text = case
-    assert parse_date(text) == day
-    assert parse_date(day.isoformat()) == day
+    if 1900 <= day.year <= 2100:
+        assert parse_date(text) == day
+        assert parse_date(day.isoformat()) == day
+    else:
+        with pytest.raises(InvalidInput, match="outside the years 1900-2100"):
+            parse_date(text)
 
 
 # --- NIP ------------------------------------------------------------------------------------
