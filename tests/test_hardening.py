@@ -330,3 +330,77 @@ def test_the_parser_keeps_dates_within_1900_to_2100():
     for value in ("31/12/1899", "2101-01-01", date(1, 1, 1), "1 Januari 0001"):
         with pytest.raises(InvalidInput, match="outside the years 1900-2100"):
             parsing.parse_date(value)
+
+
+# --- the formula guard: what LibreOffice still evaluates --------------------------------
+
+# Each would show 42 if a spreadsheet ran it.
+_SNEAKY = {"space": " =6*7", "spaces": "   =6*7", "zwsp": "\u200b=6*7",
+           "fullwidth": "\uff1d6*7", "tab": "\t=6*7", "lf": "\n=6*7", "nbsp": "\u00a0=6*7",
+           "plus": " +6*7", "minus": " -6*7+84", "at": " @SUM(6*7)", "bom": "\ufeff=6*7",
+           "plain": "=6*7", "trailing": "=6*7 "}
+
+
+def _calc_to_csv(files: list[Path], out: Path, profile: Path, *, infilter: str | None) -> None:
+    import shutil
+
+    soffice = shutil.which("soffice") or shutil.which("libreoffice")
+    assert soffice, "LibreOffice (soffice) is needed: .ci/run installs libreoffice-calc"
+    args = [soffice, f"-env:UserInstallation=file://{profile}", "--headless"]
+    if infilter:
+        args.append(f"--infilter={infilter}")
+    subprocess.run([*args, "--convert-to", "csv:Text - txt - csv (StarCalc):44,34,76,1,,0,"
+                    "false,true,false,false,false,-1", "--outdir", str(out),
+                    *map(str, files)], check=True, capture_output=True, timeout=180)
+
+
+def test_libreoffice_evaluates_nothing_qmstrack_writes(office, cli, tmp_path):
+    """The rejects files (cells exactly as read) and the list outputs, opened by Calc with
+    "Trim spaces" and "Evaluate formulas" on: no cell shows 42, each shows its text."""
+    import openpyxl
+
+    from qmstrack.csvsafe import spreadsheet_safe
+
+    header = ["No. Registrasi", "Tgl Masuk", "Kode Layanan", "Nama Pemohon"]
+    rows = [[f"BAD/{name}", "bukan tanggal", "SMA-LEG", text]
+            for name, text in _SNEAKY.items()]
+    source_csv = tmp_path / "permohonan.csv"
+    with source_csv.open("w", newline="", encoding="utf-8") as f:
+        csv.writer(f).writerows([header, *rows])
+    source_xlsx = tmp_path / "permohonan.xlsx"
+    book = openpyxl.Workbook()
+    for row in [header, *rows]:
+        book.active.append(row)
+    for cell in book.active["D"]:
+        cell.data_type = "s"  # text cells, as a clerk's workbook holds them
+    book.save(source_xlsx)
+    for source in (source_csv, source_xlsx):
+        result = cli("request", "import", str(source), "--skip-invalid")
+        assert result.exit_code == 0, result.stderr
+    for name, text in _SNEAKY.items():
+        if text.strip():
+            assert cli("request", "add", "--service", "SMA-LEG", "--received", "2026-11-02",
+                       "--requester", f"{text} ({name})").exit_code == 0
+    listed_csv = tmp_path / "daftar.csv"
+    listed_csv.write_text(cli("request", "list", "--csv", "--delimiter", ",").stdout,
+                          encoding="utf-8")
+    listed_xlsx = tmp_path / "daftar.xlsx"
+    assert cli("request", "list", "--xlsx", str(listed_xlsx)).exit_code == 0
+
+    out = tmp_path / "calc"
+    # Comma, quote, UTF-8, from line 1, quoted fields as text off, special numbers on,
+    # trim spaces on, evaluate formulas on.
+    _calc_to_csv([source_csv.with_name("permohonan.csv.rejects.csv"), listed_csv], out,
+                 tmp_path / "profile", infilter="CSV:44,34,76,1,,0,false,true,false,false,"
+                 "true,,true")
+    _calc_to_csv([source_xlsx.with_name("permohonan.xlsx.rejects.xlsx"), listed_xlsx], out,
+                 tmp_path / "profile", infilter=None)
+    converted = sorted(out.glob("*.csv"))
+    assert len(converted) == 4, converted
+    for path in converted:
+        cells = [c for row in csv.reader(path.open(encoding="utf-8-sig")) for c in row]
+        assert "42" not in cells and "42 " not in cells, (path.name, cells)
+        shown = sum("6*7" in c for c in cells)
+        assert shown >= len(_SNEAKY) - 1, (path.name, shown, cells)
+    for text in _SNEAKY.values():
+        assert spreadsheet_safe(text) == "'" + text
