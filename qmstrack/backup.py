@@ -4,7 +4,8 @@ A live WAL database is never copied as a file (a copy could miss the WAL's commi
 pages); ``qmstrack.db.backup_to`` uses the backup API, which is safe while others read and
 write. The evidence files beside the database are content-addressed and never change, so
 the store beside the backup only receives the files it lacks, each hashed while it is
-copied (``qmstrack.evidence.copy_store``).
+copied (``qmstrack.evidence.copy_store``). The pseudonymisation key file
+(``qmstrack.secret_key``) is copied beside the backup, owner-only.
 
 A backup never replaces the database's own files: the database, its ``-wal``, ``-shm`` and
 ``-journal`` files (replacing the WAL loses the transactions committed in it), or anything
@@ -43,7 +44,12 @@ def backup(db: sqlite_utils.Database, db_path: Path, out: Path, *,
     if not out.parent.is_dir():
         raise InvalidInput(f"The folder {out.parent} does not exist.")
     result = []
-    backup_to(db, out, before_rename=lambda: result.append(copy_store(db_path, out)))
+
+    def beside() -> None:
+        result.append(copy_store(db_path, out))
+        copy_key(Path(db_path), out)
+
+    backup_to(db, out, before_rename=beside)
     copied = result[0]
     if copied.altered:
         count = len(copied.altered)
@@ -56,6 +62,16 @@ def backup(db: sqlite_utils.Database, db_path: Path, out: Path, *,
     return copied.copied
 
 
+def copy_key(db_path: Path, out: Path) -> None:
+    """The pseudonymisation key beside the backup (owner-only), when the database has one."""
+    from qmstrack.atomic import write_atomically
+    from qmstrack.secret_key import key_path, read_key
+
+    key = read_key(key_path(db_path))
+    if key is not None:
+        write_atomically(key_path(out), key + "\n", mode=0o600)
+
+
 def refuse_own_files(db_path: Path, out: Path) -> None:
     """Refuse a backup target that is the database, one of its side files, or inside its
     evidence folder (or whose evidence folder would be the database's)."""
@@ -63,10 +79,13 @@ def refuse_own_files(db_path: Path, out: Path) -> None:
 
     db_real = db_path.expanduser().resolve()
     target = out.resolve()
-    own = [db_real, *(db_real.with_name(db_real.name + side) for side in SIDE_FILES)]
+    from qmstrack.secret_key import key_path
+
+    own = [db_real, *(db_real.with_name(db_real.name + side) for side in SIDE_FILES),
+           key_path(db_real)]
     if target in own or any(_same_file(target, path) for path in own):
         raise InvalidInput(f"The backup cannot overwrite the database itself or its "
-                           f"'-wal'/'-shm' files ({db_real}); choose another file.")
+                           f"'-wal'/'-shm'/key files ({db_real}); choose another file.")
     store = store_dir(db_real).resolve()
     for path in (target, store_dir(out).resolve(), store_dir(target).resolve()):
         if path == store or path.is_relative_to(store):

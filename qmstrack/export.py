@@ -15,8 +15,8 @@ beside the target and renamed into place (a ``.zip`` is written to a temporary n
 renamed), so an interrupted export leaves nothing half-made.
 
 ``--redact`` replaces requesters' and complainants' personal data by stable pseudonyms:
-an HMAC-SHA256 of the value under a per-database secret (settings key
-``pseudonym_secret``), so one person keeps one pseudonym across exports.
+an HMAC-SHA256 of the value under a per-database secret, kept in a file beside the
+database (``qmstrack.secret_key``), so one person keeps one pseudonym across exports.
 
 The registers, their order, their period rule and their personal data are declared in
 :mod:`qmstrack.register_catalogue`; the index's labels are catalogue messages.
@@ -52,7 +52,6 @@ from qmstrack.register_catalogue import Register, exported_registers, personal_c
 from qmstrack.verify import bag_fingerprint, quiet_bagit
 
 STANDARD = "ISO 9001:2015"
-SECRET_KEY = "pseudonym_secret"
 ZIP_DATE = (1980, 1, 1, 0, 0, 0)
 
 # Personal data replaced by pseudonyms with --redact: table -> column -> prefix.
@@ -65,19 +64,20 @@ SECRET_SETTINGS = SECRET_SETTINGS_OF_DB
 
 
 def pseudonym_secret(db: sqlite_utils.Database) -> str:
-    """The database's pseudonym key, created (and logged) on first use."""
-    import secrets
+    """The database's pseudonym key, kept beside the database file (``qmstrack.secret_key``)
+    and created on first use."""
+    from qmstrack.secret_key import key_path, new_key, read_key, store_key
 
-    from qmstrack.db import get_setting, set_setting, writing
+    path = key_path(database_file(db))
+    return read_key(path) or store_key(path, new_key())
 
-    secret = get_setting(db, SECRET_KEY)
-    if not secret:
-        with writing(db, "export --redact (pseudonym key created)"):
-            secret = get_setting(db, SECRET_KEY)
-            if not secret:
-                secret = secrets.token_hex(32)
-                set_setting(db, SECRET_KEY, secret)
-    return str(secret)
+
+def database_file(db: sqlite_utils.Database) -> Path:
+    """The file of the connection's main database."""
+    for _seq, name, file in db.execute("PRAGMA database_list").fetchall():
+        if name == "main" and file:
+            return Path(file)
+    raise InvalidInput("An export with --redact needs a database file.")
 
 
 class Pseudonymiser:

@@ -863,3 +863,40 @@ def m011_master_list_and_new_registers(db: sqlite_utils.Database) -> None:
     db.execute("UPDATE documents SET status = status")
     if newest == sealed:
         changelog.seal(db, "qmstrack upgrade (m011_master_list_and_new_registers)")
+
+
+@migration("m013_pseudonym_key_out_of_the_database")
+def m013_pseudonym_key_out_of_the_database(db: sqlite_utils.Database) -> None:
+    """The pseudonymisation key moves out of ``settings`` into its file beside the database
+    (``qmstrack.secret_key``), so that whoever may read the database cannot read it.
+
+    The row's deletion is logged by the settings triggers and sealed here when the change
+    log was sealed up to then, as ``m004_staff_employment`` does. The change-log entry
+    that recorded the key when it was created stays (the chain cannot be rewritten); the
+    log and the export show it as ``(withheld)``, and the shipped Datasette metadata does
+    not serve the change log.
+    """
+    import json
+
+    from qmstrack import changelog
+    from qmstrack.secret_key import key_path, store_key
+
+    row = db.execute("SELECT value FROM settings WHERE key = 'pseudonym_secret'").fetchone()
+    if row is None:
+        return
+    files = [file for _seq, name, file in db.execute("PRAGMA database_list").fetchall()
+             if name == "main" and file]
+    if not files:  # an in-memory database: there is nowhere beside it
+        return
+    newest = db.execute("SELECT max(id) FROM change_log").fetchone()[0] or 0
+    sealed = db.execute("SELECT max(last_id) FROM change_seals").fetchone()[0] or 0
+    key = str(json.loads(row[0]))
+    path = key_path(files[0])
+    if store_key(path, key) != key:
+        from qmstrack.errors import DatabaseError
+
+        raise DatabaseError(f"{path} holds another pseudonymisation key than the database; "
+                            "move one of them away and run qmstrack again.")
+    db.execute("DELETE FROM settings WHERE key = 'pseudonym_secret'")
+    if newest == sealed:
+        changelog.seal(db, "qmstrack upgrade (m013_pseudonym_key_out_of_the_database)")

@@ -346,16 +346,18 @@ def all_bytes(bag: Path) -> list[tuple[Path, bytes]]:
     return [(p, p.read_bytes()) for p in sorted(bag.rglob("*")) if p.is_file()]
 
 
-def test_redacted_bundle_holds_no_personal_data(cli, year, tmp_path, db):
+def test_redacted_bundle_holds_no_personal_data(cli, year, tmp_path, db, db_path):
     out = tmp_path / "redacted"
     # The period runs to today, so the change-log slice holds every entry written above.
     result = export(cli, out, "--redact", end=TODAY)
     assert result.exit_code == 0, result.output
     assert cli("verify", str(out)).exit_code == 0
 
-    secret = db.execute("SELECT value FROM settings WHERE key = 'pseudonym_secret'"
-                        ).fetchone()[0]
-    secret = json.loads(secret)
+    from qmstrack.secret_key import key_path, read_key
+
+    secret = read_key(key_path(db_path))
+    assert secret and db.execute("SELECT count(*) FROM settings WHERE key = "
+                                 "'pseudonym_secret'").fetchone()[0] == 0
     forbidden = [*NAMES, *CONTACTS, *COMPLAINANT, "Fajar Nugroho", "Gita Permata",
                  "Legalisir lama sekali", "Mohon maaf", secret]
     entries = (out / "data" / "changelog" / "entries.jsonl").read_text("utf-8")

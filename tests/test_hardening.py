@@ -404,3 +404,114 @@ def test_libreoffice_evaluates_nothing_qmstrack_writes(office, cli, tmp_path):
         assert shown >= len(_SNEAKY) - 1, (path.name, shown, cells)
     for text in _SNEAKY.values():
         assert spreadsheet_safe(text) == "'" + text
+
+
+# --- Datasette: the demo served read-only, with no secret -------------------------------
+
+
+def _served(db_file: Path, paths: list[str]) -> dict[str, tuple[int, str]]:
+    """Serve ``db_file`` with the shipped metadata through Datasette's own ASGI client, as
+    ``datasette serve --immutable qms.db -m metadata.yaml`` does; GET each path."""
+    import asyncio
+
+    import yaml
+    from datasette.app import Datasette
+
+    import qmstrack
+
+    metadata = yaml.safe_load((Path(qmstrack.__file__).parent / "datasette" / "metadata.yaml")
+                              .read_text(encoding="utf-8"))
+
+    async def fetch() -> dict[str, tuple[int, str]]:
+        ds = Datasette(immutables=[str(db_file)], metadata=metadata)
+        await ds.invoke_startup()
+        found = {}
+        for path in paths:
+            response = await ds.client.get(path)
+            found[path] = (response.status_code, response.text)
+        return found
+
+    return asyncio.run(fetch())
+
+
+def _tables(db_file: Path) -> list[str]:
+    conn = sqlite3.connect(db_file)
+    try:
+        return [r[0] for r in conn.execute("SELECT name FROM sqlite_master WHERE type = "
+                                           "'table' ORDER BY name")]
+    finally:
+        conn.close()
+
+
+def test_datasette_serves_every_table_of_the_demo_and_no_secret(cli, tmp_path):
+    from qmstrack.secret_key import key_path, read_key
+
+    db_file = tmp_path / "qms.db"
+    assert cli("demo", db=db_file).exit_code == 0
+    assert cli("export", "--from", "2026-01-01", "--to", "2026-10-31", "--out",
+               str(tmp_path / "bundle.zip"), "--redact", db=db_file).exit_code == 0
+    secret = read_key(key_path(db_file))
+    assert secret and key_path(db_file).stat().st_mode & 0o777 == 0o600
+    tables = _tables(db_file)
+    assert {"requests", "surveys", "findings", "settings", "change_log"} <= set(tables)
+    paths = [f"/qms/{t}.json?_shape=array&_size=max" for t in tables]
+    queries = ["/qms/overdue_requests.json?_shape=array",
+               "/qms/ikm_per_element.json?_shape=array&year=2026",
+               "/qms/open_findings.json?_shape=array"]
+    sql = "/qms.json?sql=select+*+from+change_log"
+    served = _served(db_file, [*paths, *queries, sql, "/qms.json"])
+    for path, (_status, body) in served.items():
+        assert secret not in body, path
+    for table, path in zip(tables, paths, strict=True):
+        status, body = served[path]
+        if table == "change_log":
+            assert status == 403, (path, status)
+        else:
+            assert status == 200, (path, status, body[:300])
+    assert served[sql][0] in (400, 403)
+    import json
+
+    ikm = json.loads(served[queries[1]][1])
+    assert ikm and all(0 < row["ikm"] <= 100 for row in ikm)
+    assert all(row["status"] != "closed" for row in json.loads(served[queries[2]][1]))
+    overdue = json.loads(served[queries[0]][1])
+    assert all(row["days_late"] > 0 for row in overdue)
+
+
+def test_an_older_database_key_moves_out_of_the_database(office, db_path, cli, tmp_path):
+    """A database written before m013 holds the key in settings: the upgrade moves it to its
+    file beside the database (0600) and removes the row; pseudonyms stay the same."""
+    import json
+
+    from qmstrack.db import open_db, writing
+    from qmstrack.secret_key import key_path, read_key
+
+    old_key = "ab" * 32
+    with writing(office, "export --redact (pseudonym key created)"):
+        office.table("settings").insert({"key": "pseudonym_secret",
+                                         "value": json.dumps(old_key)})
+    office.execute("DELETE FROM _sqlite_migrations WHERE name = "
+                   "'m013_pseudonym_key_out_of_the_database'")
+    office.conn.commit()
+    office.close()
+    assert not key_path(db_path).exists()
+    upgraded = open_db(db_path)
+    try:
+        assert upgraded.execute("SELECT count(*) FROM settings WHERE key = "
+                                "'pseudonym_secret'").fetchone()[0] == 0
+    finally:
+        upgraded.close()
+    assert read_key(key_path(db_path)) == old_key
+    assert key_path(db_path).stat().st_mode & 0o777 == 0o600
+    check = cli("db", "check")
+    assert check.exit_code == 0, check.stderr
+    log = cli("log", "--table", "settings", "--json")
+    assert old_key not in log.stdout and "(withheld)" in log.stdout
+    # The backup carries the key beside it, owner-only.
+    out = tmp_path / "backup.db"
+    assert cli("db", "backup", str(out)).exit_code == 0
+    assert read_key(key_path(out)) == old_key
+    assert key_path(out).stat().st_mode & 0o777 == 0o600
+    served = _served(db_path, [f"/qms/{t}.json?_shape=array&_size=max"
+                               for t in _tables(db_path)])
+    assert all(old_key not in body for _status, body in served.values())
