@@ -411,7 +411,7 @@ def test_libreoffice_evaluates_nothing_qmstrack_writes(office, cli, tmp_path):
 
 def _served(db_file: Path, paths: list[str]) -> dict[str, tuple[int, str]]:
     """Serve ``db_file`` with the shipped metadata through Datasette's own ASGI client, as
-    ``datasette serve --immutable qms.db -m metadata.yaml`` does; GET each path."""
+    ``datasette serve --immutable qmstrack.db -m metadata.yaml`` does; GET each path."""
     import asyncio
 
     import yaml
@@ -446,7 +446,7 @@ def _tables(db_file: Path) -> list[str]:
 def test_datasette_serves_every_table_of_the_demo_and_no_secret(cli, tmp_path):
     from qmstrack.secret_key import key_path, read_key
 
-    db_file = tmp_path / "qms.db"
+    db_file = tmp_path / "qmstrack.db"
     assert cli("demo", db=db_file).exit_code == 0
     assert cli("export", "--from", "2026-01-01", "--to", "2026-10-31", "--out",
                str(tmp_path / "bundle.zip"), "--redact", db=db_file).exit_code == 0
@@ -454,12 +454,12 @@ def test_datasette_serves_every_table_of_the_demo_and_no_secret(cli, tmp_path):
     assert secret and key_path(db_file).stat().st_mode & 0o777 == 0o600
     tables = _tables(db_file)
     assert {"requests", "surveys", "findings", "settings", "change_log"} <= set(tables)
-    paths = [f"/qms/{t}.json?_shape=array&_size=max" for t in tables]
-    queries = ["/qms/overdue_requests.json?_shape=array",
-               "/qms/ikm_per_element.json?_shape=array&year=2026",
-               "/qms/open_findings.json?_shape=array"]
-    sql = "/qms.json?sql=select+*+from+change_log"
-    served = _served(db_file, [*paths, *queries, sql, "/qms.json"])
+    paths = [f"/qmstrack/{t}.json?_shape=array&_size=max" for t in tables]
+    queries = ["/qmstrack/overdue_requests.json?_shape=array",
+               "/qmstrack/ikm_per_element.json?_shape=array&year=2026",
+               "/qmstrack/open_findings.json?_shape=array"]
+    sql = "/qmstrack.json?sql=select+*+from+change_log"
+    served = _served(db_file, [*paths, *queries, sql, "/qmstrack.json"])
     for path, (_status, body) in served.items():
         assert secret not in body, path
     for table, path in zip(tables, paths, strict=True):
@@ -512,6 +512,20 @@ def test_an_older_database_key_moves_out_of_the_database(office, db_path, cli, t
     assert cli("db", "backup", str(out)).exit_code == 0
     assert read_key(key_path(out)) == old_key
     assert key_path(out).stat().st_mode & 0o777 == 0o600
-    served = _served(db_path, [f"/qms/{t}.json?_shape=array&_size=max"
-                               for t in _tables(db_path)])
+    served_as = tmp_path / "qmstrack.db"  # the name the shipped metadata describes
+    served_as.symlink_to(db_path)
+    served = _served(served_as, [f"/qmstrack/{t}.json?_shape=array&_size=max"
+                                 for t in _tables(db_path)])
+    assert served["/qmstrack/change_log.json?_shape=array&_size=max"][0] == 403
     assert all(old_key not in body for _status, body in served.values())
+
+
+def test_security_md_names_only_tests_that_exist():
+    import re
+
+    root = Path(__file__).parents[1]
+    named = re.findall(r"`(tests/test_\w+\.py)::(test_\w+)`",
+                       (root / "SECURITY.md").read_text(encoding="utf-8"))
+    assert len(named) >= 25
+    for path, name in named:
+        assert f"\ndef {name}(" in (root / path).read_text(encoding="utf-8"), (path, name)
