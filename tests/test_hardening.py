@@ -529,3 +529,18 @@ def test_security_md_names_only_tests_that_exist():
     assert len(named) >= 25
     for path, name in named:
         assert f"\ndef {name}(" in (root / path).read_text(encoding="utf-8"), (path, name)
+
+
+def test_far_years_in_a_form_timestamp_name_their_rows(office, cli, tmp_path):
+    path = tmp_path / "skm.csv"
+    scores = ";".join(["4"] * 9)
+    path.write_text("Timestamp;Layanan;" + ";".join(f"U{i}" for i in range(1, 10)) + "\n"
+                    f"9999/12/31 23:30:00 GMT-8;SMA-LEG;{scores}\n"
+                    f"0001/01/01 00:10:00 GMT+8;SMA-LEG;{scores}\n"
+                    f"2026/03/02 09:15:02 GMT+8;SMA-LEG;{scores}\n", encoding="utf-8")
+    result = cli("survey", "import", str(path))
+    assert result.exit_code == 1, (result.stderr, result.exception)
+    assert "Traceback" not in result.stderr
+    assert "row 2, column Timestamp: The survey date 9999-12-31 is outside" in result.stderr
+    assert "row 3, column Timestamp: The survey date 0001-01-01 is outside" in result.stderr
+    assert office.execute("SELECT count(*) FROM surveys").fetchone()[0] == 0

@@ -342,8 +342,10 @@ def _office_zone(db: sqlite_utils.Database):
 
 def _responded_date(lk: _Lookups, value: Any) -> date:
     if isinstance(value, datetime):
+        # The year is checked first: a time zone moved past 9999-12-31 would overflow.
+        parse_date(value.date(), field="survey date")
         if value.tzinfo is not None:
-            return value.astimezone(lk.zone).date()
+            return parse_date(value.astimezone(lk.zone).date(), field="survey date")
         return value.date()
     return parse_date(value, field="survey date")
 
