@@ -188,3 +188,16 @@ def test_a_missing_folder_is_an_os_error_and_writes_nothing(tmp_path):
     with pytest.raises(FileNotFoundError):
         write_atomically(tmp_path / "no" / "such" / "file.txt", "x")
     assert names(tmp_path) == []
+
+
+def test_prepare_puts_the_content_on_disk_and_commit_only_renames(old):
+    pending = AtomicFile(old, mode=0o640)
+    pending.file.write("the new report\n")
+    pending.prepare()
+    assert pending.file.closed and mode(pending.temp) == 0o640
+    assert pending.temp.read_text(encoding="utf-8") == "the new report\n"
+    assert old.read_text(encoding="utf-8") == "the old report\n"
+    pending.prepare()  # twice is once
+    assert pending.commit() == old
+    assert old.read_text(encoding="utf-8") == "the new report\n"
+    assert names(old.parent) == ["report.md"]
