@@ -544,3 +544,17 @@ def test_far_years_in_a_form_timestamp_name_their_rows(office, cli, tmp_path):
     assert "row 2, column Timestamp: The survey date 9999-12-31 is outside" in result.stderr
     assert "row 3, column Timestamp: The survey date 0001-01-01 is outside" in result.stderr
     assert office.execute("SELECT count(*) FROM surveys").fetchone()[0] == 0
+
+
+def test_a_full_disk_while_the_database_is_copied_leaves_no_half_backup(office, db_path,
+                                                                        tmp_path):
+    office.close()
+    out = tmp_path / "backups" / "qms-backup.db"
+    out.parent.mkdir()
+    assert os.path.getsize(db_path) > 100_000
+    result = _limited(db_path, "db", "backup", str(out), fsize=50_000)
+    assert result.returncode == 1, result.stderr
+    assert "Traceback" not in result.stderr
+    assert result.stderr.startswith(f"Error: Cannot write the backup {out}: "), result.stderr
+    assert len(result.stderr.strip().splitlines()) == 1
+    assert list(out.parent.iterdir()) == []
