@@ -40,6 +40,7 @@ from __future__ import annotations
 import csv
 import re
 import zipfile
+import zlib
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -130,6 +131,12 @@ def open_workbook(path: Path) -> Workbook:
 # --- workbooks ---------------------------------------------------------------------------
 
 
+# What zipfile raises for a damaged or unsupported archive: NotImplementedError for a zip
+# version or compression method it does not know (a workbook "needing" zip 6.4), zlib's
+# error for a damaged deflate stream.
+_ZIP_ERRORS = (zipfile.BadZipFile, OSError, EOFError, NotImplementedError, zlib.error)
+
+
 def _zip_kind(path: Path) -> str:
     try:
         with zipfile.ZipFile(path) as archive:
@@ -145,7 +152,7 @@ def _zip_kind(path: Path) -> str:
             if "xl/workbook.bin" in names:
                 raise InvalidInput(_("{path} is a binary Excel workbook (.xlsb); save it as "
                                      ".xlsx.").format(path=path))
-    except (zipfile.BadZipFile, OSError, EOFError) as exc:
+    except _ZIP_ERRORS as exc:
         raise _unreadable(path, exc) from None
     raise InvalidInput(_("{path} is a zip file but not a workbook.").format(path=path))
 
@@ -183,7 +190,7 @@ def _check_zip(path: Path, kind: str) -> None:
     """The zip bounds of the module docstring, from the directory and then the stream."""
     try:
         archive = zipfile.ZipFile(path)
-    except (zipfile.BadZipFile, OSError, EOFError) as exc:
+    except _ZIP_ERRORS as exc:
         raise _unreadable(path, exc) from None
     with archive:
         infos = archive.infolist()

@@ -558,3 +558,27 @@ def test_a_full_disk_while_the_database_is_copied_leaves_no_half_backup(office, 
     assert result.stderr.startswith(f"Error: Cannot write the backup {out}: "), result.stderr
     assert len(result.stderr.strip().splitlines()) == 1
     assert list(out.parent.iterdir()) == []
+
+
+def test_a_workbook_needing_an_unknown_zip_version_is_refused_in_one_sentence(office, cli,
+                                                                             tmp_path):
+    """Found by tests/test_properties.py: a central directory saying "zip 6.4 needed" made
+    zipfile raise NotImplementedError, a traceback."""
+    import openpyxl
+
+    path = tmp_path / "permohonan.xlsx"
+    book = openpyxl.Workbook()
+    book.active.append(["No. Registrasi", "Tgl Masuk", "Kode Layanan", "Nama Pemohon"])
+    book.active.append(["A/1", "03/11/2026", "SMA-LEG", "Ani"])
+    book.save(path)
+    data = bytearray(path.read_bytes())
+    entry = data.index(b"PK\x01\x02")
+    data[entry + 6:entry + 8] = b"\x40\x00"  # version needed to extract: 6.4
+    path.write_bytes(bytes(data))
+    result = cli("request", "import", str(path))
+    assert result.exit_code == 1, (result.stderr, result.exception)
+    assert result.stderr.startswith(f"Error: {path} is not a readable XLSX workbook "
+                                    "(NotImplementedError: zip file version 6.4)"), \
+        result.stderr
+    assert len(result.stderr.strip().splitlines()) == 1
+    assert _requests_in(office) == 0
