@@ -78,7 +78,7 @@ def test_rejects_that_do_not_fit_on_the_disk_refuse_the_whole_import(office, db_
     traceback said the import failed)."""
     office.close()
     source = tmp_path / "permohonan.csv"
-    _import_file(source, big_rows=12)
+    _import_file(source, big_rows=30)
     # A rehearsal on a copy finds the rejects file's size before and after its last flush.
     rehearsal = tmp_path / "rehearsal"
     rehearsal.mkdir()
@@ -110,9 +110,9 @@ def test_rejects_that_fill_the_disk_while_rows_are_read_refuse_the_import(office
                                                                          tmp_path):
     office.close()
     source = tmp_path / "permohonan.csv"
-    _import_file(source, big_rows=40)  # 1.2 MB of rejects, written while rows are read
+    _import_file(source, big_rows=60)  # 1.8 MB of rejects, written while rows are read
     result = _limited(db_path, "request", "import", str(source), "--skip-invalid",
-                      fsize=600_000)
+                      fsize=900_000)
     assert result.returncode == 1, result.stderr
     assert "Traceback" not in result.stderr
     assert "Error: Cannot write the rejects file" in result.stderr
