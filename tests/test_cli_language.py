@@ -199,7 +199,8 @@ def test_the_babel_extractor_yields_the_help_of_the_live_tree():
 def test_usage_errors_in_indonesian(runner, args, expected):
     result = runner.invoke(app, ["--lang", "id", *args])
     assert result.exit_code == 2
-    assert expected in result.stderr, result.stderr
+    # Typer versions differ in how they spell an argument's name ('ref' or 'REF').
+    assert expected.casefold() in result.stderr.casefold(), result.stderr
     assert "Try '" not in result.stderr and "Usage:" not in result.stderr
     assert english_words(result.stderr) == set()
 
@@ -207,7 +208,8 @@ def test_usage_errors_in_indonesian(runner, args, expected):
 def test_usage_errors_stay_english_in_english(runner):
     result = runner.invoke(app, ["--lang", "en", "request", "list", "--limit", "x"])
     assert result.exit_code == 2
-    assert "Error: Invalid value for '--limit': 'x' is not a valid int range." in result.stderr
+    # The end of the sentence is Click's own words, which differ between versions.
+    assert "Error: Invalid value for '--limit': 'x' is not a valid " in result.stderr
     assert "Try 'qmstrack request list -h' for help." in result.stderr
 
 

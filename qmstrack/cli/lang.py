@@ -71,6 +71,8 @@ CLICK_MESSAGES = (
     N_("{value} is not a valid integer."),
     N_("{value} is not a valid float."),
     N_("{value} is not a valid int range."),
+    # The same refusal in the Click that the oldest Typer allowed vendors.
+    N_("{value} is not a valid integer range."),
     N_("{value} is not a valid float range."),
     N_("{value} is not a valid boolean. Recognized values: {values}"),
     N_("{value} is not in the range {range}."),
