@@ -582,3 +582,32 @@ def test_a_workbook_needing_an_unknown_zip_version_is_refused_in_one_sentence(of
         result.stderr
     assert len(result.stderr.strip().splitlines()) == 1
     assert _requests_in(office) == 0
+
+
+def test_datasette_metadata_describes_every_table_and_labels_existing_columns(tmp_path):
+    """Every table of a new database is described (or hidden) in the shipped metadata, and
+    every label column named there exists, so a register added later cannot be served
+    without a word for the head of office."""
+    import yaml
+
+    import qmstrack
+    from qmstrack.db import open_db
+
+    metadata = yaml.safe_load((Path(qmstrack.__file__).parent / "datasette"
+                               / "metadata.yaml").read_text(encoding="utf-8"))
+    described = metadata["databases"]["qmstrack"]["tables"]
+    db_file = tmp_path / "qmstrack.db"
+    open_db(db_file, create=True).close()
+    conn = sqlite3.connect(db_file)
+    try:
+        for table in _tables(db_file):
+            if table.startswith("sqlite_"):
+                continue
+            entry = described.get(table)
+            assert entry is not None, f"{table} is not in the Datasette metadata"
+            assert entry.get("hidden") or entry.get("description"), table
+            if "label_column" in entry:
+                columns = {r[1] for r in conn.execute(f"PRAGMA table_info([{table}])")}
+                assert entry["label_column"] in columns, (table, entry["label_column"])
+    finally:
+        conn.close()
