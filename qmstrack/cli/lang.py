@@ -397,22 +397,36 @@ def _template(message: str) -> re.Pattern[str]:
 
 def translate_message(text: str) -> str:
     """A message of Click (or one qmstrack adds to) in the terminal's language: the first
-    template of :data:`CLICK_MESSAGES` it matches, with its ``{message}`` translated too;
+    template of :data:`CLICK_MESSAGES`, :data:`COMMAND_MESSAGES` or
+    :data:`qmstrack.cli.refusals.DOMAIN_MESSAGES` it matches, with its ``{message}`` translated too;
     else the text's own translation, if the catalogue has it."""
     if terminal_language() == SOURCE_LANGUAGE:
         return text
     stripped = text.lstrip(" ")
     if stripped != text:  # an indented detail line keeps its indent
         return text[:len(text) - len(stripped)] + translate_message(stripped)
-    for template in CLICK_MESSAGES + COMMAND_MESSAGES:
+    from qmstrack.cli.refusals import DOMAIN_MESSAGES
+
+    for template in CLICK_MESSAGES + COMMAND_MESSAGES + DOMAIN_MESSAGES:
         match = _template(template).fullmatch(text)
         if match:
             fields = match.groupdict()
             for name in ("message", "reason"):
                 if name in fields:
-                    fields[name] = translate_message(fields[name])
+                    fields[name] = _translate_inner(fields[name])
             return translate(template).format(**fields)
     return translate(text)
+
+
+def _translate_inner(text: str) -> str:
+    """A message inside another one; one whose full stop was dropped to join it (``... 2026-10
+    (the objective is monthly).``) is translated as the sentence it was."""
+    translated = translate_message(text)
+    if translated == text and text and not text.endswith("."):
+        whole = translate_message(text + ".")
+        if whole != text + ".":
+            return whole.removesuffix(".")
+    return translated
 
 
 def _show_translated(exc, file=None) -> None:

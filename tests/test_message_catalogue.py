@@ -1,0 +1,216 @@
+"""Every refusal the domain raises reaches the Indonesian catalogue (issue 19).
+
+The domain writes its messages in English; the command line shows them in the terminal's
+language by matching the whole text against the templates of ``COMMAND_MESSAGES`` (or by
+looking the text up as a message id). This test walks every module outside ``qmstrack/cli``
+for ``raise <QmsError subclass>(<literal or f-string>)`` and checks that each message, with
+its f-string fields written ``{x}``, is one of those templates or a message id that has an
+Indonesian translation.
+"""
+
+from __future__ import annotations
+
+import ast
+import re
+from pathlib import Path
+
+import pytest
+
+from qmstrack import errors
+
+PACKAGE = Path(errors.__file__).parent
+FIELD = re.compile(r"\{[^{}]*\}")
+
+# Raise sites whose text is not a sentence a clerk reads (with the reason).
+ALLOWED: dict[str, str] = {}
+
+
+def _error_names() -> set[str]:
+    return {name for name, value in vars(errors).items()
+            if isinstance(value, type) and issubclass(value, errors.QmsError)}
+
+
+def message_shape(node: ast.expr) -> str | None:
+    """The text of a literal, an f-string (its fields as ``{}``) or a sum of them; None for
+    anything else (a message built elsewhere, e.g. by ``i18n.sentence``)."""
+    if isinstance(node, ast.Constant) and isinstance(node.value, str):
+        return node.value
+    if isinstance(node, ast.JoinedStr):
+        return "".join(v.value if isinstance(v, ast.Constant) else "{}" for v in node.values)
+    if isinstance(node, ast.BinOp) and isinstance(node.op, ast.Add):
+        left, right = message_shape(node.left), message_shape(node.right)
+        if left is not None and right is not None:
+            return left + right
+    return None
+
+
+def raised_messages() -> list[tuple[str, int, str]]:
+    """``(module, line, shape)`` of every literal message raised as a QmsError."""
+    names = _error_names()
+    found = []
+    for path in sorted(PACKAGE.rglob("*.py")):
+        relative = path.relative_to(PACKAGE.parent).as_posix()
+        if relative.startswith("qmstrack/cli/"):
+            continue
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            if not (isinstance(node, ast.Raise) and isinstance(node.exc, ast.Call)
+                    and node.exc.args):
+                continue
+            func = node.exc.func
+            name = func.id if isinstance(func, ast.Name) else getattr(func, "attr", None)
+            if name not in names:
+                continue
+            shape = message_shape(node.exc.args[0])
+            if shape is not None:
+                found.append((relative, node.lineno, shape))
+    return found
+
+
+def translatable_templates() -> tuple[set[str], list[str]]:
+    """The shapes (fields as ``{}``) of the templates and message ids with an Indonesian
+    text, and the templates themselves."""
+    import io
+
+    from babel.messages.pofile import read_po
+
+    from qmstrack.cli.lang import CLICK_MESSAGES, COMMAND_MESSAGES
+    from qmstrack.cli.refusals import DOMAIN_MESSAGES
+    from qmstrack.i18n import catalogue_path
+
+    catalogue = read_po(io.BytesIO(Path(str(catalogue_path("id"))).read_bytes()), locale="id")
+    translated = {m.id for m in catalogue if m.id and m.string and not m.context
+                  and isinstance(m.id, str) and m.string != m.id}
+    templates = [t for t in CLICK_MESSAGES + COMMAND_MESSAGES + DOMAIN_MESSAGES
+                 if t in translated]
+    # A message id without fields is matched as it is (braces and all).
+    return {FIELD.sub("{}", t) for t in templates} | translated, templates
+
+
+def is_translatable(shape: str, shapes: set[str], templates: list[str]) -> bool:
+    """Whether a raised message (its fields as ``{}``) is a translated template or message
+    id, or can read as one: a site that chooses between words (``line``/``lines``, an
+    optional ``at line 3``) is covered by one template per reading."""
+    if shape in shapes:
+        return True
+    pattern = re.compile(".+".join(re.escape(part) for part in shape.split("{}")), re.DOTALL)
+    return any(pattern.fullmatch(t) for t in templates)
+
+
+def test_the_scan_finds_the_raise_sites():
+    found = raised_messages()
+    assert len(found) > 100
+    assert any(m == "The period ends ({}) before it starts ({})." for _, _, m in found)
+
+
+def test_every_domain_refusal_has_an_indonesian_text():
+    shapes, templates = translatable_templates()
+    missing = [f"{module}:{line}: {shape}" for module, line, shape in raised_messages()
+               if not is_translatable(shape, shapes, templates)
+               and f"{module}:{shape}" not in ALLOWED]
+    assert missing == [], "\n".join(missing)
+
+
+def test_the_allowed_exceptions_still_exist():
+    present = {f"{module}:{shape}" for module, _, shape in raised_messages()}
+    assert set(ALLOWED) <= present
+
+
+@pytest.mark.parametrize("shape", ["There is no request {}.", "The file {} does not exist."])
+def test_known_templates_are_translatable(shape):
+    assert is_translatable(shape, *translatable_templates())
+
+
+def test_a_message_without_a_template_is_not_translatable():
+    shapes, templates = translatable_templates()
+    assert not is_translatable("The moon {} is made of cheese.", shapes, templates)
+    # One reading covered, the other not: "{} bad line" has a template, "{} bad rows" none.
+    assert is_translatable("The answers file {} has {} bad {}; nothing was recorded.",
+                           shapes, templates)
+    assert not is_translatable("The answers file {} has {} bad rows; nothing was recorded.",
+                               shapes, templates)
+
+
+# --- the refusals through the real command line, in both languages ---------------------------
+
+
+REFUSALS = [
+    (["review", "show", "99"],
+     "Galat: Kaji ulang manajemen 99 tidak ada; daftarnya ditampilkan oleh 'qmstrack review "
+     "list'.",
+     "Error: There is no management review 99; 'qmstrack review list' shows them."),
+    (["review", "action", "close", "9", "--on", "2026-01-01"],
+     "Galat: Tindakan kaji ulang 9 tidak ada; daftarnya ditampilkan oleh 'qmstrack review "
+     "actions'.",
+     "Error: There is no review action 9; 'qmstrack review actions' shows them."),
+    (["checklist", "show", "nope"],
+     "Galat: Daftar periksa 'nope' tidak ada; daftar periksa yang tersedia ditampilkan oleh "
+     "'qmstrack checklist list'.",
+     "Error: There is no checklist 'nope'; 'qmstrack checklist list' shows the available ones."),
+    (["objective", "record", "99", "--period", "2026-01", "--value", "3"],
+     "Galat: Sasaran mutu 99 tidak ada; daftar sasaran mutu ditampilkan oleh 'qmstrack "
+     "objective list'.",
+     "Error: There is no objective 99; 'qmstrack objective list' shows them."),
+    (["summary", "--from", "2026-01-01"],
+     "Galat: --from dan --to harus diberikan bersama; berikan keduanya (atau --date).",
+     "Error: --from and --to go together; pass both (or --date)."),
+]
+
+
+@pytest.mark.parametrize(("args", "indonesian", "english"), REFUSALS,
+                         ids=[" ".join(a[:2]) for a, _, _ in REFUSALS])
+def test_domain_refusals_in_both_languages(cli, office, args, indonesian, english):
+    from tests.test_cli_language import english_words
+
+    office.close()
+    shown = cli("--lang", "id", *args)
+    assert shown.exit_code in (1, 2)
+    assert shown.stderr.strip() == indonesian
+    assert english_words(shown.stderr) == set(), shown.stderr
+    assert cli("--lang", "en", *args).stderr.strip() == english
+
+
+def test_file_refusals_name_the_file_in_both_languages(cli, office, db_path, tmp_path):
+    from tests.test_cli_language import english_words
+
+    office.close()
+    missing = tmp_path / "nothing"
+    backup = cli("--lang", "id", "db", "backup", str(db_path))
+    assert backup.exit_code == 1
+    assert backup.stderr.strip() == "Galat: Cadangan tidak boleh menimpa basis data itu sendiri."
+    verify = cli("--lang", "id", "verify", str(missing))
+    assert verify.stderr.strip() == f"Galat: Tidak ada bundel di {missing}."
+    assert cli("--lang", "en", "verify", str(missing)).stderr.strip() == (
+        f"Error: There is no bundle at {missing}.")
+    no_db = cli("--lang", "id", "request", "list", db=tmp_path / "none.db")
+    assert no_db.exit_code != 0
+    assert "Tidak ada basis data di" in no_db.stderr and "jalankan 'qmstrack init'" in no_db.stderr
+    for result in (backup, verify, no_db):
+        assert english_words(result.stderr) == set(), result.stderr
+
+
+@pytest.mark.parametrize(("english", "indonesian"), [
+    ("Audit 4 still has 2 pending items; answer them or pass --allow-pending.",
+     "Audit 4 masih memiliki 2 butir yang belum dijawab; jawab butir-butir tersebut atau "
+     "berikan --allow-pending."),
+    ("The notes file 'n.yaml' is not valid YAML at line 3.",
+     "Berkas catatan 'n.yaml' bukan YAML yang sah pada baris 3."),
+    ("The notes file 'n.yaml' is not valid YAML.", "Berkas catatan 'n.yaml' bukan YAML yang sah."),
+    ("The period '2026-13' is not a month; write it as 2026-10.",
+     "Periode '2026-13' bukan bulan; tuliskan sebagai 2026-10."),
+    # The message inside is translated too, also when its full stop was dropped to join it.
+    ("The period '2026-13' is not a month; write it as 2026-10 (the objective is monthly).",
+     "Periode '2026-13' bukan bulan; tuliskan sebagai 2026-10 (frekuensi sasaran mutu: "
+     "monthly)."),
+    ("The bundle b.zip is not intact (2 problems): There is no file x.",
+     "Bundel b.zip tidak utuh (2 masalah): Berkas x tidak ada."),
+])
+def test_choices_of_words_and_messages_inside_are_translated(english, indonesian):
+    from qmstrack.cli.lang import translate_message
+    from qmstrack.i18n import set_terminal_language
+
+    set_terminal_language("id")
+    try:
+        assert translate_message(english) == indonesian
+    finally:
+        set_terminal_language("en")
+    assert translate_message(english) == english
