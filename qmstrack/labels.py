@@ -40,6 +40,9 @@ DOCUMENT_TYPE_LABELS = {"policy": N_("Policy"), "objectives": N_("Quality object
                         "sop": N_("SOP"), "procedure": N_("Procedure"), "form": N_("Form"),
                         "record": N_("Record"), "review-minutes": N_("Review minutes"),
                         "training": N_("Training"), "other": N_("Other")}
+# Employment types (staff_ids): the names offices write them with, read back by
+# staff_ids.parse_employment.
+EMPLOYMENT_LABELS = {"pns": N_("PNS"), "pppk": N_("PPPK"), "non-asn": N_("Non-ASN")}
 OBJECTIVE_STATUS_LABELS = {"achieved": N_("achieved"), "missed": N_("missed"),
                            "no_value": N_("no value"), "in_progress": N_("in progress"),
                            "future": ""}
@@ -65,4 +68,5 @@ COLUMN_VALUE_LABELS: dict[str, Mapping[str, str]] = {
     "source": SOURCE_LABELS,
     "frequency": FREQUENCY_LABELS,
     "type": DOCUMENT_TYPE_LABELS,
+    "employment": EMPLOYMENT_LABELS,
 }

@@ -214,3 +214,76 @@ def test_choices_of_words_and_messages_inside_are_translated(english, indonesian
     finally:
         set_terminal_language("en")
     assert translate_message(english) == english
+
+
+# --- counts, where the database comes from, empty lists, employment types -------------------
+
+
+def test_counted_messages_in_both_languages(cli, office, db_path, tmp_path):
+    from tests.test_cli_language import english_words
+
+    office.close()
+    added = cli("--lang", "id", "config", "days-off", "add", "2026-12-28", "2026-12-29")
+    assert added.exit_code == 0, added.stderr
+    assert added.stderr.strip() == "Ditambahkan 2 hari libur; 0 tanggal tenggat dihitung ulang."
+    removed = cli("--lang", "en", "config", "days-off", "remove", "2026-12-28")
+    assert removed.stderr.strip() == "Removed 1 day off; 0 due dates recomputed."
+    check = cli("--lang", "id", "db", "check")
+    assert check.exit_code == 0, check.stderr
+    assert re.match(r"Basis data baik: \d+ entri, \d+ segel, 0 berkas bukti diperiksa\.\n"
+                    r"Segel terakhir: \d+ \('qmstrack config days-off remove' pada ",
+                    check.stderr), check.stderr
+    assert cli("--lang", "en", "db", "check").stderr.startswith("Database OK: ")
+    backup = cli("--lang", "id", "db", "backup", str(tmp_path / "b.db"))
+    assert backup.stderr.strip() == (
+        f"{db_path} dicadangkan ke {tmp_path / 'b.db'} (0 berkas bukti disalin).")
+    where = cli("--lang", "id", "db", "path")
+    assert where.stderr.strip() == "(dari opsi --db)"
+    assert cli("--lang", "en", "db", "path").stderr.strip() == "(from the --db option)"
+    for result in (added, check, backup, where):
+        assert english_words(result.stderr) == set(), result.stderr
+
+
+def test_a_count_is_grouped_in_the_language():
+    from qmstrack.cli.lang import translate_message
+    from qmstrack.i18n import set_terminal_language
+
+    english = ("Exported 1,234 rows, 1 evidence file and 12 change-log entries (46 files, "
+               "27,663 bytes) to b.zip.")
+    set_terminal_language("id")
+    try:
+        assert translate_message(english) == (
+            "Diekspor 1.234 baris, 1 berkas bukti, dan 12 entri log perubahan (46 berkas, "
+            "27.663 bita) ke b.zip.")
+        # A number followed by words the catalogue has no count for is left as it is.
+        assert translate_message("Service S1 saved (3 fortnights).") == (
+            "Layanan S1 disimpan (3 fortnights).")
+    finally:
+        set_terminal_language("en")
+    assert translate_message(english) == english
+
+
+def test_an_empty_list_says_so_in_indonesian(cli, db_path):
+    assert cli("init").exit_code == 0
+    assert cli("--lang", "id", "staff", "list").stderr.strip() == "Belum ada pegawai."
+    assert cli("--lang", "id", "rule", "list").stderr.strip() == "Belum ada aturan."
+    assert cli("--lang", "en", "rule", "list").stderr.strip() == "No rules yet."
+
+
+def test_employment_types_are_shown_with_labels_and_accepted_back(cli, office):
+    from qmstrack.i18n import translations
+    from qmstrack.labels import EMPLOYMENT_LABELS
+    from qmstrack.staff_ids import parse_employment
+
+    office.close()
+    t = translations("id")
+    for code, text in EMPLOYMENT_LABELS.items():
+        shown = t.gettext(text)
+        assert parse_employment(shown) == code
+        assert parse_employment(shown.upper()) == code
+    added = cli("--lang", "id", "staff", "add", "--code", "KEAMANAN-01", "--employment",
+                "Non-ASN", "--name", "Budi", "--unit", "SMA")
+    assert added.exit_code == 0, added.stderr
+    table = cli("--lang", "id", "staff", "list").stdout
+    assert "Non-ASN" in table and "non-asn" not in table
+    assert '"employment": "non-asn"' in cli("--lang", "id", "staff", "list", "--json").stdout

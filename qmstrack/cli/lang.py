@@ -405,17 +405,37 @@ def translate_message(text: str) -> str:
     stripped = text.lstrip(" ")
     if stripped != text:  # an indented detail line keeps its indent
         return text[:len(text) - len(stripped)] + translate_message(stripped)
-    from qmstrack.cli.refusals import DOMAIN_MESSAGES
+    from qmstrack.cli.refusals import COUNTED_MESSAGES, DOMAIN_MESSAGES
 
-    for template in CLICK_MESSAGES + COMMAND_MESSAGES + DOMAIN_MESSAGES:
+    for template in CLICK_MESSAGES + COMMAND_MESSAGES + DOMAIN_MESSAGES + COUNTED_MESSAGES:
         match = _template(template).fullmatch(text)
         if match:
-            fields = match.groupdict()
+            fields = {name: _translate_count(value)
+                      for name, value in match.groupdict().items()}
             for name in ("message", "reason"):
                 if name in fields:
                     fields[name] = _translate_inner(fields[name])
             return translate(template).format(**fields)
     return translate(text)
+
+
+_COUNT = re.compile(r"(\d[\d,]*) (\S.*)", re.DOTALL)
+
+
+def _translate_count(text: str) -> str:
+    """A count written by :func:`qmstrack.i18n.count_of` (``1,234 rows``) in the terminal's
+    language (``1.234 baris``), when the catalogue has its noun (context ``count``); any other
+    text as it is."""
+    match = _COUNT.fullmatch(text)
+    if not match:
+        return text
+    lang = terminal_language()
+    noun = pgettext("count", match[2], lang)
+    if noun == match[2]:
+        return text
+    from qmstrack.i18n import format_number
+
+    return f"{format_number(int(match[1].replace(',', '')), lang)} {noun}"
 
 
 def _translate_inner(text: str) -> str:

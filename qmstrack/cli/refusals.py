@@ -5,11 +5,16 @@ with the values at fault). :func:`qmstrack.cli.lang.translate_message` matches t
 of a shown message against these templates (after those of :mod:`qmstrack.cli.lang`), the
 more specific first, and shows the catalogue's translation filled in with the same values.
 ``tests/test_message_catalogue.py`` checks that every such raise in the domain has one.
+
+:data:`COUNTED_MESSAGES` are the command line's messages that count things with
+:func:`qmstrack.i18n.count_of` (``Exported 3 rows, ...``); a count in a matched message
+(``3 rows``) is written in the terminal's language with the noun of :data:`COUNT_NOUNS`
+(context ``count``) and the language's digit grouping (``1.234 baris``).
 """
 
 from __future__ import annotations
 
-from qmstrack.i18n import N_
+from qmstrack.i18n import N_, NC_
 
 DOMAIN_MESSAGES = (
     N_('The programme is planned by calendar month; {start} to {end} is not one.'),
@@ -216,4 +221,56 @@ DOMAIN_MESSAGES = (
     N_('{name} is not valid YAML at line {line}.'),
     N_('{name} is not valid YAML.'),
     N_("{name} must hold a list of services (or 'services:' list)."),
+)
+
+
+# The nouns counted with count_of, singular and plural (the catalogue's context ``count``).
+COUNT_NOUNS = (
+    NC_("count", "day"), NC_("count", "days"),
+    NC_("count", "working day"), NC_("count", "working days"),
+    NC_("count", "due date"), NC_("count", "due dates"),
+    NC_("count", "evidence file"), NC_("count", "evidence files"),
+    NC_("count", "row"), NC_("count", "rows"),
+    NC_("count", "change-log entry"), NC_("count", "change-log entries"),
+    NC_("count", "file"), NC_("count", "files"),
+    NC_("count", "byte"), NC_("count", "bytes"),
+    NC_("count", "entry"), NC_("count", "entries"),
+    NC_("count", "seal"), NC_("count", "seals"),
+    NC_("count", "response"), NC_("count", "responses"),
+)
+
+COUNTED_MESSAGES = (
+    N_("Service {code} saved (same day)."),
+    N_("Service {code} saved ({days})."),
+    N_("Added {days} off; {dates} recomputed."),
+    N_("Removed {days} off; {dates} recomputed."),
+    N_("Exported {rows}, {files} and {entries} ({count}, {size}) with personal data redacted "
+       "to {path}."),
+    N_("Exported {rows}, {files} and {entries} ({count}, {size}) to {path}."),
+    N_("Bag valid: {files}"),
+    N_("Backed up {path} to {out} ({files} copied)."),
+    N_("Database OK: {entries}, {seals}, {files} checked."),
+    N_("Last seal: {id} ({command} at {at}), SHA-256 {sha}"),
+    # ``db path``: where the database named comes from.
+    N_("(from the --db option)"),
+    N_("(from the --db option; not created yet)"),
+    N_("(from the QMSTRACK_DB environment variable)"),
+    N_("(from the QMSTRACK_DB environment variable; not created yet)"),
+    N_("(from the default location)"),
+    N_("(from the default location; not created yet)"),
+)
+
+# What a list shows when nothing matches (``empty=`` of the command modules' tables).
+EMPTY_LISTS = (
+    N_("No action yet."), N_("No actions match."), N_("No actions."),
+    N_("No audits yet; run 'qmstrack audit'."), N_("No complaints match."),
+    N_("No documents match."), N_("No findings match."), N_("No findings."),
+    N_("No management review recorded yet; see 'qmstrack review record'."),
+    N_("No objectives match."), N_("No observations in the period."),
+    N_("No observations match."),
+    N_("No programme for that year; plan it with 'qmstrack audit plan set'."),
+    N_("No rules yet."), N_("No services yet; add them with 'qmstrack service add' or import."),
+    N_("No SKM follow-up actions match."), N_("No staff yet."),
+    N_("No survey responses match."), N_("No units yet; add one with 'qmstrack unit add'."),
+    N_("The change log has no matching entries."),
 )
