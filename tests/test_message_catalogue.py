@@ -287,3 +287,53 @@ def test_employment_types_are_shown_with_labels_and_accepted_back(cli, office):
     table = cli("--lang", "id", "staff", "list").stdout
     assert "Non-ASN" in table and "non-asn" not in table
     assert '"employment": "non-asn"' in cli("--lang", "id", "staff", "list", "--json").stdout
+
+
+def test_the_problems_of_a_damaged_bundle_are_listed_in_indonesian(cli, office, tmp_path):
+    from tests.test_cli_language import english_words
+
+    office.close()
+    out = tmp_path / "bundle"
+    made = cli("--lang", "en", "export", "--from", "2026-01-01", "--to", "2026-01-31",
+               "--out", str(out))
+    assert made.exit_code == 0, made.stderr
+    victim = sorted(p for p in (out / "data").rglob("*") if p.is_file())[0]
+    victim.unlink()
+    (out / "data" / "stray.txt").write_text("x", encoding="utf-8")
+    shown = cli("--lang", "id", "verify", str(out))
+    assert shown.exit_code == 1
+    lines = shown.stderr.splitlines()
+    assert lines[0].startswith(f"Galat: Bundel {out} tidak utuh (2 masalah): ")
+    rel = victim.relative_to(out).as_posix()
+    assert f"  hilang: {rel}" in lines and "  tambahan: data/stray.txt" in lines, lines
+    assert english_words(shown.stderr) == set(), shown.stderr
+    english = cli("--lang", "en", "verify", str(out)).stderr.splitlines()
+    assert f"  missing: {rel}" in english and "  extra: data/stray.txt" in english
+
+
+def test_large_integers_are_grouped_in_indonesian_tables_only(cli, office):
+    import json
+
+    office.close()
+    saved = cli("--lang", "id", "service", "add", "--code", "S-FEE", "--name", "Legalisir",
+                "--unit", "SMA", "--sla-days", "3", "--fee", "150000")
+    assert saved.stderr.strip() == "Layanan S-FEE disimpan (3 hari kerja)."
+    table = cli("--lang", "id", "service", "list").stdout
+    assert "150.000" in table and "150000" not in table
+    assert "150000" in cli("--lang", "en", "service", "list").stdout
+    data = json.loads(cli("--lang", "id", "service", "list", "--json").stdout)
+    assert [s["fee"] for s in data if s["code"] == "S-FEE"] == [150000]
+    assert "150000" in cli("--lang", "id", "service", "list", "--csv").stdout
+
+
+def test_identifiers_and_years_are_not_grouped():
+    from qmstrack.cli.output import cell_texts
+    from qmstrack.i18n import set_terminal_language
+
+    set_terminal_language("id")
+    try:
+        year, ident, count = cell_texts(["year", "review_id", "responses"])
+        assert (year(2026), ident(1234), count(1234), count(999)) == (
+            "2026", "1234", "1.234", "999")
+    finally:
+        set_terminal_language("en")

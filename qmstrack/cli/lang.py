@@ -405,9 +405,10 @@ def translate_message(text: str) -> str:
     stripped = text.lstrip(" ")
     if stripped != text:  # an indented detail line keeps its indent
         return text[:len(text) - len(stripped)] + translate_message(stripped)
-    from qmstrack.cli.refusals import COUNTED_MESSAGES, DOMAIN_MESSAGES
+    from qmstrack.cli.refusals import COUNTED_MESSAGES, DETAIL_MESSAGES, DOMAIN_MESSAGES
 
-    for template in CLICK_MESSAGES + COMMAND_MESSAGES + DOMAIN_MESSAGES + COUNTED_MESSAGES:
+    for template in (CLICK_MESSAGES + COMMAND_MESSAGES + DOMAIN_MESSAGES + COUNTED_MESSAGES
+                     + DETAIL_MESSAGES):
         match = _template(template).fullmatch(text)
         if match:
             fields = {name: _translate_count(value)

@@ -289,7 +289,8 @@ def columns_in_language(columns: Sequence[str]) -> list[str]:
 
 def cell_texts(columns: Sequence[str]):
     """For each column, how its values read in the terminal's language: the label of a code
-    (``in_progress`` -> ``Diproses``), yes/no, decimals with the language's separator (Babel).
+    (``in_progress`` -> ``Diproses``), yes/no, decimals with the language's separator and
+    counts of 1,000 or more with its digit grouping (Babel; not ids or years).
     In English, the codes as they are stored (what ``--status`` and scripts use)."""
     from qmstrack.i18n import SOURCE_LANGUAGE, terminal_language
 
@@ -312,13 +313,25 @@ def cell_texts(columns: Sequence[str]):
             return _local_date(value.isoformat(), lang)
         return _text(value)
 
+    def grouped(value: Any) -> str:
+        # A count or an amount: digits grouped as the language writes them (1.234).
+        if isinstance(value, int) and not isinstance(value, bool) and abs(value) >= 1000:
+            return format_number(value, lang)
+        return local(value)
+
     def labelled(labels):
         def show(value: Any) -> str:
             return label(labels, value, _) if isinstance(value, str) else local(value)
         return show
 
-    return [labelled(COLUMN_VALUE_LABELS[c]) if c in COLUMN_VALUE_LABELS else local
-            for c in columns]
+    return [labelled(COLUMN_VALUE_LABELS[c]) if c in COLUMN_VALUE_LABELS
+            else local if _is_identifier(c) else grouped for c in columns]
+
+
+def _is_identifier(column: str) -> bool:
+    """A column of numbers that name something (an id, a year, a version): never grouped."""
+    return (column in ("id", "year", "version", "seq", "line", "row", "number")
+            or column.endswith(("_id", "_year", "_no", "_ref", "_number")))
 
 
 _ISO_DAY = re.compile(r"\d{4}-\d{2}-\d{2}")

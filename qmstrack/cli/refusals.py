@@ -224,6 +224,18 @@ DOMAIN_MESSAGES = (
 )
 
 
+# The detail lines under a refusal (one per problem found).
+DETAIL_MESSAGES = (
+    N_("missing: {path}"), N_("extra: {path}"), N_("altered: {path}"),
+    N_("symbolic link: {path}"),
+    N_("{where}: unknown item {item}"),
+    N_("{where}: item {item} is evaluated from the data"),
+    N_("{where}: item {item} is answered twice"),
+    N_("... and {n} more (--json lists them)."),
+    N_("... and {n} more errors."),
+    N_("is not a service field"),
+)
+
 # The nouns counted with count_of, singular and plural (the catalogue's context ``count``).
 COUNT_NOUNS = (
     NC_("count", "day"), NC_("count", "days"),
