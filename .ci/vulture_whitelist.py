@@ -70,6 +70,7 @@ _.show
 _.page_width
 _.page_height
 _.autofit
+
 # Messages marked only for the catalogue (pybabel extract reads them; the command line looks
 # them up by their text): qmstrack/cli/refusals.py.
 COUNT_NOUNS

@@ -284,6 +284,7 @@ def test_employment_types_are_shown_with_labels_and_accepted_back(cli, office):
     added = cli("--lang", "id", "staff", "add", "--code", "KEAMANAN-01", "--employment",
                 "Non-ASN", "--name", "Budi", "--unit", "SMA")
     assert added.exit_code == 0, added.stderr
+    assert "(KEAMANAN-01, Non-ASN)" in added.stderr
     table = cli("--lang", "id", "staff", "list").stdout
     assert "Non-ASN" in table and "non-asn" not in table
     assert '"employment": "non-asn"' in cli("--lang", "id", "staff", "list", "--json").stdout
@@ -337,3 +338,23 @@ def test_identifiers_and_years_are_not_grouped():
             "2026", "1234", "1.234", "999")
     finally:
         set_terminal_language("en")
+
+
+def test_config_set_shows_the_value_as_a_person_writes_it(cli, office):
+    office.close()
+    shown = cli("--lang", "id", "config", "set", "working_weekdays", "1,2,3,4,5")
+    assert shown.exit_code == 0, shown.stderr
+    assert shown.stderr.strip() == "working_weekdays = 1, 2, 3, 4, 5"
+    refused = cli("--lang", "id", "config", "set", "finding_recurrence_flag", "x")
+    assert refused.exit_code == 2
+    assert refused.stderr.strip() == (
+        "Galat: finding_recurrence_flag: Jumlah kejadian berulang 'x' bukan bilangan bulat.")
+
+
+def test_clicks_newer_extra_arguments_message_is_translated(runner):
+    from qmstrack.cli.app import app
+
+    result = runner.invoke(app, ["--lang", "id", "metrics", "a", "b"])
+    assert result.exit_code == 2
+    assert result.stderr.strip().endswith(
+        "Galat: Terdapat argumen tambahan yang tidak diharapkan (a b)")

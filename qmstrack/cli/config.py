@@ -59,13 +59,16 @@ def show(ctx: typer.Context, json: JsonOption = False) -> None:
 def set_cmd(ctx: typer.Context, key: KeyArgument,
             value: Annotated[str, typer.Argument(help="The new value.")]) -> None:
     """Change a setting (a new working week recomputes the stored due dates)."""
-    from qmstrack.cli.output import message
+    from qmstrack.cli.output import message, value_label
     from qmstrack.cli.values import option_value
     from qmstrack.config import set_value
 
     db = open_db(ctx)
     parsed = option_value(key, lambda: set_value(db, key, value, db_path(ctx)))
-    message(f"{key} = {parsed}")
+    # As a table shows values (decimals, yes/no in the terminal's language); a list joined.
+    shown = (", ".join(value_label(key, v) for v in parsed) if isinstance(parsed, list)
+             else value_label(key, parsed))
+    message(f"{key} = {shown}")
 
 
 @app.command("unset")

@@ -65,6 +65,7 @@ CLICK_MESSAGES = (
     N_("Invalid value: {message}"),
     N_("Got unexpected extra argument ({args})"),
     N_("Got unexpected extra arguments ({args})"),
+    N_("Got unexpected extra argument(s) ({args})"),  # Click 8.2 and later
     N_("Option {name} requires an argument."),
     N_("Option {name} requires {n} arguments."),
     N_("Option {name} does not take a value."),

@@ -43,14 +43,15 @@ def add(
                 "non-asn, a valid NIP pns, else a valid NI PPPK pppk)."))] = None,
 ) -> None:
     """Add a staff member, or update the one with the same identifier."""
-    from qmstrack.cli.output import message
+    from qmstrack.cli.output import message, value_label
     from qmstrack.i18n import _
     from qmstrack.registers.staff import add_staff
 
     record = add_staff(open_db(ctx), nip=staff_id, name=name, unit=unit, position=position,
                        employment=employment)
     message(_("Staff member {name} ({id}, {employment}) saved.").format(
-        name=record["name"], id=record["nip"], employment=record["employment"]))
+        name=record["name"], id=record["nip"],
+        employment=value_label("employment", record["employment"])))
 
 
 @app.command("list")
