@@ -23,6 +23,10 @@ FIELD = re.compile(r"\{[^{}]*\}")
 
 # Raise sites whose text is not a sentence a clerk reads (with the reason).
 ALLOWED: dict[str, str] = {}
+CLI_ALLOWED: dict[str, str] = {
+    "qmstrack/cli/output.py:--delimiter: {}": "the option's name, then the refusal of "
+                                              "config.parse_delimiter, translated there",
+}
 
 
 def _error_names() -> set[str]:
@@ -74,13 +78,13 @@ def translatable_templates() -> tuple[set[str], list[str]]:
     from babel.messages.pofile import read_po
 
     from qmstrack.cli.lang import CLICK_MESSAGES, COMMAND_MESSAGES
-    from qmstrack.cli.refusals import DOMAIN_MESSAGES
+    from qmstrack.cli.refusals import TEMPLATES
     from qmstrack.i18n import catalogue_path
 
     catalogue = read_po(io.BytesIO(Path(str(catalogue_path("id"))).read_bytes()), locale="id")
     translated = {m.id for m in catalogue if m.id and m.string and not m.context
                   and isinstance(m.id, str) and m.string != m.id}
-    templates = [t for t in CLICK_MESSAGES + COMMAND_MESSAGES + DOMAIN_MESSAGES
+    templates = [t for t in CLICK_MESSAGES + COMMAND_MESSAGES + TEMPLATES
                  if t in translated]
     # A message id without fields is matched as it is (braces and all).
     return {FIELD.sub("{}", t) for t in templates} | translated, templates
@@ -107,6 +111,36 @@ def test_every_domain_refusal_has_an_indonesian_text():
     missing = [f"{module}:{line}: {shape}" for module, line, shape in raised_messages()
                if not is_translatable(shape, shapes, templates)
                and f"{module}:{shape}" not in ALLOWED]
+    assert missing == [], "\n".join(missing)
+
+
+def command_line_messages() -> list[tuple[str, int, str]]:
+    """``(module, line, shape)`` of every literal message the command modules show with
+    ``message``, ``warning`` or ``error`` (``qmstrack.cli.output``) or raise as a QmsError."""
+    names = _error_names()
+    found = []
+    for path in sorted((PACKAGE / "cli").glob("*.py")):
+        relative = path.relative_to(PACKAGE.parent).as_posix()
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            call = node.exc if isinstance(node, ast.Raise) else node
+            if not (isinstance(call, ast.Call) and call.args):
+                continue
+            func = call.func
+            name = func.id if isinstance(func, ast.Name) else getattr(func, "attr", None)
+            shown = name in ("message", "warning", "error") and isinstance(func, ast.Name)
+            if shown or (isinstance(node, ast.Raise) and name in names):
+                shape = message_shape(call.args[0])
+                if shape is not None and f"{relative}:{shape}" not in CLI_ALLOWED:
+                    found.append((relative, node.lineno, shape.strip()))
+    return found
+
+
+def test_every_command_line_message_has_an_indonesian_text():
+    shapes, templates = translatable_templates()
+    found = command_line_messages()
+    assert len(found) > 30
+    missing = [f"{module}:{line}: {shape}" for module, line, shape in found
+               if not is_translatable(shape, shapes, templates)]
     assert missing == [], "\n".join(missing)
 
 
@@ -358,3 +392,24 @@ def test_clicks_newer_extra_arguments_message_is_translated(runner):
     assert result.exit_code == 2
     assert result.stderr.strip().endswith(
         "Galat: Terdapat argumen tambahan yang tidak diharapkan (a b)")
+
+
+def test_command_line_messages_in_both_languages(cli, office):
+    from tests.test_cli_language import english_words
+
+    office.close()
+    listed = cli("--lang", "id", "checklist", "list")
+    assert listed.exit_code == 0, listed.stderr
+    assert "Direktori daftar periksa pengguna: " in listed.stderr
+    both = cli("--lang", "id", "objective", "add", "--unit", "SMA", "--title", "Tepat",
+               "--target", ">=0.9", "--frequency", "monthly", "--year", "2026")
+    assert both.exit_code == 2
+    assert both.stderr.strip() == (
+        "Galat: Berikan tepat salah satu dari --metric NAME atau --manual.")
+    delimiter = cli("--lang", "id", "request", "list", "--csv", "--delimiter", "xx")
+    assert delimiter.stderr.strip() == (
+        "Galat: --delimiter: Pemisah CSV 'xx' bukan salah satu dari ',', ';' dan 'tab'.")
+    for result in (listed, both, delimiter):
+        assert english_words(result.stderr) == set(), result.stderr
+    assert cli("--lang", "en", "request", "list", "--csv", "--delimiter", "xx").stderr.strip() == (
+        "Error: --delimiter: The CSV delimiter 'xx' is not one of ',', ';' and 'tab'.")

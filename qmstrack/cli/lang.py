@@ -399,17 +399,16 @@ def _template(message: str) -> re.Pattern[str]:
 def translate_message(text: str) -> str:
     """A message of Click (or one qmstrack adds to) in the terminal's language: the first
     template of :data:`CLICK_MESSAGES`, :data:`COMMAND_MESSAGES` or
-    :data:`qmstrack.cli.refusals.DOMAIN_MESSAGES` it matches, with its ``{message}`` translated too;
+    :data:`qmstrack.cli.refusals.TEMPLATES` it matches, with its ``{message}`` translated too;
     else the text's own translation, if the catalogue has it."""
     if terminal_language() == SOURCE_LANGUAGE:
         return text
     stripped = text.lstrip(" ")
     if stripped != text:  # an indented detail line keeps its indent
         return text[:len(text) - len(stripped)] + translate_message(stripped)
-    from qmstrack.cli.refusals import COUNTED_MESSAGES, DETAIL_MESSAGES, DOMAIN_MESSAGES
+    from qmstrack.cli.refusals import TEMPLATES
 
-    for template in (CLICK_MESSAGES + COMMAND_MESSAGES + DOMAIN_MESSAGES + COUNTED_MESSAGES
-                     + DETAIL_MESSAGES):
+    for template in CLICK_MESSAGES + COMMAND_MESSAGES + TEMPLATES:
         match = _template(template).fullmatch(text)
         if match:
             fields = {name: _translate_count(value)

@@ -419,7 +419,10 @@ def emit_rows(rows: Iterable[Mapping[str, Any]], columns: Sequence[str], *,
         try:
             delimiter = parse_delimiter(delimiter)
         except InvalidInput as exc:
-            raise UsageError(f"--delimiter: {exc}") from None
+            from qmstrack.cli.lang import translate_message
+
+            # The refusal in the terminal's language (the whole line matches no template).
+            raise UsageError(f"--delimiter: {translate_message(str(exc))}") from None
     if as_json:
         print_json_rows(rows)
     elif as_csv:

@@ -224,6 +224,34 @@ DOMAIN_MESSAGES = (
 )
 
 
+# The command modules' own messages written as English f-strings.
+COMMAND_LINE_MESSAGES = (
+    N_('Audit {id}: opening meeting {opening}, closing meeting {closing}.'),
+    N_('Started audit {id}: {start} to {end}, units {units}, checklist {checklist}.'),
+    N_('Resumed audit {id}: {start} to {end}, units {units}, checklist {checklist}.'),
+    N_('Open findings seen again (a recurrence recorded on each): {refs}.'),
+    N_('User checklist directory: {path} (does not exist yet)'),
+    N_('User checklist directory: {path}'),
+    N_('OK {path} ({n} clauses mapped from {source} to {target})'),
+    N_('Document {id} registered; review due {due}; file stored as {sha}.'),
+    N_('Document {id} registered; review due {due}.'),
+    N_('Document {id} registered; file stored as {sha}.'),
+    N_('Document {id} registered.'),
+    N_('Objective {id} added for {unit} {year} ({frequency}, recorded by hand, target {target}).'),
+    N_('Objective {id} added for {unit} {year} ({frequency}, metric {metric}, target {target}).'),
+    N_('Objective {id}, {period}: {value} (was {old}), target {target}: achieved.'),
+    N_('Objective {id}, {period}: {value} (was {old}), target {target}: missed.'),
+    N_('Objective {id}, {period}: {value}, target {target}: achieved.'),
+    N_('Objective {id}, {period}: {value}, target {target}: missed.'),
+    N_('the target {target} is a fraction but the value is {value}; if you meant a percentage, '
+       "record it again as '{again}%'."),
+    N_('No survey responses in the period.'),
+    N_("{n} of {total} files has errors."),
+    N_("{n} of {total} files have errors."),
+    N_("--new-action and --new-due go with --effective no."),
+    N_("Give exactly one of --metric NAME or --manual."),
+)
+
 # The detail lines under a refusal (one per problem found).
 DETAIL_MESSAGES = (
     N_("missing: {path}"), N_("extra: {path}"), N_("altered: {path}"),
@@ -286,3 +314,6 @@ EMPTY_LISTS = (
     N_("No survey responses match."), N_("No units yet; add one with 'qmstrack unit add'."),
     N_("The change log has no matching entries."),
 )
+
+# Every template of this module, in the order they are tried.
+TEMPLATES = DOMAIN_MESSAGES + COUNTED_MESSAGES + COMMAND_LINE_MESSAGES + DETAIL_MESSAGES
