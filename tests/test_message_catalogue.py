@@ -234,7 +234,7 @@ def test_file_refusals_name_the_file_in_both_languages(cli, office, db_path, tmp
     # The message inside is translated too, also when its full stop was dropped to join it.
     ("The period '2026-13' is not a month; write it as 2026-10 (the objective is monthly).",
      "Periode '2026-13' bukan bulan; tuliskan sebagai 2026-10 (frekuensi sasaran mutu: "
-     "monthly)."),
+     "bulanan)."),
     ("The bundle b.zip is not intact (2 problems): There is no file x.",
      "Bundel b.zip tidak utuh (2 masalah): Berkas x tidak ada."),
 ])
@@ -413,3 +413,21 @@ def test_command_line_messages_in_both_languages(cli, office):
         assert english_words(result.stderr) == set(), result.stderr
     assert cli("--lang", "en", "request", "list", "--csv", "--delimiter", "xx").stderr.strip() == (
         "Error: --delimiter: The CSV delimiter 'xx' is not one of ',', ';' and 'tab'.")
+
+
+def test_an_option_refused_by_the_domain_reads_in_indonesian(cli, office):
+    from tests.test_cli_language import english_words
+
+    office.close()
+    assert cli("objective", "add", "--unit", "SMA", "--title", "Tepat", "--target", ">=0.9",
+               "--frequency", "quarterly", "--year", "2026", "--manual").exit_code == 0
+    shown = cli("--lang", "id", "objective", "record", "1", "--period", "2026-13",
+                "--value", "95")
+    assert shown.exit_code == 2
+    assert shown.stderr.strip() == ("Galat: --period: Periode '2026-13' bukan triwulan "
+                                    "seperti 2026-Q3 (frekuensi sasaran mutu: triwulanan).")
+    assert english_words(shown.stderr) == set(), shown.stderr
+    english = cli("--lang", "en", "objective", "record", "1", "--period", "2026-13",
+                  "--value", "95")
+    assert english.stderr.strip() == ("Error: --period: The period '2026-13' is not a quarter "
+                                      "such as 2026-Q3 (the objective is quarterly).")

@@ -413,6 +413,11 @@ def translate_message(text: str) -> str:
         if match:
             fields = {name: _translate_count(value)
                       for name, value in match.groupdict().items()}
+            if "frequency" in fields:  # a code of the objectives (monthly -> bulanan)
+                from qmstrack.labels import FREQUENCY_LABELS
+
+                code = fields["frequency"]
+                fields["frequency"] = translate(FREQUENCY_LABELS.get(code, code))
             for name in ("message", "reason"):
                 if name in fields:
                     fields[name] = _translate_inner(fields[name])

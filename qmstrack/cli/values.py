@@ -21,7 +21,12 @@ def option_value(option: str, parse: Callable[[], T], *, message: str | None = N
     try:
         return parse()
     except InvalidInput as exc:
-        raise UsageError(message or f"{option}: {exc}") from None
+        if message:
+            raise UsageError(message) from None
+        from qmstrack.cli.lang import translate_message
+
+        # The refusal in the terminal's language (the whole line matches no template).
+        raise UsageError(f"{option}: {translate_message(str(exc))}") from None
 
 
 def opt_date(value: str | None, option: str, *, today: date | None = None) -> date | None:
