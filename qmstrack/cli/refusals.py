@@ -253,6 +253,7 @@ COMMAND_LINE_MESSAGES = (
     N_("{n} of {total} files have errors."),
     N_("--new-action and --new-due go with --effective no."),
     N_("Give exactly one of --metric NAME or --manual."),
+    N_("{message} First: {reason}"),  # a checklist file that cannot be read, its first error
 )
 
 # The detail lines under a refusal (one per problem found).
