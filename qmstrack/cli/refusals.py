@@ -227,6 +227,68 @@ DOMAIN_MESSAGES = (
 )
 
 
+# The registers of documents (the master list), adherence, competence, providers and risks:
+# their refusals and their commands' messages.
+REGISTER_MESSAGES = (
+    N_('Observation {id} saved: {staff} {rule} {day} {result}.'),
+    N_('That staff member and rule now have {n} observations on {day}; to correct one instead, '
+       "use 'qmstrack adherence update ID'."),
+    N_('Observation {id} corrected: {fields}.'),
+    N_('Observation {id} unchanged.'),
+    N_('Competence {code} saved.'),
+    N_('Training of {staff} on {day} saved.'),
+    N_('Document {number} revision {revision} in force from {day}; revision {old} is obsolete.'),
+    N_('Document {number} revision {revision} in force from {day}.'),
+    N_('Provider {code} saved ({status}).'),
+    N_('Provider {code} evaluated: score {score}, {result}; re-evaluation due {due}.'),
+    N_('Risk {ref} recorded: level {level} ({band}).'),
+    N_('Risk {ref} updated: {fields}.'),
+    N_('Risk {ref} unchanged.'),
+    N_('Risk matrix written to {path}.'),
+    N_('The time {value} is not a time of day like 08:30.'),
+    N_("There is no observation {id}; 'qmstrack adherence list' shows them with their ids."),
+    N_('Give a new evidence file or drop the old one, not both.'),
+    N_('The effectiveness {value} is not effective or not effective (efektif, tidak efektif).'),
+    N_('The hours {value} are not a number.'),
+    N_('The hours {value} are not between 0 and 2000.'),
+    N_("No staff member holds the position {position}; the position is written as in 'qmstrack "
+       "staff list'."),
+    N_("There is no competence {key}; add it with 'qmstrack competence add'."),
+    N_('The database path is needed to store the certificate.'),
+    N_('The document number {value} is not a number like SOP/SMA/01 or PM-01 (letters, digits, '
+       '. / - _).'),
+    N_('The revision {value} is not like 00, 01, 02 or A.'),
+    N_('The status {value} is not one of draft, in force, obsolete, withdrawn (konsep, '
+       'berlaku, kedaluwarsa, ditarik).'),
+    N_("Document {number} revision {revision} is already registered; 'qmstrack document "
+       "revise' records a new revision."),
+    N_("Document {number} already has revision {revision} in force; 'qmstrack document revise "
+       "{number2}' supersedes it."),
+    N_("There is no document numbered {number}; 'qmstrack document list' shows the master list."),
+    N_('Revision {revision} of {number} does not come after revision {latest}, the latest on '
+       'record.'),
+    N_('The approval date {day} is before revision {revision} was issued ({issued}).'),
+    N_('The provider status {value} is not approved, conditional or stopped (disetujui, '
+       'bersyarat, dihentikan).'),
+    N_('The quality score {score} is outside the scale 1-5.'),
+    N_('The delivery score {score} is outside the scale 1-5.'),
+    N_('The service score {score} is outside the scale 1-5.'),
+    N_("There is no provider {key}; add it with 'qmstrack provider add'."),
+    N_('The evaluation date {day} is in the future.'),
+    N_('Provider {code} already has an evaluation on {day}.'),
+    N_('The evaluation date {day} is before the provider started ({since}).'),
+    N_('The risk scale must be between 3 and 10 (5 for a 5 x 5 matrix).'),
+    N_('The likelihood score {score} is outside the scale 1-{scale}.'),
+    N_('The impact score {score} is outside the scale 1-{scale}.'),
+    N_('The residual likelihood score {score} is outside the scale 1-{scale}.'),
+    N_('The residual impact score {score} is outside the scale 1-{scale}.'),
+    N_('The kind {value} is not risk or opportunity (risiko, peluang).'),
+    N_('The status {value} is not open or closed (terbuka, ditutup).'),
+    N_("Risk {ref} is already recorded; 'qmstrack risk update' changes it."),
+    N_("There is no risk {key}; 'qmstrack risk list' shows them."),
+    N_('The status {value} is not open or closed.'),
+)
+
 # The command modules' own messages written as English f-strings.
 COMMAND_LINE_MESSAGES = (
     N_('Audit {id}: opening meeting {opening}, closing meeting {closing}.'),
@@ -320,4 +382,5 @@ EMPTY_LISTS = (
 )
 
 # Every template of this module, in the order they are tried.
-TEMPLATES = DOMAIN_MESSAGES + COUNTED_MESSAGES + COMMAND_LINE_MESSAGES + DETAIL_MESSAGES
+TEMPLATES = (DOMAIN_MESSAGES + REGISTER_MESSAGES + COUNTED_MESSAGES + COMMAND_LINE_MESSAGES
+             + DETAIL_MESSAGES)
