@@ -601,7 +601,8 @@ def test_every_report_label_has_an_indonesian_translation():
     gettext = translations("id").gettext
     untranslated = sorted(m for m in messages if isinstance(m, str) and gettext(m) == m
                           and m not in ("Minor", "Final", "Status", "Target", "Unit", "target",
-                                        "SP4N-LAPOR!", "Sucofindo", "SOP"))
+                                        "SP4N-LAPOR!", "Sucofindo", "SOP",
+                                        "PNS", "PPPK", "Non-ASN"))
     assert untranslated == []
     assert gettext("Conform") == "Sesuai" and gettext("Pending") == "Belum dinilai"
     assert gettext("Major") == "Mayor" and gettext("Not applicable") == "Tidak berlaku"
