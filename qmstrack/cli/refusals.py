@@ -289,6 +289,38 @@ REGISTER_MESSAGES = (
     N_('The status {value} is not open or closed.'),
 )
 
+# Backups, the pseudonymisation key, printed forms and letterheads.
+OFFICE_MESSAGES = (
+    N_('The backup {path} is not good: {n} evidence file no longer matches its SHA-256 and was '
+       "not copied ({files}); run 'qmstrack db check'."),
+    N_('The backup {path} is not good: {n} evidence files no longer match its SHA-256 and were '
+       "not copied ({files}); run 'qmstrack db check'."),
+    N_("The backup cannot overwrite the database itself or its '-wal'/'-shm'/key files "
+       '({path}); choose another file.'),
+    N_("The backup cannot be written inside the database's evidence folder {path}; choose "
+       'another place.'),
+    N_('The logo is a file kept beside the database; name the database.'),
+    N_('Cannot copy the evidence files to {path}: {error}; the partial copy was removed.'),
+    N_('An export with --redact needs a database file.'),
+    N_('The form format {value} is not one of {choices}.'),
+    N_('--format {value}: use docx or pdf.'),
+    N_('{path} is larger than {size} MiB; a logo for a letterhead needs far less.'),
+    N_('{path} is not a PNG or JPEG image.'),
+    N_('{path} holds another pseudonymisation key than the database; move one of them away and '
+       'run qmstrack again.'),
+    N_('The period {value} is outside the years {first}-{last}; check the year.'),
+    N_('{path} is {size} MB; a services file may be at most {limit} MB.'),
+    N_('{path} is empty; it must hold a list of services.'),
+    N_('{name}, line {line}: {message}; nothing was imported.'),
+    N_('{name}: {message}; nothing was imported.'),
+    N_('The pseudonymisation key {path} is damaged (it must be 64 hexadecimal digits); restore '
+       'it from a backup.'),
+    N_('The pseudonymisation key {path} cannot be read: {error}.'),
+    N_('The format {value} is not one of text, md, json, html, pdf.'),
+    N_('--format {value}: use md, html, pdf, docx or a list of them (md,html).'),
+    N_('--format pdf writes a file: name it with --out.'),
+)
+
 # The command modules' own messages written as English f-strings.
 COMMAND_LINE_MESSAGES = (
     N_('Audit {id}: opening meeting {opening}, closing meeting {closing}.'),
@@ -382,5 +414,5 @@ EMPTY_LISTS = (
 )
 
 # Every template of this module, in the order they are tried.
-TEMPLATES = (DOMAIN_MESSAGES + REGISTER_MESSAGES + COUNTED_MESSAGES + COMMAND_LINE_MESSAGES
-             + DETAIL_MESSAGES)
+TEMPLATES = (DOMAIN_MESSAGES + REGISTER_MESSAGES + OFFICE_MESSAGES + COUNTED_MESSAGES
+             + COMMAND_LINE_MESSAGES + DETAIL_MESSAGES)
