@@ -135,7 +135,10 @@ def upgrade(db: sqlite_utils.Database, path: Path | None = None) -> list[str]:
     try:
         steps = migrations.migration_set()
         pending = [m.name for m in steps.pending(db)]
+        resealing = _before_migrations(db, pending)
         steps.apply(db)
+        if resealing is not None:
+            _seal_migrations(db, resealing, pending)
         broken = db.execute("PRAGMA foreign_key_check").fetchone()
         if broken is not None:
             raise DatabaseError(
@@ -149,6 +152,45 @@ def upgrade(db: sqlite_utils.Database, path: Path | None = None) -> list[str]:
     finally:
         db.execute("PRAGMA foreign_keys = ON")
     return pending
+
+
+def _before_migrations(db: sqlite_utils.Database, pending: list[str]
+                       ) -> tuple[dict[str, str], set[str]] | None:
+    """Before migrations run on a database with version-2 seals: the tables' definitions,
+    and the tables whose rows still match their sealed digests. None when the database
+    has changes no seal covers (the migrations then seal nothing: those stay reported)."""
+    from qmstrack import changelog
+
+    if "m007_tamper_evidence" in pending or changelog.unsealed_changes(db) is not None:
+        return None
+    stored = changelog.stored_digests(db)
+    intact = {t for t in changelog.digested_tables(db)
+              if changelog.scan_digest(db, t) == stored.get(t, (0, 0))}
+    return _definitions(db), intact
+
+
+def _definitions(db: sqlite_utils.Database) -> dict[str, str]:
+    return {name: sql for name, sql in db.execute(
+        "SELECT name, sql FROM sqlite_master WHERE type = 'table'")}
+
+
+def _seal_migrations(db: sqlite_utils.Database, before: tuple[dict[str, str], set[str]],
+                     pending: list[str]) -> None:
+    """Seal what the migrations changed; a table they redefined is digested again from
+    scratch, if its rows matched their digest before (a row changed outside qmstrack is
+    never taken into a new digest)."""
+    from qmstrack import changelog
+
+    definitions, intact = before
+    after = _definitions(db)
+    rescanned = set()
+    for table in changelog.digested_tables(db):
+        if after.get(table) != definitions.get(table) and (
+                table in intact or table not in definitions):
+            changelog.set_digest(db, table, *changelog.scan_digest(db, table))
+            rescanned.add(table)
+    changelog.seal(db, f"qmstrack upgrade ({', '.join(pending)})",
+                   rescanned=frozenset(rescanned))
 
 
 def backup_before_upgrade(db: sqlite_utils.Database, path: Path) -> Path:
@@ -190,6 +232,10 @@ def backup_to(db: sqlite_utils.Database, target: Path,
 def writing(db: sqlite_utils.Database, command: str = "") -> Iterator[sqlite_utils.Database]:
     """One write transaction: take the write lock now, seal the change log, commit.
 
+    It refuses to start (``IntegrityFailure``, nothing written) when the database holds
+    changes its last seal does not cover (``qmstrack.changelog.guard``). The seal names
+    the command and the user (``--as NAME``, ``QMSTRACK_USER`` or the OS user).
+
     Inside it, sqlite-utils' own ``db.atomic()`` blocks become savepoints, so a failure
     anywhere rolls the whole command back.
     """
@@ -201,6 +247,10 @@ def writing(db: sqlite_utils.Database, command: str = "") -> Iterator[sqlite_uti
         return
     db.execute("BEGIN IMMEDIATE")
     try:
+        # Never seal what something else wrote: refuse when the last seal does not cover
+        # the change log, the schema or the table digests as they are now.
+        changelog.guard(db)
+        db.qms_bulk_delta = {}
         with db.atomic():
             yield db
         changelog.seal(db, command or getattr(db, "qms_command", ""))

@@ -519,23 +519,26 @@ def _write_changelog(db: sqlite_utils.Database, root: Path, start: date, end: da
     corrected after it ends, and the auditor must see those changes too.
 
     Without --redact, ``old`` and ``new`` are the exact stored texts, so the auditor can
-    recompute each seal's SHA-256 (``qmstrack.changelog``).
+    recompute each seal's SHA-256 (``qmstrack.changelog``: the entries' hash, then the
+    hash of every field of the seal; ``docs/tamper-evidence.md``). A bulk import is one
+    ``import`` entry (file, SHA-256, counts, keys).
     """
     window = [start.isoformat(), "9999-12-31"]
     seals_path = _safe_join(root, "changelog/seals.jsonl")
     entries_path = _safe_join(root, "changelog/entries.jsonl")
     n_seals = n_entries = 0
     last_sha = None
-    seal_sql = ("SELECT id, at, command, first_id, last_id, prev_sha256, sha256 "
+    seal_sql = ("SELECT id, at, command, first_id, last_id, prev_sha256, sha256, version, "
+                "user, entries_sha256, schema_sha256, state_sha256, history_sha256 "
                 "FROM change_seals WHERE at >= ? AND at < ? ORDER BY id")
+    names = ("id", "at", "command", "first_id", "last_id", "prev_sha256", "sha256", "version",
+             "user", "entries_sha256", "schema_sha256", "state_sha256", "history_sha256")
     with open(seals_path, "w", encoding="utf-8", newline="\n", buffering=BUFFER) as sf:
-        for seal_id, at, command, first_id, last_id, prev, sha in db.conn.execute(
-                seal_sql, window):
-            sf.write(_dumps({"id": seal_id, "at": at, "command": command,
-                             "first_id": first_id, "last_id": last_id,
-                             "prev_sha256": prev, "sha256": sha}) + "\n")
+        for row in db.conn.execute(seal_sql, window):
+            # Every field a seal's SHA-256 covers (``qmstrack.changelog.seal_hash``).
+            sf.write(_dumps(dict(zip(names, row, strict=True))) + "\n")
             n_seals += 1
-            last_sha = sha
+            last_sha = row[6]
     lo, hi = db.conn.execute("SELECT min(first_id), max(last_id) FROM change_seals "
                              "WHERE at >= ? AND at < ?", window).fetchone()
     with open(entries_path, "w", encoding="utf-8", newline="\n", buffering=BUFFER) as ef:

@@ -3,17 +3,20 @@
 ``check_database`` runs, inside one read snapshot:
 
 1. SQLite's own ``PRAGMA integrity_check`` and ``foreign_key_check``;
-2. the change log's hash chain (``qmstrack.changelog.verify_chain``): altered, deleted or
-   unsealed entries;
-3. the change-log triggers of every logged table (a dropped or rewritten trigger means
-   writes are no longer recorded);
-4. a replay: the current content of every logged row must equal the ``new`` state of the
-   row's latest change-log entry, every row must have one, and a logged row may only be
-   gone after a ``delete`` entry. Done in SQL, one join per table, so it streams;
-5. every stored evidence file: present, and its SHA-256 unchanged;
-6. optionally, that the chain still holds seals whose SHA-256 the office kept elsewhere
+2. the chain of seals (``qmstrack.changelog.verify_chain``): every field of every seal,
+   altered, deleted or unsealed entries;
+3. optionally, that the chain still holds seals whose SHA-256 the office kept elsewhere
    (on paper, in an audit file): the only check that finds a change log rewritten with
-   every seal recomputed.
+   every seal recomputed;
+4. the schema: every table, index, trigger and view of ``sqlite_master`` against the
+   sealed schema (an added trigger, a dropped immutability trigger, a CHECK widened
+   through ``writable_schema``), and the change triggers against what the migrations
+   create;
+5. the tables: each one's multiset hash recomputed from scratch in one scan against its
+   sealed digest (``docs/tamper-evidence.md``), so anything written outside qmstrack,
+   with or without the triggers, names its table; where the per-row log allows, the rows
+   are named too (current rows against their latest per-row entry, one SQL join);
+6. every stored evidence file: present, and its SHA-256 unchanged.
 
 ``iter_log`` lists change-log entries with the seal (command and time) that covers them.
 """
@@ -30,7 +33,10 @@ from typing import Any
 
 import sqlite_utils
 
+from qmstrack.changelog import row_key_sql, row_object_sql, table_columns
 from qmstrack.errors import IntegrityFailure, InvalidInput
+
+__all__ = ["row_key_sql", "row_object_sql", "table_columns"]
 
 MAX_PROBLEMS = 10_000
 OUTSIDE = "(outside qmstrack)"
@@ -52,6 +58,7 @@ class Problem:
 class CheckReport:
     entries: int = 0
     seals: int = 0
+    rows: int = 0
     evidence_files: int = 0
     problems: list[Problem] = field(default_factory=list)
     # Problems found beyond MAX_PROBLEMS are counted, not kept.
@@ -74,6 +81,7 @@ class CheckReport:
             "ok": self.ok,
             "entries": self.entries,
             "seals": self.seals,
+            "rows": self.rows,
             "evidence_files": self.evidence_files,
             "problems": [{k: v for k, v in asdict(p).items() if v is not None}
                          for p in self.problems],
@@ -97,24 +105,6 @@ class CheckReport:
 
 
 # --- the shape of each logged table, as the triggers see it ----------------------------
-
-
-def table_columns(db: sqlite_utils.Database, table: str) -> tuple[list[str], list[str]]:
-    """The columns of ``table`` and its key columns, exactly as the change triggers use them."""
-    info = db.execute(f"PRAGMA table_info([{table}])").fetchall()
-    columns = [r[1] for r in info]
-    pks = [r[1] for r in sorted((r for r in info if r[5]), key=lambda r: r[5])] or ["rowid"]
-    return columns, pks
-
-
-def row_object_sql(columns: list[str], alias: str) -> str:
-    return "json_object(" + ", ".join(f"'{c}', {alias}.[{c}]" for c in columns) + ")"
-
-
-def row_key_sql(pks: list[str], alias: str) -> str:
-    if len(pks) == 1:
-        return f"CAST({alias}.[{pks[0]}] AS TEXT)"
-    return "json_array(" + ", ".join(f"{alias}.[{c}]" for c in pks) + ")"
 
 
 def _normalise_sql(sql: str | None) -> str:
@@ -218,7 +208,12 @@ def _short(value: Any) -> str:
 
 
 def _check_replay(db: sqlite_utils.Database, tables: list[str], report: CheckReport) -> None:
-    """Current rows against the latest logged state of each row, one SQL join per table."""
+    """Name the rows of tables whose digest does not match, where the row log allows:
+    current rows against the latest per-row entry of each row, one SQL join per table.
+
+    Rows written by a bulk import have no per-row entry; in a table an import wrote, only
+    rows whose latest per-row entry is newer than that import are compared, and a row with
+    no entry is not named (the table's digest already says something changed)."""
     db.execute("DROP TABLE IF EXISTS temp.qms_latest")
     # The latest entry of every logged row, keyed for the joins below (in SQLite's temp
     # store, which spills to disk: memory stays flat).
@@ -234,6 +229,10 @@ def _check_replay(db: sqlite_utils.Database, tables: list[str], report: CheckRep
                                    table=table))
                 continue
             columns, pks = table_columns(db, table)
+            since = db.execute(
+                "SELECT max(id) FROM change_log WHERE op = 'import' AND (tbl = ? OR "
+                "json_extract(new, '$.tables.' || ?) IS NOT NULL)", [table, table]
+            ).fetchone()[0]
             # Every current row against the latest entry for its key (index lookups).
             present = f"""
                 SELECT cur.k, c.id, c.op, c.new, cur.obj
@@ -241,19 +240,20 @@ def _check_replay(db: sqlite_utils.Database, tables: list[str], report: CheckRep
                       FROM [{table}] AS t) AS cur
                 LEFT JOIN temp.qms_latest AS l ON l.tbl = ? AND l.row_key = cur.k
                 LEFT JOIN change_log AS c ON c.id = l.id
-                WHERE cur.obj IS NOT c.new
+                WHERE cur.obj IS NOT c.new AND (? IS NULL OR c.id > ?)
             """
-            for key, entry_id, op, logged, current in db.execute(present, [table]):
+            for key, entry_id, op, logged, current in db.execute(present,
+                                                                 [table, since, since]):
                 report.add(_replay_problem(table, key, entry_id, op, logged, current))
             # Logged rows (latest entry not a delete) that are gone, found by primary key.
             gone = f"""
                 SELECT l.row_key, c.id, c.op, c.new
                 FROM temp.qms_latest AS l JOIN change_log AS c ON c.id = l.id
-                WHERE l.tbl = ? AND c.op <> 'delete'
+                WHERE l.tbl = ? AND c.op <> 'delete' AND (? IS NULL OR c.id > ?)
                   AND NOT EXISTS (SELECT 1 FROM [{table}] AS t WHERE {_key_match(pks)})
                 ORDER BY c.id
             """
-            for key, entry_id, op, logged in db.execute(gone, [table]):
+            for key, entry_id, op, logged in db.execute(gone, [table, since, since]):
                 report.add(_replay_problem(table, key, entry_id, op, logged, None))
     finally:
         db.execute("DROP TABLE IF EXISTS temp.qms_latest")
@@ -282,6 +282,59 @@ def _replay_problem(table: str, key: str, entry_id: int | None, op: str | None,
         message = (f"{where} was changed outside qmstrack after change-log entry {entry_id}"
                    + (f" ({detail})" if detail else ""))
     return Problem("replay", message, table=table, key=key, entry_id=entry_id)
+
+
+def _check_schema(db: sqlite_utils.Database, last: dict[str, Any] | None,
+                  report: CheckReport) -> None:
+    """Every table, index, trigger and view against the schema the last seal holds."""
+    from qmstrack.changelog import current_schema, schema_digest, sealed_schema
+
+    sealed = sealed_schema(db)
+    if last is not None and schema_digest(sealed) != last.get("schema_sha256"):
+        report.add(Problem("schema", "the record of the sealed schema (schema_objects) was "
+                                     "altered: it does not match the last seal"))
+    was = {(t, n): (tb, sql) for t, n, tb, sql in sealed}
+    now = {(t, n): (tb, sql) for t, n, tb, sql in current_schema(db)}
+    for (kind, name), (table, sql) in sorted(now.items()):
+        if (kind, name) not in was:
+            report.add(Problem("schema", f"the {kind} {name} on table {table} was added "
+                                         "outside qmstrack", table=table))
+        elif was[(kind, name)][1] != sql:
+            report.add(Problem("schema", f"the {kind} {name} on table {table} was changed "
+                                         "outside qmstrack (its SQL differs from the sealed "
+                                         "schema)", table=table))
+    for (kind, name), (table, _sql) in sorted(was.items()):
+        if (kind, name) not in now:
+            report.add(Problem("schema", f"the {kind} {name} on table {table} was dropped "
+                                         "outside qmstrack", table=table))
+
+
+def _check_digests(db: sqlite_utils.Database, last: dict[str, Any] | None,
+                   report: CheckReport) -> list[str]:
+    """Every table's rows, hashed from scratch in one scan, against its sealed digest;
+    returns the tables that do not match."""
+    from qmstrack.changelog import digested_tables, scan_digest, state_digest, stored_digests
+
+    if last is not None and state_digest(db) != last.get("state_sha256"):
+        report.add(Problem("digest", "the table digests (table_digests) were altered: they "
+                                     "do not match the last seal"))
+    stored = stored_digests(db)
+    present = digested_tables(db)
+    wrong = []
+    for table in present:
+        rows, digest = scan_digest(db, table)
+        report.rows += rows
+        sealed_rows, sealed_digest = stored.get(table, (0, 0))
+        if digest != sealed_digest:
+            wrong.append(table)
+            counted = (f"{rows} rows now, {sealed_rows} sealed" if rows != sealed_rows
+                       else f"{rows} rows, as sealed, but their content differs")
+            report.add(Problem("digest", f"table {table} does not match its sealed digest "
+                                         f"({counted}): rows were inserted, changed or "
+                                         "deleted outside qmstrack", table=table))
+    for table in sorted(set(stored) - set(present)):
+        report.add(Problem("digest", f"table {table} is missing", table=table))
+    return wrong
 
 
 def _check_evidence(db: sqlite_utils.Database, db_path: str | os.PathLike,
@@ -336,11 +389,17 @@ def check_database(db: sqlite_utils.Database, db_path: str | os.PathLike,
                           "ORDER BY id DESC LIMIT 1").fetchone()
         if last is not None:
             report.last_seal = dict(zip(("id", "at", "command", "sha256"), last, strict=True))
+        from qmstrack.changelog import _last_seal
+
+        sealed = _last_seal(db)
         _check_sqlite(db, report)
         _check_chain(db, report)
         _check_kept_seals(db, kept, report)
+        _check_schema(db, sealed, report)
         _check_triggers(db, tables, report)
-        _check_replay(db, tables, report)
+        wrong = _check_digests(db, sealed, report)
+        if wrong:
+            _check_replay(db, [t for t in tables if t in wrong], report)
         _check_evidence(db, db_path, report)
     finally:
         if began and db.conn.in_transaction:

@@ -498,7 +498,7 @@ def m004_staff_employment(db: sqlite_utils.Database) -> None:
     create_change_triggers(db, "staff")
     db.execute("UPDATE staff SET employment = employment")
     if newest == sealed:
-        changelog.seal(db, "qmstrack upgrade (m004_staff_employment)")
+        changelog.legacy_seal(db, "qmstrack upgrade (m004_staff_employment)")
 
 
 @migration("m005_survey_respondent_profile")
@@ -526,7 +526,7 @@ def m005_survey_respondent_profile(db: sqlite_utils.Database) -> None:
     create_change_triggers(db, "surveys")
     db.execute("UPDATE surveys SET sex = sex")
     if newest == sealed:
-        changelog.seal(db, "qmstrack upgrade (m005_survey_respondent_profile)")
+        changelog.legacy_seal(db, "qmstrack upgrade (m005_survey_respondent_profile)")
 
 
 @migration("m006_request_refs_ignore_case")
@@ -900,3 +900,75 @@ def m013_pseudonym_key_out_of_the_database(db: sqlite_utils.Database) -> None:
     db.execute("DELETE FROM settings WHERE key = 'pseudonym_secret'")
     if newest == sealed:
         changelog.seal(db, "qmstrack upgrade (m013_pseudonym_key_out_of_the_database)")
+
+
+@migration("m007_tamper_evidence")
+def m007_tamper_evidence(db: sqlite_utils.Database) -> None:
+    """Table digests, the sealed schema and seals that hash every field (``changelog``).
+
+    ``change_log`` is rebuilt to accept ``import`` entries (one per bulk import); the change
+    triggers are set aside meanwhile and created again with their own SQL. ``change_seals``
+    gains the fields of a version-2 seal. Each table's digest is computed from the state the
+    *sealed* change log gives every row (its latest sealed entry), not from the rows as they
+    are: a row edited outside qmstrack before the upgrade, with or without the triggers,
+    still differs from its digest and ``db check`` names the table. The migration's seal
+    hashes every field of the seals before it (their time and command were not hashed) and
+    covers no entry: entries written after the last seal stay reported.
+    """
+    from qmstrack import changelog
+
+    sealed = db.execute("SELECT max(last_id) FROM change_seals").fetchone()[0] or 0
+    triggers = db.execute(
+        "SELECT name, sql FROM sqlite_master WHERE type = 'trigger' "
+        "AND name LIKE 'log\\_%' ESCAPE '\\' ORDER BY name").fetchall()
+    for name, _sql in triggers:
+        db.execute(f"DROP TRIGGER [{name}]")
+    run_script(
+        db,
+        """
+        CREATE TABLE change_log_new (
+            id INTEGER PRIMARY KEY,
+            tbl TEXT NOT NULL,
+            row_key TEXT NOT NULL,
+            op TEXT NOT NULL CHECK (op IN ('insert', 'update', 'delete', 'import')),
+            old TEXT,
+            new TEXT
+        );
+        INSERT INTO change_log_new (id, tbl, row_key, op, old, new)
+            SELECT id, tbl, row_key, op, old, new FROM change_log ORDER BY id;
+        DROP TABLE change_log;
+        ALTER TABLE change_log_new RENAME TO change_log;
+        CREATE INDEX idx_change_log_row ON change_log(tbl, row_key);
+        ALTER TABLE change_seals ADD COLUMN version INTEGER NOT NULL DEFAULT 1;
+        ALTER TABLE change_seals ADD COLUMN user TEXT NOT NULL DEFAULT '';
+        ALTER TABLE change_seals ADD COLUMN entries_sha256 TEXT NOT NULL DEFAULT '';
+        ALTER TABLE change_seals ADD COLUMN schema_sha256 TEXT NOT NULL DEFAULT '';
+        ALTER TABLE change_seals ADD COLUMN state_sha256 TEXT NOT NULL DEFAULT '';
+        ALTER TABLE change_seals ADD COLUMN history_sha256 TEXT NOT NULL DEFAULT '';
+        CREATE TABLE table_digests (
+            tbl TEXT PRIMARY KEY,
+            rows INTEGER NOT NULL,
+            digest TEXT NOT NULL
+        );
+        CREATE TABLE schema_objects (
+            type TEXT NOT NULL,
+            name TEXT NOT NULL,
+            tbl_name TEXT NOT NULL,
+            sql TEXT NOT NULL,
+            PRIMARY KEY (type, name)
+        );
+        """,
+    )
+    for _name, sql in triggers:
+        db.execute(sql)
+    for table in changelog.digested_tables(db):
+        rows = total = 0
+        for (state,) in db.conn.execute(
+                "SELECT c.new FROM change_log AS c JOIN (SELECT max(id) AS id FROM change_log "
+                "WHERE tbl = ? AND id <= ? GROUP BY row_key) AS l ON c.id = l.id "
+                "WHERE c.op <> 'delete'", [table, sealed]):
+            rows += 1
+            total += changelog.row_digest(table, state)
+        changelog.set_digest(db, table, rows, total)
+    changelog.seal(db, "qmstrack upgrade (m007_tamper_evidence)", history=True, force=True,
+                   take_entries=False)

@@ -14,7 +14,7 @@ from pathlib import Path
 import bagit
 import pytest
 
-from qmstrack.changelog import GENESIS, entry_digest
+from qmstrack.changelog import GENESIS, entry_digest, seal_hash
 from qmstrack.db import set_setting, writing
 from qmstrack.evidence import evidence_path, store_file
 from qmstrack.registers.adherence import add_observation
@@ -456,11 +456,17 @@ def test_changelog_slice_can_be_rechecked_by_the_auditor(cli, year, tmp_path):
     assert seals and entries
     assert seals[0]["prev_sha256"] == GENESIS
     for seal in seals:
-        outer = hashlib.sha256(seal["prev_sha256"].encode("ascii"))
+        assert seal["version"] == 2
+        outer = hashlib.sha256(b"")
         for e in (e for e in entries if e["seal"] == seal["id"]):
             outer.update(entry_digest((e["id"], e["table"], e["key"], e["op"], e["old"],
                                        e["new"])))
-        assert outer.hexdigest() == seal["sha256"]
+        assert (outer.hexdigest() if seal["last_id"] >= seal["first_id"] else "") == \
+            seal["entries_sha256"]
+        # Every field is hashed: a seal moved to another date no longer matches.
+        assert seal_hash(seal) == seal["sha256"]
+        assert seal_hash({**seal, "at": "2020-01-01T00:00:00+00:00"}) != seal["sha256"]
+    assert all(b["prev_sha256"] == a["sha256"] for a, b in zip(seals, seals[1:], strict=False))
     # The records of 2025 were all entered today, after that period ended: the slice of a
     # 2025 export still holds every change made to them since the period began.
     past = tmp_path / "past"

@@ -17,6 +17,7 @@ from pathlib import Path
 import pytest
 
 from qmstrack import changelog
+from qmstrack.db import writing
 from qmstrack.errors import ImportRefused, InvalidInput
 from qmstrack.registers.requests import get_request, import_requests, update_request
 
@@ -616,7 +617,8 @@ def test_staff_import_bad_nips(db, cli, tmp_path):
 
 
 def test_rules_import(office, cli, tmp_path):
-    office.execute("DELETE FROM rules")  # start from the file
+    with writing(office):
+        office.execute("DELETE FROM rules")  # start from the file
     path = copy("sop.csv", tmp_path)
     report = import_json(cli("rule", "import", str(path), "--json"))
     assert report["inserted"] == 2

@@ -307,6 +307,12 @@ def root(
             "else LANG).")),
     ] = None,
     no_input: NoInputOption = False,
+    as_user: Annotated[
+        str | None,
+        typer.Option("--as", metavar="NAME", help=N_(
+            "Who is running the command, as the change log's seals record it (default: "
+            "$QMSTRACK_USER, else the system user).")),
+    ] = None,
     version: Annotated[
         bool,
         typer.Option("--version", callback=_version, is_eager=True,
@@ -324,7 +330,12 @@ def root(
         from qmstrack.cli.values import opt_lang
 
         opt_lang(lang)  # the language itself was chosen before parsing (cli.lang)
-    ctx.obj = begin(AppState(db_option=db, no_input=no_input))
+    if as_user is not None:
+        as_user = " ".join(as_user.split())
+        if not as_user or len(as_user) > 100:
+            raise typer.BadParameter("give a name of 1 to 100 characters.",
+                                     param_hint="--as")
+    ctx.obj = begin(AppState(db_option=db, no_input=no_input, user=as_user))
 
 
 def safe_output() -> None:

@@ -17,6 +17,8 @@ import typer
 class AppState:
     db_option: Path | None = None
     no_input: bool = False
+    # --as NAME: who the change log's seals name (else $QMSTRACK_USER, else the OS user).
+    user: str | None = None
     db: Any = None
     today: date | None = None
 
@@ -66,6 +68,7 @@ def open_db(ctx: typer.Context | None = None, *, create: bool = False):
     st = state(ctx)
     if st.db is None:
         st.db = _open(db_path(ctx), create=create)
+        st.db.qms_user = st.user
     if ctx is not None:
         st.db.qms_command = ctx.command_path
     return st.db
