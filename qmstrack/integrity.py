@@ -440,6 +440,7 @@ class LogEntry:
     seal_id: int | None
     at: str | None
     command: str
+    user: str | None
     table: str
     key: str
     op: str
@@ -477,8 +478,10 @@ def iter_log(db: sqlite_utils.Database, *, since: date | None = None,
                            f"{', '.join(logged_tables())}.")
     clauses, params = [], []
     if table:
-        clauses.append("tbl = ?")
-        params.append(table)
+        # A bulk import names every table it wrote.
+        clauses.append("(tbl = ? OR (op = 'import' AND "
+                       "json_extract(new, '$.tables.' || ?) IS NOT NULL))")
+        params.extend([table, table])
     if since:
         from qmstrack.clock import day_start_utc, office_zone
 
@@ -497,19 +500,20 @@ def iter_log(db: sqlite_utils.Database, *, since: date | None = None,
         sql += f" LIMIT {int(limit)}"
     # Both streams run newest first, so one pass pairs every entry with its seal.
     seals = db.conn.execute(
-        "SELECT id, at, command, first_id, last_id FROM change_seals ORDER BY id DESC")
+        "SELECT id, at, command, first_id, last_id, user FROM change_seals ORDER BY id DESC")
     seal = seals.fetchone()
     for entry_id, tbl, row_key, op, old, new in db.conn.execute(sql, params):
         while seal is not None and seal[3] > entry_id:
             seal = seals.fetchone()
         if seal is not None and seal[3] <= entry_id <= seal[4]:
-            seal_id, at, command = seal[0], seal[1], seal[2]
+            seal_id, at, command, user = seal[0], seal[1], seal[2], seal[5] or None
         else:
-            seal_id, at, command = None, None, OUTSIDE
+            seal_id, at, command, user = None, None, OUTSIDE, None
         old_state, new_state = _load(old), _load(new)
         if tbl == "settings" and row_key in SECRET_SETTINGS:
             old_state, new_state = _withheld(old_state), _withheld(new_state)
-        yield LogEntry(entry_id, seal_id, at, command, tbl, row_key, op, old_state, new_state)
+        yield LogEntry(entry_id, seal_id, at, command, user, tbl, row_key, op, old_state,
+                       new_state)
 
 
 WITHHELD = "(withheld)"
@@ -526,7 +530,15 @@ def describe_change(entry: LogEntry, width: int = 120) -> str:
     """``status: 'received' -> 'completed'`` for an update; the values for inserts/deletes."""
     old = entry.old if isinstance(entry.old, dict) else {}
     new = entry.new if isinstance(entry.new, dict) else {}
-    if entry.op == "update":
+    if entry.op == "import":
+        tables = new.get("tables") or {}
+        parts = [f"{t}: " + ", ".join(f"{tables[t].get(k, 0)} {k}"
+                                      for k in ("inserted", "updated", "deleted")
+                                      if tables[t].get(k))
+                 for t in tables]
+        text = (f"file {new.get('file')!r} (SHA-256 {str(new.get('sha256'))[:12]}...): "
+                + "; ".join(parts))
+    elif entry.op == "update":
         parts = [f"{k}: {_short(old.get(k))} -> {_short(new.get(k))}"
                  for k in new if old.get(k) != new.get(k)]
         text = "; ".join(parts) or "(no change)"

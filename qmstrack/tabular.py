@@ -16,7 +16,9 @@ and if any row is invalid the transaction is rolled back and every bad row is na
 ``skip_invalid`` the valid rows are kept and the bad ones go to a rejects file, written in
 the input's own format (CSV, or XLSX for a workbook) with the cells as they were read. A
 dry run does all the work and then rolls back, so its counts are exactly what a real run
-would do.
+would do. An import is one change-log entry (``qmstrack.changelog.bulk``: the file's
+SHA-256, the counts, the keys of the records written), not one per row, and the file is
+kept in the evidence store.
 """
 
 from __future__ import annotations
@@ -34,6 +36,7 @@ from typing import Any
 import sqlite_utils
 
 from qmstrack.atomic import AtomicFile
+from qmstrack.changelog import bulk
 from qmstrack.csvsafe import spreadsheet_safe
 from qmstrack.db import writing
 from qmstrack.errors import ImportRefused, InvalidInput, RowProblem, UsageError
@@ -592,6 +595,27 @@ class _DryRunDone(Exception):
     pass
 
 
+def _file_sha256(path: Path) -> str:
+    import hashlib
+
+    digest = hashlib.sha256()
+    with open(path, "rb") as fh:
+        while block := fh.read(1 << 20):
+            digest.update(block)
+    return digest.hexdigest()
+
+
+def _keep_file(db: sqlite_utils.Database, path: Path, sha: str) -> None:
+    """Keep the imported file in the evidence store (when it wrote something), so the
+    auditor can see which spreadsheet produced the rows."""
+    from qmstrack.evidence import store_file
+
+    main = next((r[2] for r in db.execute("PRAGMA database_list") if r[1] == "main"), "")
+    if main and store_file(db, main, path) != sha:
+        raise InvalidInput(_("{path} changed while it was being imported; nothing was "
+                             "imported.").format(path=path))
+
+
 Converter = Callable[[RowBuilder], Any]
 BatchWriter = Callable[[sqlite_utils.Database, list[Any]], tuple[int, int, int]]
 
@@ -641,21 +665,27 @@ def run_import(
             rejects = _rejects_writer(rejects_path, path, book)
         try:
             with _no_cycle_collection(), _import_pragmas(db), writing(db, command):
-                run = _Run(db, book, report, fields, convert, write_batch, key, rejects,
-                           on_progress, date_order, source)
-                run.all(first, names, lookup, overrides, header_row)
-                summary = (before_commit() if before_commit else None) or []
-                if report.rejected and not skip_invalid:
-                    refused = ImportRefused(str(path), run.problems, report.rejected)
-                    refused.details.extend(summary)
-                    raise refused
-                report.warnings.extend(summary)
-                if dry_run:
-                    raise _DryRunDone()
-                if rejects and report.rejected:
-                    # On disk before the rows are committed: a full disk refuses the
-                    # whole import, and after the commit only a rename is left.
-                    rejects.prepare()
+                sha = _file_sha256(path)
+                with bulk(db, path.name, sha) as logged:
+                    run = _Run(db, book, report, fields, convert, write_batch, key, rejects,
+                               on_progress, date_order, source)
+                    run.all(first, names, lookup, overrides, header_row)
+                    summary = (before_commit() if before_commit else None) or []
+                    if report.rejected and not skip_invalid:
+                        refused = ImportRefused(str(path), run.problems, report.rejected)
+                        refused.details.extend(summary)
+                        raise refused
+                    report.warnings.extend(summary)
+                    if dry_run:
+                        raise _DryRunDone()
+                    if rejects and report.rejected:
+                        # On disk before the rows are committed: a full disk refuses the
+                        # whole import, and after the commit only a rename is left.
+                        rejects.prepare()
+                    logged.counts.update(inserted=report.inserted, updated=report.updated,
+                                         unchanged=report.unchanged, rejected=report.rejected)
+                if logged.tables:
+                    _keep_file(db, path, sha)
         except _DryRunDone:
             pass
         except BaseException:

@@ -22,6 +22,10 @@ def log_cmd(
 ) -> None:
     """Show the change log, newest first: seal time, command, table, key, old and new.
 
+    An interactive edit is one entry per record with its old and new values; a bulk import
+    is one 'import' entry naming the file, its SHA-256, the counts and the records' keys
+    (--json shows them; the file itself is kept in the evidence store).
+
     Times are shown in the office's time zone (--json keeps them in UTC). Entries not
     sealed by qmstrack (edits made with other tools) show the command '(outside qmstrack)';
     'qmstrack db check' reports them. The pseudonymisation key is shown as '(withheld)'.
@@ -43,11 +47,12 @@ def log_cmd(
     from qmstrack.clock import format_instant, office_zone
 
     tz = office_zone(db)
-    rows = ({"id": e.id, "at": format_instant(e.at, tz), "command": e.command, "table": e.table,
+    rows = ({"id": e.id, "at": format_instant(e.at, tz), "command": e.command,
+             "user": e.user or "", "table": e.table,
              "key": e.key, "op": e.op, "changes": describe_change(e)} for e in entries)
     from qmstrack.cli.output import choose_columns
 
-    emit_rows(rows, choose_columns(["id", "at", "command", "table", "key", "op", "changes"],
+    emit_rows(rows, choose_columns(["id", "at", "command", "user", "table", "key", "op", "changes"],
                                    columns),
               empty="The change log has no matching entries.")
 

@@ -1,0 +1,379 @@
+"""Tamper evidence, tried as an attacker would: edits made with the plain ``sqlite3`` module
+behind qmstrack's back, then ordinary qmstrack writes, then ``db check``."""
+
+from __future__ import annotations
+
+import json
+import shutil
+import sqlite3
+from pathlib import Path
+
+import pytest
+
+from qmstrack import changelog
+from qmstrack.db import open_db, writing
+from qmstrack.integrity import check_database
+from qmstrack.registers.requests import add_request
+
+DATA = Path(__file__).parent / "data"
+
+
+@pytest.fixture
+def records(office):
+    add_request(office, service="SMA-LEG", requester="Ani Lestari", ref="SMA-2025-000001",
+                received="2025-03-03")
+    add_request(office, service="SMP-LEG", requester="Bayu Pratama", ref="SMP-2025-000001",
+                received="2025-03-04")
+    with writing(office):
+        office.table("audits").insert({
+            "id": 1, "period_start": "2025-01-01", "period_end": "2025-03-31",
+            "scope": "SMA", "checklist_id": "iso", "checklist_version": 1,
+            "checklist_sha256": "0" * 64, "checklist_yaml": "x", "status": "open",
+            "started_on": "2025-04-01"})
+        office.table("audit_results").insert({
+            "audit_id": 1, "item_id": "q1", "clause_ref": "7.5", "grade": "major"})
+        office.execute("UPDATE audits SET status = 'final', finalized_on = '2025-04-02' "
+                       "WHERE id = 1")
+    office.close()
+
+
+def raw(db_path):
+    """The plain sqlite3 module, as someone editing behind qmstrack's back would use it."""
+    return sqlite3.connect(db_path, isolation_level=None)
+
+
+def problems(db_path) -> list[dict]:
+    db = open_db(db_path)
+    try:
+        report = check_database(db, db_path)
+        return [p for p in report.as_dict()["problems"]]
+    finally:
+        db.close()
+
+
+def refused(result) -> None:
+    assert result.exit_code == 1, result.output
+    assert "changed outside qmstrack since its last seal" in result.stderr
+    assert "run 'qmstrack db check'" in result.stderr
+
+
+def counts(db_path) -> tuple[int, int, int]:
+    with raw(db_path) as conn:
+        return tuple(conn.execute(
+            "SELECT (SELECT count(*) FROM requests), (SELECT count(*) FROM change_log), "
+            "(SELECT count(*) FROM change_seals)").fetchone())
+
+
+# --- attack 1: a shell edit is never sealed by the next qmstrack write -----------------
+
+
+def test_a_shell_edit_with_triggers_stops_the_next_write(cli, records, db_path):
+    with raw(db_path) as conn:
+        conn.execute("UPDATE requests SET status = 'completed', closed_on = '2025-03-05' "
+                     "WHERE ref_no = 'SMP-2025-000001'")
+    before = counts(db_path)
+    result = cli("request", "add", "--service", "SMA-LEG", "--requester", "Clerk",
+                 "--received", "2025-03-10")
+    refused(result)
+    assert "entries the last seal does not cover" in result.stderr
+    assert counts(db_path) == before  # nothing written
+    check = cli("db", "check")
+    assert check.exit_code == 1
+    assert "requests" in check.stderr and "outside qmstrack" in check.stderr
+    # The forged edit is never shown as the clerk's.
+    newest = json.loads(cli("log", "--json", "--limit", "1").stdout)[0]
+    assert newest["command"] == "(outside qmstrack)" and newest["user"] is None
+
+
+def test_a_shell_edit_without_triggers_is_found_after_many_writes(cli, records, db_path):
+    with raw(db_path) as conn:
+        conn.execute("DROP TRIGGER log_requests_update")
+        conn.execute("UPDATE requests SET requester = 'Orang Lain' WHERE id = 2")
+        db = open_db(db_path)
+        from qmstrack.migrations import create_change_triggers
+
+        # Put back exactly as it was: the schema is the sealed one again.
+        db.execute("DROP TRIGGER log_requests_insert")
+        db.execute("DROP TRIGGER log_requests_delete")
+        create_change_triggers(db, "requests")
+        db.conn.commit()
+        db.close()
+    for i in range(3):
+        assert cli("request", "add", "--service", "SMA-LEG", "--requester", f"P{i}",
+                   "--received", "2025-03-10").exit_code == 0
+    found = problems(db_path)
+    digest = [p for p in found if p["check"] == "digest"]
+    assert digest and digest[0]["table"] == "requests"
+    assert "content differs" in digest[0]["message"]
+    # The row log names the row.
+    rows = [p for p in found if p["check"] == "replay"]
+    assert rows and rows[0]["key"] == "2" and "Orang Lain" in rows[0]["message"]
+
+
+@pytest.mark.parametrize("edit", [
+    "INSERT INTO units (code, name) VALUES ('TU', 'Tata Usaha')",
+    "DELETE FROM request_events WHERE id = 1",
+    "UPDATE staff SET name = 'X' WHERE nip = '198609262015051001'",
+])
+def test_row_edits_without_triggers_name_the_table(records, db_path, edit):
+    table = edit.split()[2] if edit.startswith(("INSERT", "DELETE")) else edit.split()[1]
+    with raw(db_path) as conn:
+        triggers = conn.execute("SELECT name, sql FROM sqlite_master WHERE type = 'trigger' "
+                                "AND tbl_name = ? AND name LIKE 'log%'", [table]).fetchall()
+        for name, _sql in triggers:
+            conn.execute(f"DROP TRIGGER {name}")
+        conn.execute(edit)
+        for _name, sql in triggers:
+            conn.execute(sql)
+    found = problems(db_path)
+    assert [p["table"] for p in found if p["check"] == "digest"] == [table]
+
+
+# --- attack 2: the final-audit immutability triggers are part of the sealed schema -----
+
+
+def test_final_audit_regraded_behind_a_dropped_trigger_is_found(cli, records, db_path):
+    with raw(db_path) as conn:
+        saved = conn.execute("SELECT name, sql FROM sqlite_master WHERE type = 'trigger' AND "
+                             "name IN ('audit_results_final_no_update', "
+                             "'log_audit_results_update')").fetchall()
+        for name, _sql in saved:
+            conn.execute(f"DROP TRIGGER {name}")
+        conn.execute("UPDATE audit_results SET grade = 'conform' WHERE audit_id = 1")
+        for _name, sql in saved:
+            conn.execute(sql)
+    # The next ordinary write goes through (nothing it can see cheaply), and seals only
+    # its own change: the re-graded audit stays found.
+    assert cli("unit", "add", "TU", "--name", "Tata Usaha").exit_code == 0
+    check = cli("db", "check")
+    assert check.exit_code == 1
+    assert "table audit_results does not match its sealed digest" in check.stderr
+
+
+def test_a_dropped_immutability_trigger_is_found_and_stops_writes(cli, records, db_path):
+    with raw(db_path) as conn:
+        conn.execute("DROP TRIGGER audits_final_no_update")
+    refused(cli("unit", "add", "TU", "--name", "Tata Usaha"))
+    check = cli("db", "check")
+    assert check.exit_code == 1
+    assert "the trigger audits_final_no_update on table audits was dropped" in check.stderr
+
+
+# --- attack 3: a planted trigger --------------------------------------------------------
+
+
+def test_a_planted_trigger_is_found_and_never_runs_inside_a_sealed_write(cli, records,
+                                                                         db_path):
+    with raw(db_path) as conn:
+        conn.execute("CREATE TRIGGER on_time AFTER INSERT ON requests BEGIN "
+                     "UPDATE requests SET status = 'completed', closed_on = due_on "
+                     "WHERE status = 'received'; END")
+    before = counts(db_path)
+    refused(cli("request", "add", "--service", "SMA-LEG", "--requester", "Clerk",
+                "--received", "2025-03-10"))
+    assert counts(db_path) == before
+    with raw(db_path) as conn:
+        assert conn.execute("SELECT count(*) FROM requests WHERE status = 'completed'"
+                            ).fetchone()[0] == 0
+    check = cli("db", "check", "--json")
+    messages = [p["message"] for p in json.loads(check.stdout)["problems"]]
+    assert "the trigger on_time on table requests was added outside qmstrack" in messages
+
+
+# --- attack 4: every field of a seal is hashed -----------------------------------------
+
+
+@pytest.mark.parametrize("column, value", [
+    ("at", "2020-01-01T00:00:00+00:00"), ("command", "qmstrack audit finalize"),
+    ("user", "kepala"),
+])
+def test_a_rewritten_seal_field_is_found(cli, records, db_path, column, value):
+    with raw(db_path) as conn:
+        conn.execute(f"UPDATE change_seals SET {column} = ? WHERE id = "
+                     "(SELECT max(id) - 1 FROM change_seals)", [value])
+    check = cli("db", "check")
+    assert check.exit_code == 1
+    assert "was altered: its SHA-256 does not match its fields" in check.stderr
+
+
+def test_the_last_seal_rewritten_stops_writes(cli, records, db_path):
+    with raw(db_path) as conn:
+        conn.execute("UPDATE change_seals SET at = '2020-01-01T00:00:00+00:00' WHERE id = "
+                     "(SELECT max(id) FROM change_seals)")
+    refused(cli("unit", "add", "TU", "--name", "Tata Usaha"))
+
+
+def test_the_user_is_sealed(cli, records, db_path, monkeypatch):
+    assert cli("--as", "Siti", "unit", "add", "TU", "--name", "Tata Usaha").exit_code == 0
+    monkeypatch.setenv("QMSTRACK_USER", "Budi")
+    assert cli("unit", "add", "TU2", "--name", "Tata Usaha 2").exit_code == 0
+    entries = json.loads(cli("log", "--json", "--table", "units", "--limit", "2").stdout)
+    assert [e["user"] for e in entries] == ["Budi", "Siti"]
+    assert cli("--as", "   ", "unit", "list").exit_code == 2
+    assert cli("db", "check").exit_code == 0
+
+
+# --- attack 5: the schema, through writable_schema --------------------------------------
+
+
+def test_a_check_constraint_widened_through_writable_schema_is_found(cli, records, db_path):
+    with raw(db_path) as conn:
+        conn.execute("PRAGMA writable_schema = ON")
+        conn.execute("UPDATE sqlite_master SET sql = replace(sql, 'rating BETWEEN 1 AND 4', "
+                     "'rating BETWEEN 1 AND 9') WHERE name = 'requests'")
+        conn.execute("PRAGMA writable_schema = OFF")
+    refused(cli("unit", "add", "TU", "--name", "Tata Usaha"))
+    check = cli("db", "check")
+    assert check.exit_code == 1
+    assert "the table requests on table requests was changed outside qmstrack" in check.stderr
+
+
+def test_bookkeeping_edits_are_found(records, db_path):
+    with raw(db_path) as conn:
+        conn.execute("UPDATE table_digests SET rows = rows + 1 WHERE tbl = 'requests'")
+    assert any("table_digests" in p["message"] for p in problems(db_path))
+    with raw(db_path) as conn:
+        conn.execute("UPDATE table_digests SET rows = rows - 1 WHERE tbl = 'requests'")
+        conn.execute("DELETE FROM schema_objects WHERE name = 'on_time' OR type = 'view'")
+        conn.execute("UPDATE schema_objects SET sql = 'x' WHERE name = 'audits_final_no_update'")
+    assert any("schema_objects" in p["message"] for p in problems(db_path))
+
+
+# --- bulk import: one entry, the file kept --------------------------------------------
+
+
+def test_a_bulk_import_is_one_entry_with_the_file_its_counts_and_keys(cli, office, db_path,
+                                                                      tmp_path):
+    office.close()
+    path = tmp_path / "permohonan.csv"
+    shutil.copy(DATA / "permohonan_e2e.csv", path)
+    before = counts(db_path)
+    result = cli("request", "import", str(path), "--json")
+    assert result.exit_code == 0, result.output
+    report = json.loads(result.stdout)
+    after = counts(db_path)
+    # One import entry and one for the kept file: no per-row entries.
+    assert after[1] - before[1] == 2 and after[2] == before[2] + 1
+    kept, entry = json.loads(cli("log", "--json", "--limit", "2").stdout)
+    assert kept["op"] == "insert" and kept["table"] == "evidence_files"
+    assert entry["op"] == "import" and entry["table"] == "requests"
+    import hashlib
+
+    sha = hashlib.sha256(path.read_bytes()).hexdigest()
+    assert entry["key"] == sha and entry["new"]["sha256"] == sha and kept["key"] == sha
+    assert entry["new"]["file"] == "permohonan.csv"
+    assert entry["new"]["counts"]["inserted"] == report["inserted"]
+    tables = entry["new"]["tables"]
+    assert tables["requests"]["inserted"] == report["inserted"]
+    assert tables["requests"]["keys"]["inserted"] == [[1, report["inserted"]]]
+    assert tables["request_events"]["inserted"] >= report["inserted"]
+    from qmstrack.evidence import evidence_path
+
+    assert evidence_path(db_path, sha).read_bytes() == path.read_bytes()
+    people = cli("log", "--table", "request_events", "--limit", "1")
+    assert "permohonan.csv" in people.stdout
+    assert cli("db", "check").exit_code == 0
+    # Imported again: nothing changes, nothing is logged.
+    assert cli("request", "import", str(path)).exit_code == 0
+    assert counts(db_path) == after
+    # An edit after the import is one entry with old and new values.
+    assert cli("request", "update", "SMA/2026/002", "--status", "completed",
+               "--on", "2026-11-06").exit_code == 0
+    newest = json.loads(cli("log", "--json", "--table", "requests", "--limit", "1").stdout)[0]
+    assert newest["op"] == "update" and newest["old"]["status"] == "in_progress"
+    assert cli("db", "check").exit_code == 0
+    # A shell edit of an imported row is found.
+    with raw(db_path) as conn:
+        conn.execute("DROP TRIGGER log_requests_update")
+        conn.execute("UPDATE requests SET requester = 'X' WHERE id = 3")
+    assert [p["table"] for p in problems(db_path) if p["check"] == "digest"] == ["requests"]
+
+
+def test_a_refused_or_dry_run_import_leaves_the_triggers_and_digests(cli, office, db_path,
+                                                                     tmp_path):
+    office.close()
+    path = tmp_path / "permohonan.csv"
+    shutil.copy(DATA / "permohonan_e2e.csv", path)
+    with raw(db_path) as conn:
+        schema = conn.execute("SELECT type, name, sql FROM sqlite_master ORDER BY 1, 2"
+                              ).fetchall()
+    before = counts(db_path)
+    assert cli("request", "import", str(path), "--dry-run").exit_code == 0
+    bad = tmp_path / "bad.csv"
+    shutil.copy(DATA / "permohonan_invalid.csv", bad)
+    assert cli("request", "import", str(bad)).exit_code == 1
+    assert counts(db_path) == before
+    with raw(db_path) as conn:
+        assert conn.execute("SELECT type, name, sql FROM sqlite_master ORDER BY 1, 2"
+                            ).fetchall() == schema
+    assert cli("db", "check").exit_code == 0
+    assert cli("request", "import", str(path)).exit_code == 0
+    assert cli("db", "check").exit_code == 0
+
+
+# --- upgrading an existing database -----------------------------------------------------
+
+
+def _old_database(path: Path, edit: str | None = None) -> None:
+    """A database as qmstrack made it before m007 (v1 seals), with a few records."""
+    import sqlite_utils
+    from sqlite_utils.migrations import Migrations
+
+    from qmstrack import migrations
+
+    db = sqlite_utils.Database(sqlite3.connect(path))
+    names = list(migrations.MIGRATIONS)
+    partial = Migrations(migrations.MIGRATION_SET)
+    for name in names[:names.index("m007_tamper_evidence")]:
+        partial(name=name)(migrations.MIGRATIONS[name])
+    db.execute("PRAGMA foreign_keys = OFF")
+    partial.apply(db)
+    db.execute("PRAGMA foreign_keys = ON")
+    db.execute("BEGIN")
+    db.execute("INSERT INTO units (code, name) VALUES ('SMA', 'Bidang SMA')")
+    db.execute("INSERT INTO services (code, name, unit, sla_days) VALUES ('S', 'S', 'SMA', 3)")
+    db.execute("INSERT INTO requests (ref_no, received_on, service_code, unit, requester, "
+               "due_on) VALUES ('R1', '2025-01-02', 'S', 'SMA', 'Ani', '2025-01-07')")
+    changelog.legacy_seal(db, "qmstrack request add")
+    db.execute("COMMIT")
+    if edit:
+        db.execute(edit)
+        db.conn.commit()
+    db.close()
+
+
+def test_an_upgraded_clean_database_passes(cli, tmp_path):
+    path = tmp_path / "old.db"
+    _old_database(path)
+    check = cli("db", "check", db=path)
+    assert check.exit_code == 0, check.output
+    assert cli("unit", "add", "SMP", "--name", "Bidang SMP", db=path).exit_code == 0
+    assert cli("db", "check", db=path).exit_code == 0
+
+
+@pytest.mark.parametrize("edit", [
+    "UPDATE requests SET requester = 'Orang Lain'",
+    "DROP TRIGGER log_requests_update",
+])
+def test_an_upgraded_database_with_an_old_edit_fails(cli, tmp_path, edit):
+    path = tmp_path / "old.db"
+    _old_database(path, edit if edit.startswith("UPDATE") else None)
+    if edit.startswith("DROP"):
+        with raw(path) as conn:
+            conn.execute(edit)
+            conn.execute("UPDATE requests SET requester = 'Orang Lain'")
+    check = cli("db", "check", db=path)
+    assert check.exit_code == 1
+    assert "requests" in check.stderr
+    problems_ = [p["table"] for p in problems(path) if p["check"] == "digest"]
+    assert problems_ == ["requests"]
+
+
+def test_an_upgraded_seal_history_is_hashed(cli, tmp_path):
+    path = tmp_path / "old.db"
+    _old_database(path)
+    assert cli("db", "check", db=path).exit_code == 0
+    with raw(path) as conn:
+        conn.execute("UPDATE change_seals SET at = '2020-01-01T00:00:00+00:00' WHERE id = 1")
+    check = cli("db", "check", db=path)
+    assert check.exit_code == 1 and "a seal before seal" in check.stderr
