@@ -307,6 +307,8 @@ def create_base(path: Path, shape: Shape) -> None:
 
     db = open_db(path, create=True)
     try:
+        # Sealed as if the office had set qmstrack up the day before its first record.
+        db.qms_seal_at = f"{shape.start - timedelta(days=1)}T09:00:00+00:00"
         with writing(db, "benchmarks.datagen base"):
             set_setting(db, "org_name", demo.DEMO_ORG)
             db.conn.executemany("INSERT INTO units (code, name) VALUES (?, ?)", demo.UNITS)
@@ -319,10 +321,6 @@ def create_base(path: Path, shape: Shape) -> None:
             db.conn.executemany(
                 "INSERT INTO rules (code, title, unit, clauses) VALUES (?, ?, ?, ?)",
                 demo.RULES)
-        # Dated as if the office had set qmstrack up the day before its first record.
-        db.execute("UPDATE change_seals SET at = ?",
-                   [f"{shape.start - timedelta(days=1)}T09:00:00+00:00"])
-        db.conn.commit()
     finally:
         db.close()
 
@@ -356,6 +354,10 @@ def fill_database(path: Path, shape: Shape, *, log=print) -> dict[str, float]:
             f"{d.year}-{d.month:02d}" for d in (shape.start, shape.end)})
         month = months[0]
         while any(pending.values()):
+            # The seal as the office would have made it: at the end of the month.
+            year, mon = int(month[:4]), int(month[5:])
+            last_day = date(year + mon // 12, mon % 12 + 1, 1) - timedelta(days=1)
+            db.qms_seal_at = f"{last_day.isoformat()}T09:00:00+00:00"
             with writing(db, "benchmarks.datagen"):
                 group = pending["requests"]
                 if group and group[0] == month:
@@ -399,12 +401,6 @@ def fill_database(path: Path, shape: Shape, *, log=print) -> dict[str, float]:
                     timings["surveys"] += time.perf_counter() - t
                 sealing = time.perf_counter()
             timings["seal"] += time.perf_counter() - sealing
-            # The seal as the office would have made it: at the end of the month.
-            year, mon = int(month[:4]), int(month[5:])
-            last_day = date(year + mon // 12, mon % 12 + 1, 1) - timedelta(days=1)
-            db.execute("UPDATE change_seals SET at = ? WHERE id = (SELECT max(id) FROM "
-                       "change_seals)", [f"{last_day.isoformat()}T09:00:00+00:00"])
-            db.conn.commit()
             month = f"{last_day + timedelta(days=1):%Y-%m}"
         db.execute("PRAGMA wal_checkpoint(TRUNCATE)")
     finally:

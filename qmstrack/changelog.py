@@ -281,6 +281,8 @@ def seal(db: sqlite_utils.Database, command: str, *, history: bool = False,
     were not written by qmstrack). The digests of ``rescanned`` tables were just computed
     from scratch: the entries do not change them again.
     """
+    if db.execute("SELECT 1 FROM sqlite_master WHERE name = 'table_digests'").fetchone() is None:
+        return legacy_seal(db, command)  # a database not migrated to m007 yet
     last = _last_seal(db)
     last_id = last["last_id"] if last else 0
     prev = last["sha256"] if last else GENESIS
@@ -306,7 +308,10 @@ def seal(db: sqlite_utils.Database, command: str, *, history: bool = False,
         _record_schema(db, objects)
     seal_id = (last["id"] if last else 0) + 1
     fields: dict[str, Any] = {
-        "id": seal_id, "at": _now(), "command": command or "qmstrack",
+        # ``db.qms_seal_at``: a time given by a program writing past records in bulk
+        # (the benchmarks' data generator); hashed like any other.
+        "id": seal_id, "at": getattr(db, "qms_seal_at", None) or _now(),
+        "command": command or "qmstrack",
         "user": current_user(db), "first_id": last_id + 1, "last_id": max(newest, last_id),
         "prev_sha256": prev,
         "entries_sha256": _range_hash(db, "", last_id + 1, newest) if newest > last_id
@@ -385,27 +390,42 @@ class Bulk:
     tables: dict[str, dict[str, Any]]
 
 
-def _compress(keys: Iterator[str]) -> list[Any]:
-    """Keys as written, runs of consecutive integers as ``[first, last]``."""
-    out: list[Any] = []
-    run: list[int] | None = None
-    for key in keys:
+class _Keys:
+    """Keys as written, runs of consecutive integers as ``[first, last]``, kept as they
+    come (a million imported rows are one run)."""
+
+    def __init__(self) -> None:
+        self.items: list[Any] = []
+        self.count = 0
+        self._run: list[int] | None = None
+
+    def add(self, key: str) -> None:
+        self.count += 1
         if key.isdigit() and not (len(key) > 1 and key[0] == "0"):
             n = int(key)
-            if run is not None and n == run[1] + 1:
-                run[1] = n
-                continue
-            if run is not None:
-                out.append(run if run[0] != run[1] else str(run[0]))
-            run = [n, n]
-            continue
-        if run is not None:
-            out.append(run if run[0] != run[1] else str(run[0]))
-            run = None
-        out.append(key)
-    if run is not None:
-        out.append(run if run[0] != run[1] else str(run[0]))
-    return out
+            if self._run is not None and n == self._run[1] + 1:
+                self._run[1] = n
+                return
+            self._close()
+            self._run = [n, n]
+            return
+        self._close()
+        self.items.append(key)
+
+    def add_run(self, first: int, last: int) -> None:
+        """The keys ``first`` to ``last``, all integers."""
+        self._close()
+        self.count += last - first + 1
+        self.items.append([first, last] if first != last else str(first))
+
+    def _close(self) -> None:
+        if self._run is not None:
+            run, self._run = self._run, None
+            self.items.append(run if run[0] != run[1] else str(run[0]))
+
+    def done(self) -> list[Any]:
+        self._close()
+        return self.items
 
 
 @contextlib.contextmanager
@@ -413,12 +433,14 @@ def bulk(db: sqlite_utils.Database, source: str, sha256: str) -> Iterator[Bulk]:
     """Write many rows with one change-log entry instead of one per row.
 
     Inside the write transaction, the change triggers are set aside (dropped, and created
-    again, with the same SQL, before the block ends: the schema is sealed unchanged) and
-    temporary triggers record only which rows were touched, and the first state of the
-    rows that already existed. At the end, the touched rows are hashed into the digests
-    (``db.qms_bulk_delta``, sealed by :func:`seal`) and one ``import`` entry is written:
-    the file's name and SHA-256, the counts (``Bulk.counts``, filled by the caller) and the
-    keys of the rows inserted, updated and deleted, per table.
+    again, with the same SQL, before the block ends: the schema is sealed unchanged). Rows
+    added after each table's highest rowid are found at the end by their rowid range;
+    temporary triggers record only the other rows touched (updated, deleted, inserted
+    below that rowid) and the first state of the rows that already existed. At the end,
+    the touched rows are hashed into the digests (``db.qms_bulk_delta``, sealed by
+    :func:`seal`) and one ``import`` entry is written: the file's name and SHA-256, the
+    counts (``Bulk.counts``, filled by the caller) and the keys of the rows inserted,
+    updated and deleted, per table.
     """
     triggers = db.execute(
         "SELECT name, tbl_name, sql FROM sqlite_master WHERE type = 'trigger' "
@@ -434,31 +456,36 @@ def bulk(db: sqlite_utils.Database, source: str, sha256: str) -> Iterator[Bulk]:
         db.execute(f"DROP TRIGGER [{name}]")
     for table in tables:
         columns, pks = table_columns(db, table)
-        shapes[table] = (columns, pks)
+        top = db.execute(f"SELECT max(rowid) FROM [{table}]").fetchone()[0] or 0
+        shapes[table] = (columns, pks, top)
         old_obj, old_key = row_object_sql(columns, "OLD"), row_key_sql(pks, "OLD")
         remember = (f"INSERT OR IGNORE INTO qms_bulk_old SELECT '{table}', OLD.rowid, "
-                    f"{old_key}, {old_obj} WHERE NOT EXISTS (SELECT 1 FROM qms_bulk_touched "
-                    f"WHERE tbl = '{table}' AND rid = OLD.rowid);")
+                    f"{old_key}, {old_obj} WHERE OLD.rowid <= {top} AND NOT EXISTS (SELECT 1 "
+                    f"FROM qms_bulk_touched WHERE tbl = '{table}' AND rid = OLD.rowid);")
         order = f"INSERT OR IGNORE INTO qms_bulk_order VALUES ('{table}');"
-        db.execute(f"CREATE TEMP TRIGGER qms_bulk_{table}_insert AFTER INSERT ON main.[{table}] "
-                   f"BEGIN INSERT OR IGNORE INTO qms_bulk_touched VALUES ('{table}', NEW.rowid); "
-                   f"{order} END")
-        db.execute(f"CREATE TEMP TRIGGER qms_bulk_{table}_update AFTER UPDATE ON main.[{table}] "
-                   f"BEGIN {remember} "
-                   f"INSERT OR IGNORE INTO qms_bulk_touched VALUES ('{table}', OLD.rowid); "
-                   f"INSERT OR IGNORE INTO qms_bulk_touched VALUES ('{table}', NEW.rowid); "
-                   f"{order} END")
-        db.execute(f"CREATE TEMP TRIGGER qms_bulk_{table}_delete AFTER DELETE ON main.[{table}] "
-                   f"BEGIN {remember} "
-                   f"INSERT OR IGNORE INTO qms_bulk_touched VALUES ('{table}', OLD.rowid); "
-                   f"{order} END")
+        touch = ("INSERT OR IGNORE INTO qms_bulk_touched SELECT '{t}', {alias}.rowid "
+                 "WHERE {alias}.rowid <= {top};")
+        # A new row above the old highest rowid costs one comparison; the first one names
+        # the table in the order tables were written.
+        db.execute(f"CREATE TEMP TRIGGER qms_bulk_{table}_first AFTER INSERT ON "
+                   f"main.[{table}] WHEN NEW.rowid = {top + 1} BEGIN {order} END")
+        db.execute(f"CREATE TEMP TRIGGER qms_bulk_{table}_insert AFTER INSERT ON "
+                   f"main.[{table}] WHEN NEW.rowid <= {top} BEGIN "
+                   + touch.format(t=table, alias="NEW", top=top) + f" {order} END")
+        db.execute(f"CREATE TEMP TRIGGER qms_bulk_{table}_update AFTER UPDATE ON "
+                   f"main.[{table}] BEGIN {remember} "
+                   + touch.format(t=table, alias="OLD", top=top)
+                   + touch.format(t=table, alias="NEW", top=top) + f" {order} END")
+        db.execute(f"CREATE TEMP TRIGGER qms_bulk_{table}_delete AFTER DELETE ON "
+                   f"main.[{table}] BEGIN {remember} "
+                   + touch.format(t=table, alias="OLD", top=top) + f" {order} END")
     info = Bulk(source=source, sha256=sha256, counts={}, tables={})
     try:
         yield info
         _finish_bulk(db, info, shapes)
     finally:
         for table in tables:
-            for op in ("insert", "update", "delete"):
+            for op in ("first", "insert", "update", "delete"):
                 db.execute(f"DROP TRIGGER IF EXISTS temp.qms_bulk_{table}_{op}")
         for temp in ("qms_bulk_touched", "qms_bulk_old", "qms_bulk_order"):
             db.execute(f"DROP TABLE IF EXISTS temp.{temp}")
@@ -471,40 +498,64 @@ def bulk(db: sqlite_utils.Database, source: str, sha256: str) -> Iterator[Bulk]:
 
 
 def _finish_bulk(db: sqlite_utils.Database, info: Bulk,
-                 shapes: dict[str, tuple[list[str], list[str]]]) -> None:
+                 shapes: dict[str, tuple[list[str], list[str], int]]) -> None:
     delta: dict[str, list[int]] = getattr(db, "qms_bulk_delta", None) or {}
     order = [r[0] for r in db.execute("SELECT tbl FROM temp.qms_bulk_order ORDER BY rowid")]
+    # A table whose first new row skipped a rowid was not named by its first insert.
+    order += [t for t, (_c, _p, top) in shapes.items() if t not in order and db.execute(
+        f"SELECT 1 FROM main.[{t}] WHERE rowid > ? LIMIT 1", [top]).fetchone()]
     for table in order:
-        columns, pks = shapes[table]
+        columns, pks, top = shapes[table]
         prefix = f"{table}\x1f".encode()
         shake, from_bytes = hashlib.shake_128, int.from_bytes
         acc = delta.setdefault(table, [0, 0])
-        inserted: list[str] = []
-        updated: list[str] = []
-        deleted: list[str] = []
-        for key, obj, before in db.conn.execute(
-                f"SELECT {row_key_sql(pks, 't')}, {row_object_sql(columns, 't')}, o.obj "
-                f"FROM temp.qms_bulk_touched AS b JOIN main.[{table}] AS t ON t.rowid = b.rid "
-                "LEFT JOIN temp.qms_bulk_old AS o ON o.tbl = b.tbl AND o.rid = b.rid "
-                "WHERE b.tbl = ? ORDER BY b.rid", [table]):
+        inserted, updated, deleted = _Keys(), _Keys(), _Keys()
+        # The rows touched below the old highest rowid, then every row above it.
+        touched = (f"SELECT {row_key_sql(pks, 't')}, {row_object_sql(columns, 't')}, o.obj "
+                   f"FROM temp.qms_bulk_touched AS b JOIN main.[{table}] AS t "
+                   "ON t.rowid = b.rid LEFT JOIN temp.qms_bulk_old AS o "
+                   "ON o.tbl = b.tbl AND o.rid = b.rid WHERE b.tbl = ? ORDER BY b.rid")
+        total = 0
+        for key, obj, before in db.conn.execute(touched, [table]):
             acc[0] += 1
-            acc[1] += from_bytes(shake(prefix + obj.encode()).digest(DIGEST_BYTES), "little")
+            total += from_bytes(shake(prefix + obj.encode()).digest(DIGEST_BYTES), "little")
             if before is None:
-                inserted.append(key)
+                inserted.add(key)
             elif before != obj:
-                updated.append(key)
-        for key, obj, rid in db.conn.execute(
-                "SELECT key, obj, rid FROM temp.qms_bulk_old WHERE tbl = ? ORDER BY rid",
-                [table]):
+                updated.add(key)
+        # The new rows above the old highest rowid: hashed in one tight loop; their keys,
+        # for an integer key without gaps, are one run.
+        count = 0
+        for (obj,) in db.conn.execute(f"SELECT {row_object_sql(columns, 't')} FROM "
+                                      f"main.[{table}] AS t WHERE t.rowid > ?", [top]):
+            total += from_bytes(shake(prefix + obj.encode()).digest(DIGEST_BYTES), "little")
+            count += 1
+        acc[0] += count
+        low, high = db.execute(f"SELECT min(rowid), max(rowid) FROM main.[{table}] "
+                               "WHERE rowid > ?", [top]).fetchone()
+        integer_key = len(pks) == 1 and db.execute(
+            f"SELECT 1 FROM pragma_table_info('{table}') WHERE name = ? AND pk = 1 "
+            "AND upper(type) = 'INTEGER'", [pks[0]]).fetchone() is not None
+        if count and integer_key and high - low + 1 == count:
+            inserted.add_run(low, high)
+        elif count:
+            for (key,) in db.conn.execute(f"SELECT {row_key_sql(pks, 't')} FROM "
+                                          f"main.[{table}] AS t WHERE t.rowid > ? "
+                                          "ORDER BY t.rowid", [top]):
+                inserted.add(key)
+        for key, obj, gone in db.conn.execute(
+                f"SELECT o.key, o.obj, NOT EXISTS (SELECT 1 FROM main.[{table}] AS t "
+                "WHERE t.rowid = o.rid) FROM temp.qms_bulk_old AS o WHERE o.tbl = ? "
+                "ORDER BY o.rid", [table]):
             acc[0] -= 1
-            acc[1] -= from_bytes(shake(prefix + obj.encode()).digest(DIGEST_BYTES), "little")
-            if db.execute(f"SELECT 1 FROM main.[{table}] WHERE rowid = ?",
-                          [rid]).fetchone() is None:
-                deleted.append(key)
+            total -= from_bytes(shake(prefix + obj.encode()).digest(DIGEST_BYTES), "little")
+            if gone:
+                deleted.add(key)
+        acc[1] += total
         info.tables[table] = {
-            "inserted": len(inserted), "updated": len(updated), "deleted": len(deleted),
-            "keys": {"inserted": _compress(iter(inserted)), "updated": _compress(iter(updated)),
-                     "deleted": _compress(iter(deleted))},
+            "inserted": inserted.count, "updated": updated.count, "deleted": deleted.count,
+            "keys": {"inserted": inserted.done(), "updated": updated.done(),
+                     "deleted": deleted.done()},
         }
     db.qms_bulk_delta = delta
     if not order:

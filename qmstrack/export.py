@@ -442,7 +442,9 @@ def _write_reports(db: sqlite_utils.Database, root: Path, audits: Selection, lan
 
     gettext = translations(lang).gettext
 
-    template_dir = get_setting(db, "template_dir") or None
+    from qmstrack.integrity import template_dir_setting
+
+    template_dir = template_dir_setting(db)
     out: list[dict[str, Any]] = []
     for audit_id, period_start, period_end, status, finalized_on in db.conn.execute(
         "SELECT id, period_start, period_end, status, finalized_on FROM audits "

@@ -546,3 +546,34 @@ def describe_change(entry: LogEntry, width: int = 120) -> str:
         values = new if entry.op == "insert" else old
         text = ", ".join(f"{k}={_short(v)}" for k, v in values.items() if v not in (None, ""))
     return text if len(text) <= width else text[: width - 3] + "..."
+
+
+# --- settings that run code -----------------------------------------------------------
+
+
+def template_dir_setting(db: sqlite_utils.Database) -> str | None:
+    """The ``template_dir`` setting, only if a person set it with ``qmstrack config set``.
+
+    Templates are code the reports run (in a sandbox, ``qmstrack.reports``), so a template
+    directory named in the database is used only when the setting's latest change is a
+    change-log entry qmstrack sealed (it names the command and the user) and the row still
+    holds that value; a value written any other way is refused with one sentence.
+    """
+    row = db.execute("SELECT value FROM settings WHERE key = 'template_dir'").fetchone()
+    if row is None:
+        return None
+    value = json.loads(row[0]) if row[0] else ""
+    if not value:
+        return None
+    entry = db.execute(
+        "SELECT c.id, c.new FROM change_log AS c WHERE c.tbl = 'settings' AND "
+        "c.row_key = 'template_dir' ORDER BY c.id DESC LIMIT 1").fetchone()
+    sealed = entry is not None and db.execute(
+        "SELECT 1 FROM change_seals WHERE ? BETWEEN first_id AND last_id AND "
+        "command LIKE '%config set%'", [entry[0]]).fetchone() is not None
+    if not sealed or _load(entry[1]) != {"key": "template_dir", "value": row[0]}:
+        raise IntegrityFailure(
+            "The template_dir setting was not set with 'qmstrack config set template_dir' "
+            "(the change log has no sealed entry for its value); set it again that way, or "
+            "pass --template-dir, before templates are read from it.")
+    return str(value)

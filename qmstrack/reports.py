@@ -7,7 +7,8 @@ format from the same context, :func:`write_report_files` writes the results atom
 
 A directory given with ``--template-dir`` (or the ``template_dir`` setting) is searched
 first, so any template can be overridden by name; templates it does not hold come from
-qmstrack. HTML templates are autoescaped; in Markdown templates every value is escaped for
+qmstrack. The directory (and what is in it) must be writable by its owner only, and the
+templates render in Jinja2's sandbox. HTML templates are autoescaped; in Markdown templates every value is escaped for
 Markdown unless a filter (``md_cell``, ``md_block``) already did, so nothing a user typed
 can inject HTML or break a table. Undefined variables are errors (``StrictUndefined``).
 Labels are gettext messages of qmstrack's catalogue (:mod:`qmstrack.i18n`); the templates'
@@ -150,6 +151,20 @@ def _bytecode_cache():
     return jinja2.FileSystemBytecodeCache(str(directory))
 
 
+def _refuse_writable_by_others(directory: Path) -> None:
+    """Templates are code: refuse a folder (or template in it) others can write to."""
+    import stat
+
+    for path in [directory, *directory.iterdir()]:
+        info = path.stat()
+        if info.st_mode & (stat.S_IWGRP | stat.S_IWOTH) or (
+                hasattr(os, "getuid") and info.st_uid not in (os.getuid(), 0)):
+            raise UsageError(
+                f"The template directory {directory} is not safe: {path} can be written by "
+                "other users; make it writable by you only (chmod go-w) before templates "
+                "are read from it.")
+
+
 def make_environment(lang: str, template_dir: str | os.PathLike | None = None):
     """The Jinja2 environment of the reports in ``lang``, with the user's templates first."""
     import jinja2
@@ -157,15 +172,20 @@ def make_environment(lang: str, template_dir: str | os.PathLike | None = None):
     from qmstrack.figures import date_full, date_short
     from qmstrack.i18n import format_number, format_percent, translations
 
+    from jinja2.sandbox import SandboxedEnvironment
+
     searchpath: list[str] = []
     if template_dir:
         directory = Path(template_dir).expanduser()
         if not directory.is_dir():
             raise UsageError(f"The template directory {directory} does not exist "
                              "(--template-dir or the template_dir setting).")
+        _refuse_writable_by_others(directory)
         searchpath.append(str(directory))
     searchpath.append(str(builtin_template_dir()))
-    env = jinja2.Environment(
+    # Sandboxed: a template reaches no attribute Python keeps private (no way from a
+    # value to its class, its module, os or subprocess), whoever wrote it.
+    env = SandboxedEnvironment(
         loader=jinja2.FileSystemLoader(searchpath, encoding="utf-8"),
         autoescape=_autoescape,
         undefined=jinja2.StrictUndefined,

@@ -377,3 +377,32 @@ def test_an_upgraded_seal_history_is_hashed(cli, tmp_path):
         conn.execute("UPDATE change_seals SET at = '2020-01-01T00:00:00+00:00' WHERE id = 1")
     check = cli("db", "check", db=path)
     assert check.exit_code == 1 and "a seal before seal" in check.stderr
+
+
+def test_bulk_writes_of_every_kind_keep_the_digests(office, db_path):
+    from qmstrack.changelog import bulk
+
+    with writing(office):
+        with bulk(office, "hand.csv", "a" * 64) as logged:
+            office.execute("INSERT INTO units (code, name) VALUES ('TU', 'Tata Usaha')")
+            office.execute("UPDATE services SET sla_days = 9 WHERE code = 'SMA-LEG'")
+            office.execute("UPDATE services SET sla_days = 8 WHERE code = 'SMA-LEG'")
+            office.execute("DELETE FROM rules WHERE code = 'SOP-ARSIP'")
+            office.execute("INSERT INTO requests (id, ref_no, received_on, service_code, unit, "
+                           "requester, due_on) VALUES (7, 'R7', '2025-01-02', 'SMA-LEG', 'SMA', "
+                           "'A', '2025-01-07'), (9, 'R9', '2025-01-02', 'SMA-LEG', 'SMA', 'B', "
+                           "'2025-01-07')")
+            office.execute("UPDATE requests SET requester = 'C' WHERE id = 9")
+            logged.counts["inserted"] = 3
+    entry = office.execute("SELECT tbl, op, new FROM change_log ORDER BY id DESC LIMIT 1"
+                           ).fetchone()
+    assert entry[:2] == ("units", "import")
+    tables = json.loads(entry[2])["tables"]
+    assert tables["units"]["keys"]["inserted"] == ["TU"]
+    assert tables["services"]["keys"]["updated"] == ["SMA-LEG"]
+    assert tables["rules"]["keys"]["deleted"] == ["SOP-ARSIP"]
+    assert tables["requests"]["keys"]["inserted"] == ["7", "9"]
+    assert office.execute("SELECT count(*) FROM sqlite_master WHERE name LIKE 'log_%'"
+                          ).fetchone()[0] == 60
+    report = check_database(office, db_path)
+    assert report.ok, [p.message for p in report.problems]

@@ -189,8 +189,10 @@ def _write_reports(ctx, db, audit_id: int, out: Path | None, lang: str,
     from qmstrack.db import get_setting
 
     directory = out or Path(get_setting(db, "report_dir") or "qmstrack-reports")
-    templates = template_dir or (Path(get_setting(db, "template_dir"))
-                                 if get_setting(db, "template_dir") else None)
+    from qmstrack.integrity import template_dir_setting
+
+    setting = None if template_dir else template_dir_setting(db)
+    templates = template_dir or (Path(setting) if setting else None)
     return write_audit_reports(db, audit_id, directory, formats=formats, lang=lang,
                                template_dir=templates)
 

@@ -92,8 +92,10 @@ def pack(
     language = opt_lang(lang, db)
     hand_written = load_notes(notes) if notes is not None else None
     directory = out or Path(get_setting(db, "report_dir") or "qmstrack-reports")
-    templates = template_dir or (Path(get_setting(db, "template_dir"))
-                                 if get_setting(db, "template_dir") else None)
+    from qmstrack.integrity import template_dir_setting
+
+    setting = None if template_dir else template_dir_setting(db)
+    templates = template_dir or (Path(setting) if setting else None)
     if clipped:
         message(f"The period is not over yet: the pack covers {period.start} to "
                 f"{period.end} (today).")
