@@ -19,8 +19,11 @@ Importing the ``holidays`` package costs a fifth of a second (it loads every cou
 than a nightly summary spends on its queries; so the national days off of each year, once
 computed, are kept in a small JSON file in the user cache directory, keyed by the installed
 ``holidays`` package (its files' sizes and times, so an upgrade recomputes them), the
-categories and the language of the names. The cache is an optimisation only: when it cannot
-be read or written, the package is used.
+categories and the language of the names. The file is the user's only (0600) and holds the
+SHA-256 of its content; a file others can write, or whose content no longer matches its
+hash (a poisoned cache that would move due dates), is not used. The cache is an
+optimisation only: when it cannot be read or written, or is not trusted, the package is
+used.
 """
 
 from __future__ import annotations
@@ -34,6 +37,7 @@ from dataclasses import dataclass
 from datetime import date
 from functools import cache
 from pathlib import Path
+from typing import Any
 
 import sqlite_utils
 
@@ -235,12 +239,20 @@ class _HolidayCache:
         return cls(directory / f"holidays-{COUNTRY}-{name}.json", key)
 
     def _load(self) -> dict:
+        """The cached years, trusted only from a regular file of the user's own that nobody
+        else can write, whose SHA-256 of the years still matches (else recomputed)."""
+        import stat
+
         try:
+            info = self.path.lstat()
+            if not stat.S_ISREG(info.st_mode) or info.st_mode & 0o077 or (
+                    hasattr(os, "getuid") and info.st_uid != os.getuid()):
+                return {}
             data = json.loads(self.path.read_text(encoding="utf-8"))
         except (OSError, ValueError):
             return {}
         if not isinstance(data, dict) or data.get("key") != self.key or not isinstance(
-                data.get("years"), dict):
+                data.get("years"), dict) or data.get("sha256") != _years_hash(data["years"]):
             return {}
         return data["years"]
 
@@ -263,14 +275,23 @@ class _HolidayCache:
         for year in years:
             stored[str(year)] = sorted([d.isoformat(), n.name, n.category, n.estimated]
                                        for d, n in days.items() if d.year == year)
-        from qmstrack.atomic import default_mode, write_atomically
+        from qmstrack.atomic import write_atomically
 
         try:
-            self.path.parent.mkdir(parents=True, exist_ok=True)
-            write_atomically(self.path, json.dumps({"key": self.key, "years": stored}),
-                             mode=default_mode())
+            self.path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
+            # Owner-only, with the hash of its content: a file changed by hand is not used.
+            write_atomically(self.path, json.dumps({"key": self.key, "years": stored,
+                                                    "sha256": _years_hash(stored)}),
+                             mode=0o600)
         except OSError:
             pass
+
+
+def _years_hash(years: Any) -> str:
+    import hashlib
+
+    return hashlib.sha256(json.dumps(years, sort_keys=True, ensure_ascii=False).encode()
+                          ).hexdigest()
 
 
 @cache

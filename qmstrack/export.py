@@ -436,12 +436,10 @@ def _write_reports(db: sqlite_utils.Database, root: Path, audits: Selection, lan
     for an audit still open, so exporting the same data again gives the same files.
     """
     from qmstrack.audit_report import build_audit_context, render_audit_report
-    from qmstrack.db import get_setting
     from qmstrack.i18n import translations
     from qmstrack.labels import AUDIT_STATUS_LABELS, label
 
     gettext = translations(lang).gettext
-
     from qmstrack.integrity import template_dir_setting
 
     template_dir = template_dir_setting(db)

@@ -8,8 +8,8 @@ format from the same context, :func:`write_report_files` writes the results atom
 A directory given with ``--template-dir`` (or the ``template_dir`` setting) is searched
 first, so any template can be overridden by name; templates it does not hold come from
 qmstrack. The directory (and what is in it) must be writable by its owner only, and the
-templates render in Jinja2's sandbox. HTML templates are autoescaped; in Markdown templates every value is escaped for
-Markdown unless a filter (``md_cell``, ``md_block``) already did, so nothing a user typed
+templates render in Jinja2's sandbox. HTML templates are autoescaped; in Markdown
+templates every value is escaped for Markdown unless a filter (``md_cell``, ``md_block``) already did, so nothing a user typed
 can inject HTML or break a table. Undefined variables are errors (``StrictUndefined``).
 Labels are gettext messages of qmstrack's catalogue (:mod:`qmstrack.i18n`); the templates'
 filters write dates and numbers in the report's language (:mod:`qmstrack.figures`).
@@ -168,11 +168,10 @@ def _refuse_writable_by_others(directory: Path) -> None:
 def make_environment(lang: str, template_dir: str | os.PathLike | None = None):
     """The Jinja2 environment of the reports in ``lang``, with the user's templates first."""
     import jinja2
+    from jinja2.sandbox import SandboxedEnvironment
 
     from qmstrack.figures import date_full, date_short
     from qmstrack.i18n import format_number, format_percent, translations
-
-    from jinja2.sandbox import SandboxedEnvironment
 
     searchpath: list[str] = []
     if template_dir:

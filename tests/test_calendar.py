@@ -225,3 +225,28 @@ def test_calendar_settings_are_read_from_the_database(db):
         set_setting(db, "worked_days", [])
         set_setting(db, "cuti_bersama", False)
     assert WorkingCalendar.from_db(db).is_working_day(date(2026, 12, 24))
+
+
+@pytest.mark.parametrize("poison", ["mode", "hash"])
+def test_a_poisoned_holiday_cache_is_not_used(tmp_path, poison):
+    """A cache file another user can write, or edited by hand (its hash no longer
+    matches), never moves a due date: the days come from the holidays package."""
+    import stat
+
+    from qmstrack.calendar import national_days_off
+
+    days = national_days_off(2026, 2026)
+    directory = tmp_path / "home" / ".cache" / "qmstrack"
+    (path,) = directory.glob("holidays-ID-*.json")
+    assert stat.S_IMODE(path.stat().st_mode) == 0o600
+    data = json.loads(path.read_text())
+    # A working Monday made a day off, as a poisoner would.
+    data["years"]["2026"].append(["2026-03-02", "Libur palsu", "public", False])
+    if poison == "mode":
+        from qmstrack.calendar import _years_hash
+
+        data["sha256"] = _years_hash(data["years"])
+    path.write_text(json.dumps(data))
+    path.chmod(0o666 if poison == "mode" else 0o600)
+    again = national_days_off(2026, 2026)
+    assert date(2026, 3, 2) not in again and again == days

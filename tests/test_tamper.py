@@ -406,3 +406,59 @@ def test_bulk_writes_of_every_kind_keep_the_digests(office, db_path):
                           ).fetchone()[0] == 60
     report = check_database(office, db_path)
     assert report.ok, [p.message for p in report.problems]
+
+
+# --- templates are code ---------------------------------------------------------------
+
+
+def test_templates_render_in_a_sandbox(tmp_path):
+    from qmstrack.errors import InvalidInput
+    from qmstrack.reports import render_template
+
+    folder = tmp_path / "templates"
+    folder.mkdir(mode=0o700)
+    (folder / "evil.md.j2").write_text(
+        "{{ ''.__class__.__mro__[1].__subclasses__() }}", encoding="utf-8")
+    with pytest.raises(InvalidInput, match="evil.md.j2"):
+        render_template("evil.md.j2", "en", folder, {})
+    (folder / "fine.md.j2").write_text("{{ name }}", encoding="utf-8")
+    assert render_template("fine.md.j2", "en", folder, {"name": "ok"}).strip() == "ok"
+
+
+def test_a_template_folder_others_can_write_is_refused(tmp_path):
+    from qmstrack.errors import UsageError
+    from qmstrack.reports import render_template
+
+    folder = tmp_path / "templates"
+    folder.mkdir()
+    (folder / "fine.md.j2").write_text("{{ name }}", encoding="utf-8")
+    folder.chmod(0o777)
+    with pytest.raises(UsageError, match="can be written by other users"):
+        render_template("fine.md.j2", "en", folder, {"name": "ok"})
+    folder.chmod(0o755)
+    (folder / "fine.md.j2").chmod(0o666)
+    with pytest.raises(UsageError, match="fine.md.j2 can be written by other users"):
+        render_template("fine.md.j2", "en", folder, {"name": "ok"})
+
+
+def test_template_dir_only_from_config_set(cli, records, db_path, tmp_path):
+    from qmstrack.errors import IntegrityFailure
+    from qmstrack.integrity import template_dir_setting
+
+    folder = tmp_path / "templates"
+    folder.mkdir(mode=0o700)
+    # Written into the database some other way (sealed, even): not used.
+    db = open_db(db_path)
+    with writing(db, "qmstrack unit add"):
+        db.table("settings").upsert({"key": "template_dir", "value": json.dumps(str(folder))},
+                                    pk="key")
+    with pytest.raises(IntegrityFailure, match="config set template_dir"):
+        template_dir_setting(db)
+    db.close()
+    assert cli("--as", "Siti", "config", "set", "template_dir", str(folder)).exit_code == 0
+    db = open_db(db_path)
+    assert template_dir_setting(db) == str(folder)
+    db.close()
+    entry = json.loads(cli("log", "--json", "--table", "settings", "--limit", "1").stdout)[0]
+    assert entry["user"] == "Siti" and entry["command"].endswith("config set")
+    assert entry["new"]["value"] == json.dumps(str(folder))
