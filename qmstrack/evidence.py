@@ -187,6 +187,12 @@ def check_file(db_path: str | os.PathLike, sha: str, size: int,
     except InvalidInput:
         return EvidenceProblem(str(sha), original_name,
                                f"{label} has an invalid SHA-256 in evidence_files")
+    root = store_dir(db_path)
+    for folder in (root, root / "sha256", path.parent):
+        if folder.is_symlink():
+            return EvidenceProblem(sha, original_name,
+                                   f"{label}: the evidence folder {folder} is a symbolic link "
+                                   "(it was replaced outside qmstrack)")
     if path.is_symlink() or (path.exists() and not path.is_file()):
         return EvidenceProblem(sha, original_name, f"{label} at {path} is not a plain file")
     if not path.exists():
@@ -253,11 +259,14 @@ def copy_store(db_path: str | os.PathLike, target_db_path: str | os.PathLike) ->
     not copied, and is named in the result. A failure to write (a full disk) removes every
     file this call copied and raises ``DatabaseError``. Meant for ``qmstrack db backup``.
     """
-    from qmstrack.errors import DatabaseError
+    from qmstrack.errors import DatabaseError, IntegrityFailure
 
     source_root = store_dir(db_path) / "sha256"
     if not source_root.is_dir():
         return CopiedStore(0, [])
+    if store_dir(db_path).is_symlink() or source_root.is_symlink():
+        raise IntegrityFailure(f"The evidence folder {store_dir(db_path)} is a symbolic link; "
+                               "run 'qmstrack db check'. The backup's evidence was not copied.")
     written: list[Path] = []
     altered: list[str] = []
     try:

@@ -462,3 +462,45 @@ def test_template_dir_only_from_config_set(cli, records, db_path, tmp_path):
     entry = json.loads(cli("log", "--json", "--table", "settings", "--limit", "1").stdout)[0]
     assert entry["user"] == "Siti" and entry["command"].endswith("config set")
     assert entry["new"]["value"] == json.dumps(str(folder))
+
+
+# --- the evidence store ---------------------------------------------------------------
+
+
+@pytest.fixture
+def with_evidence(office, db_path, tmp_path):
+    from qmstrack.evidence import store_file
+
+    photo = tmp_path / "logbook.jpg"
+    photo.write_bytes(b"\xff\xd8 logbook photo")
+    sha = store_file(office, db_path, photo)
+    office.close()
+    return sha
+
+
+def test_an_evidence_folder_replaced_by_a_link_is_found(cli, with_evidence, db_path,
+                                                        tmp_path):
+    from qmstrack.evidence import store_dir
+
+    store = store_dir(db_path)
+    elsewhere = tmp_path / "elsewhere"
+    shutil.copytree(store, elsewhere)
+    shutil.rmtree(store)
+    store.symlink_to(elsewhere, target_is_directory=True)
+    check = cli("db", "check")
+    assert check.exit_code == 1
+    assert "is a symbolic link" in check.stderr and with_evidence in check.stderr
+
+
+def test_an_altered_evidence_file_never_reaches_a_backup(cli, with_evidence, db_path,
+                                                         tmp_path):
+    from qmstrack.evidence import evidence_path
+
+    stored = evidence_path(db_path, with_evidence)
+    stored.chmod(0o600)
+    stored.write_bytes(b"another photo")
+    backup = tmp_path / "backup.db"
+    result = cli("db", "backup", str(backup))
+    assert result.exit_code == 1
+    assert "was altered" in result.stderr and "run 'qmstrack db check'" in result.stderr
+    assert not evidence_path(backup, with_evidence).exists()
