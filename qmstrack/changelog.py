@@ -199,7 +199,7 @@ def current_schema(db: sqlite_utils.Database) -> list[tuple[str, str, str, str]]
 
 
 def sealed_schema(db: sqlite_utils.Database) -> list[tuple[str, str, str, str]]:
-    return [tuple(r) for r in db.execute(  # type: ignore[misc]
+    return [tuple(r) for r in db.execute(
         "SELECT type, name, tbl_name, sql FROM schema_objects ORDER BY type, name")]
 
 
@@ -268,6 +268,11 @@ def _last_seal(db: sqlite_utils.Database) -> dict[str, Any] | None:
     return dict(zip([d[0] for d in cursor.description], row, strict=True))
 
 
+def reset_pending(db: sqlite_utils.Database) -> None:
+    """Forget what :func:`bulk` recorded for a seal (a new write transaction begins)."""
+    vars(db)["qms_bulk_delta"] = {}
+
+
 def seal(db: sqlite_utils.Database, command: str, *, history: bool = False,
          force: bool = False, take_entries: bool = True,
          rescanned: frozenset[str] = frozenset()) -> int | None:
@@ -295,8 +300,7 @@ def seal(db: sqlite_utils.Database, command: str, *, history: bool = False,
     if newest > last_id:
         _entries_delta(db, last_id + 1, newest, delta)
     _apply_delta(db, {t: d for t, d in delta.items() if t not in rescanned})
-    with contextlib.suppress(AttributeError):
-        db.qms_bulk_delta = {}
+    reset_pending(db)
     objects = current_schema(db)
     schema = schema_digest(objects)
     state = state_digest(db)
@@ -557,7 +561,7 @@ def _finish_bulk(db: sqlite_utils.Database, info: Bulk,
             "keys": {"inserted": inserted.done(), "updated": updated.done(),
                      "deleted": deleted.done()},
         }
-    db.qms_bulk_delta = delta
+    vars(db)["qms_bulk_delta"] = delta
     if not order:
         return
     entry = {"file": info.source, "sha256": info.sha256, "counts": info.counts,

@@ -250,7 +250,7 @@ def writing(db: sqlite_utils.Database, command: str = "") -> Iterator[sqlite_uti
         # Never seal what something else wrote: refuse when the last seal does not cover
         # the change log, the schema or the table digests as they are now.
         changelog.guard(db)
-        db.qms_bulk_delta = {}
+        changelog.reset_pending(db)
         with db.atomic():
             yield db
         changelog.seal(db, command or getattr(db, "qms_command", ""))

@@ -9,8 +9,9 @@ A directory given with ``--template-dir`` (or the ``template_dir`` setting) is s
 first, so any template can be overridden by name; templates it does not hold come from
 qmstrack. The directory (and what is in it) must be writable by its owner only, and the
 templates render in Jinja2's sandbox. HTML templates are autoescaped; in Markdown
-templates every value is escaped for Markdown unless a filter (``md_cell``, ``md_block``) already did, so nothing a user typed
-can inject HTML or break a table. Undefined variables are errors (``StrictUndefined``).
+templates every value is escaped for Markdown unless a filter (``md_cell``, ``md_block``)
+already did, so nothing a user typed can inject HTML or break a table. Undefined
+variables are errors (``StrictUndefined``).
 Labels are gettext messages of qmstrack's catalogue (:mod:`qmstrack.i18n`); the templates'
 filters write dates and numbers in the report's language (:mod:`qmstrack.figures`).
 """
