@@ -282,6 +282,16 @@ def test_a_bulk_import_is_one_entry_with_the_file_its_counts_and_keys(cli, offic
     newest = json.loads(cli("log", "--json", "--table", "requests", "--limit", "1").stdout)[0]
     assert newest["op"] == "update" and newest["old"]["status"] == "in_progress"
     assert cli("db", "check").exit_code == 0
+    # The export's change-log slice holds both kinds.
+    bag = tmp_path / "bag"
+    assert cli("export", "--from", "2026-01-01", "--to", "2026-11-30", "--out",
+               str(bag)).exit_code == 0
+    sliced = [json.loads(line) for line in
+              (bag / "data" / "changelog" / "entries.jsonl").read_text().splitlines()]
+    ops = {(e["op"], e["table"]) for e in sliced}
+    assert ("import", "requests") in ops and ("update", "requests") in ops
+    imported = next(e for e in sliced if e["op"] == "import")
+    assert json.loads(imported["new"])["sha256"] == sha
     # A shell edit of an imported row is found.
     with raw(db_path) as conn:
         conn.execute("DROP TRIGGER log_requests_update")
