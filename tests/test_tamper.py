@@ -514,3 +514,35 @@ def test_an_altered_evidence_file_never_reaches_a_backup(cli, with_evidence, db_
     assert result.exit_code == 1
     assert "was altered" in result.stderr and "run 'qmstrack db check'" in result.stderr
     assert not evidence_path(backup, with_evidence).exists()
+
+
+def _m900_units_gain_a_column(db):
+    from qmstrack.migrations import create_change_triggers
+
+    db.execute("ALTER TABLE units ADD COLUMN phone TEXT NOT NULL DEFAULT ''")
+    for op in ("insert", "update", "delete"):
+        db.execute(f"DROP TRIGGER [log_units_{op}]")
+    create_change_triggers(db, "units")
+
+
+@pytest.mark.parametrize("tampered", [False, True])
+def test_a_later_migration_that_redefines_a_table_is_sealed(records, db_path, monkeypatch,
+                                                            tampered):
+    from qmstrack.migrations import MIGRATIONS
+
+    if tampered:
+        with raw(db_path) as conn:
+            saved = conn.execute("SELECT sql FROM sqlite_master WHERE name = "
+                                 "'log_units_update'").fetchone()[0]
+            conn.execute("DROP TRIGGER log_units_update")
+            conn.execute("UPDATE units SET name = 'Forged' WHERE code = 'SMA'")
+            conn.execute(saved)
+    monkeypatch.setitem(MIGRATIONS, "m900_test_only", _m900_units_gain_a_column)
+    db = open_db(db_path)
+    try:
+        assert db.execute("SELECT command FROM change_seals ORDER BY id DESC LIMIT 1"
+                          ).fetchone()[0] == "qmstrack upgrade (m900_test_only)"
+    finally:
+        db.close()
+    found = [p["table"] for p in problems(db_path) if p["check"] == "digest"]
+    assert found == (["units"] if tampered else [])
