@@ -333,8 +333,10 @@ def root(
     if as_user is not None:
         as_user = " ".join(as_user.split())
         if not as_user or len(as_user) > 100:
-            raise typer.BadParameter("give a name of 1 to 100 characters.",
-                                     param_hint="--as")
+            from qmstrack.errors import UsageError
+            from qmstrack.i18n import _
+
+            raise UsageError(_("--as: give a name of 1 to 100 characters."))
     ctx.obj = begin(AppState(db_option=db, no_input=no_input, user=as_user))
 
 
