@@ -34,6 +34,8 @@ SIZE_TARGET = 1.5
 def main(argv: list[str] | None = None) -> int:
     p = harness.parser(__doc__.split("\n\n")[0], full_rows=1_000_000, quick_rows=20_000)
     p.add_argument("--repeat", type=int, default=1, help="runs of each (best is kept)")
+    p.add_argument("--check-repeat", type=int, default=3,
+                   help="rounds of the baseline and db check, in turn (median kept)")
     p.add_argument("--no-check", action="store_true",
                    help="skip 'qmstrack db check' and the size against the copy without a "
                         "change log")
@@ -124,7 +126,7 @@ def main(argv: list[str] | None = None) -> int:
               f"{harness.fmt_s(reading.seconds)} = {reading.seconds / best_floor:.2f}x the "
               f"floor (load {harness.load()})")
     if not args.no_check:
-        check_and_size(qms, target_db, workdir)
+        check_and_size(qms, target_db, workdir, args.check_repeat)
     if args.profile:
         profile(qms, base, csv_path, workdir)
     return 0
@@ -168,7 +170,7 @@ def integrity_and_scans(path: Path) -> float:
     return seconds
 
 
-def check_and_size(qms: str, target_db: Path, workdir: Path) -> None:
+def check_and_size(qms: str, target_db: Path, workdir: Path, repeat: int) -> None:
     import sqlite3
 
     conn = sqlite3.connect(target_db)
@@ -176,15 +178,21 @@ def check_and_size(qms: str, target_db: Path, workdir: Path) -> None:
     conn.close()
     copy = workdir / "bench-import-nolog.db"
     bare_copy(target_db, copy)
-    # The baseline before and after the check (a shared machine's load drifts); the
-    # faster of the two, so the ratio is the less flattering one.
-    before = integrity_and_scans(copy)
-    check = harness.run([qms, "--db", str(target_db), "db", "check"], check=False)
-    after = integrity_and_scans(copy)
-    baseline = min(before, after)
-    print(f"baseline runs: {before:.1f} s before the check, {after:.1f} s after")
-    ratio = check.seconds / baseline
-    print(f"qmstrack db check: exit {check.returncode} in {harness.fmt_s(check.seconds)}: "
+    # Baseline and check in turn, round after round (a shared machine's load drifts):
+    # the medians.
+    import statistics
+
+    baselines, checks = [], []
+    for _ in range(repeat):
+        baselines.append(integrity_and_scans(copy))
+        check = harness.run([qms, "--db", str(target_db), "db", "check"], check=False)
+        checks.append(check.seconds)
+    baseline = statistics.median(baselines)
+    print(f"rounds: baseline {', '.join(f'{b:.1f}' for b in baselines)} s; db check "
+          f"{', '.join(f'{c:.1f}' for c in checks)} s")
+    ratio = statistics.median(checks) / baseline
+    print(f"qmstrack db check: exit {check.returncode}, median "
+          f"{harness.fmt_s(statistics.median(checks))}: "
           f"{(check.stdout + check.stderr).strip().splitlines()[-2]}")
     print(f"integrity_check + a full scan of each table, copy without change log: "
           f"{harness.fmt_s(baseline)}; db check / that = {ratio:.2f} (target <= "
