@@ -18,6 +18,7 @@ from qmstrack.audits import (
     run_audit,
 )
 from qmstrack.checklists import load_checklist_file
+from qmstrack.db import writing
 from qmstrack.errors import Conflict, InvalidInput
 from qmstrack.metrics import Period
 from qmstrack.registers.adherence import add_observation
@@ -125,8 +126,8 @@ def test_audit_evaluates_metrics_and_leaves_person_items_pending(october, checkl
 def test_running_again_resumes_the_same_audit_and_follows_the_data(october, checklist):
     first = run_audit(october, OCTOBER, ["SMA"], checklist)
     # The late request turns out to have been recorded wrongly; the data changes.
-    october.execute("UPDATE requests SET due_on = '2026-10-12' WHERE ref_no = 'SMA-3'")
-    october.conn.commit()
+    with writing(october):
+        october.execute("UPDATE requests SET due_on = '2026-10-12' WHERE ref_no = 'SMA-3'")
     second = run_audit(october, OCTOBER, ["SMA"], checklist)
     assert second.resumed and second.audit_id == first.audit_id
     assert october.execute("SELECT count(*) FROM audits").fetchone()[0] == 1

@@ -72,7 +72,11 @@ def big_db(tmp_path_factory) -> Path:
 
 
 def copy_db(template: Path, target: Path) -> Path:
+    """The database and its evidence store (an import keeps its file there)."""
+    from qmstrack.evidence import copy_store
+
     shutil.copyfile(template, target)
+    copy_store(template, target)
     return target
 
 

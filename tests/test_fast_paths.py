@@ -341,9 +341,16 @@ def test_long_tables_are_written_row_by_row_in_the_same_shape(office, cli, tmp_p
 
 
 def test_long_cells_of_a_long_table_are_folded_to_the_width(office, cli, tmp_path):
-    path = tmp_path / "many.csv"
-    _write_requests_csv(path, 60, seed=4)
-    import_requests(office, path)  # 60 requests and their events: over 100 log entries
+    from qmstrack.db import writing
+
+    # 120 requests typed in one by one (an import would be one entry): 120 log entries.
+    with writing(office):
+        office.execute(
+            "WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < 120) "
+            "INSERT INTO requests (ref_no, received_on, service_code, unit, requester, "
+            "contact, due_on, notes) SELECT 'R-' || i, '2026-10-01', 'SMA-LEG', 'SMA', "
+            "'Pemohon dengan nama yang cukup panjang ' || i, '0812345678' || i, "
+            "'2026-10-06', 'catatan panjang tentang permohonan ini nomor ' || i FROM n")
     lines = _table_lines(cli("log"))
     assert lines[1].startswith("| id ") and "| changes " in lines[1]
     assert max(map(len, lines)) <= 200

@@ -463,8 +463,9 @@ def hostile(skm):
                     [f"Mutasi {HOSTILE}"])
     add_response(skm, service="SMA-MUT", scores="3,3,3,3,3,3,3,3,3", on="2026-08-20",
                  today=TODAY)
-    skm.execute("UPDATE surveys SET occupation = ? WHERE responded_on = '2026-08-20'",
-                [f"*Guru* {HOSTILE}"])
+    with writing(skm):
+        skm.execute("UPDATE surveys SET occupation = ? WHERE responded_on = '2026-08-20'",
+                    [f"*Guru* {HOSTILE}"])
     add_action(skm, element="U3", action=f"Loket # {HOSTILE}", owner=BUDI, due="2026-09-30",
                raised="2026-08-25", today=TODAY)
     return skm
