@@ -6,6 +6,8 @@
 --   m005_survey_respondent_profile
 --   m006_request_refs_ignore_case
 --   m008_survey_actions
+--   m009_finding_recurrences
+--   m009_audit_programme
 --   m007_tamper_evidence
 
 -- table _sqlite_migrations
@@ -28,6 +30,19 @@ CREATE TABLE adherence (
             note TEXT NOT NULL DEFAULT '',
             evidence_sha256 TEXT REFERENCES evidence_files(sha256),
             UNIQUE (staff_nip, rule_code, observed_on)
+        );
+
+-- table audit_plan
+CREATE TABLE audit_plan (
+            id INTEGER PRIMARY KEY,
+            checklist_id TEXT NOT NULL,
+            month_start TEXT NOT NULL
+                CHECK (month_start GLOB '[0-9][0-9][0-9][0-9]-[0-9][0-9]-01'),
+            unit TEXT NOT NULL REFERENCES units(code),
+            clauses TEXT NOT NULL,
+            lead_auditor_nip TEXT REFERENCES staff(nip),
+            own_unit_allowed INTEGER NOT NULL DEFAULT 0 CHECK (own_unit_allowed IN (0, 1)),
+            UNIQUE (checklist_id, month_start, unit)
         );
 
 -- table audit_results
@@ -61,7 +76,7 @@ CREATE TABLE audits (
             status TEXT NOT NULL DEFAULT 'open' CHECK (status IN ('open', 'final')),
             started_on TEXT NOT NULL,
             finalized_on TEXT
-        );
+        , opening_meeting_on TEXT, closing_meeting_on TEXT);
 
 -- table change_log
 CREATE TABLE "change_log" (
@@ -159,7 +174,7 @@ CREATE TABLE findings (
             due_on TEXT,
             closed_on TEXT,
             evidence_sha256 TEXT REFERENCES evidence_files(sha256)
-        );
+        , recurrences INTEGER NOT NULL DEFAULT 1 CHECK (recurrences >= 1), seen_in TEXT NOT NULL DEFAULT '[]' CHECK (json_valid(seen_in)));
 
 -- table objective_values
 CREATE TABLE objective_values (
@@ -336,6 +351,9 @@ CREATE UNIQUE INDEX "idx__sqlite_migrations_migration_set_name"
 -- index idx_adherence_date on adherence
 CREATE INDEX idx_adherence_date ON adherence(observed_on, unit, result);
 
+-- index idx_audit_plan_month on audit_plan
+CREATE INDEX idx_audit_plan_month ON audit_plan(month_start);
+
 -- index idx_audit_results_clause on audit_results
 CREATE INDEX idx_audit_results_clause ON audit_results(clause_ref, grade);
 
@@ -354,6 +372,9 @@ CREATE INDEX idx_finding_actions_finding ON finding_actions(finding_id);
 
 -- index idx_findings_audit on findings
 CREATE INDEX idx_findings_audit ON findings(audit_id, item_id);
+
+-- index idx_findings_item on findings
+CREATE INDEX idx_findings_item ON findings(item_id, status);
 
 -- index idx_findings_status on findings
 CREATE INDEX idx_findings_status ON findings(status, due_on);
@@ -381,6 +402,9 @@ CREATE INDEX idx_survey_actions_due ON survey_actions(closed_on, due_on);
 CREATE INDEX idx_surveys_date ON surveys(responded_on, unit, service_code);
 
 -- index sqlite_autoindex_adherence_1 on adherence
+-- (made by SQLite for a constraint)
+
+-- index sqlite_autoindex_audit_plan_1 on audit_plan
 -- (made by SQLite for a constraint)
 
 -- index sqlite_autoindex_audit_results_1 on audit_results
@@ -466,6 +490,24 @@ CREATE TRIGGER [log_adherence_update] AFTER UPDATE ON [adherence] BEGIN
             VALUES ('adherence', CAST(NEW.[id] AS TEXT), 'update', json_object('id', OLD.[id], 'staff_nip', OLD.[staff_nip], 'rule_code', OLD.[rule_code], 'observed_on', OLD.[observed_on], 'unit', OLD.[unit], 'result', OLD.[result], 'observer', OLD.[observer], 'note', OLD.[note], 'evidence_sha256', OLD.[evidence_sha256]), json_object('id', NEW.[id], 'staff_nip', NEW.[staff_nip], 'rule_code', NEW.[rule_code], 'observed_on', NEW.[observed_on], 'unit', NEW.[unit], 'result', NEW.[result], 'observer', NEW.[observer], 'note', NEW.[note], 'evidence_sha256', NEW.[evidence_sha256]));
         END;
 
+-- trigger log_audit_plan_delete on audit_plan
+CREATE TRIGGER [log_audit_plan_delete] AFTER DELETE ON [audit_plan] BEGIN
+            INSERT INTO change_log (tbl, row_key, op, old, new)
+            VALUES ('audit_plan', CAST(OLD.[id] AS TEXT), 'delete', json_object('id', OLD.[id], 'checklist_id', OLD.[checklist_id], 'month_start', OLD.[month_start], 'unit', OLD.[unit], 'clauses', OLD.[clauses], 'lead_auditor_nip', OLD.[lead_auditor_nip], 'own_unit_allowed', OLD.[own_unit_allowed]), NULL);
+        END;
+
+-- trigger log_audit_plan_insert on audit_plan
+CREATE TRIGGER [log_audit_plan_insert] AFTER INSERT ON [audit_plan] BEGIN
+            INSERT INTO change_log (tbl, row_key, op, old, new)
+            VALUES ('audit_plan', CAST(NEW.[id] AS TEXT), 'insert', NULL, json_object('id', NEW.[id], 'checklist_id', NEW.[checklist_id], 'month_start', NEW.[month_start], 'unit', NEW.[unit], 'clauses', NEW.[clauses], 'lead_auditor_nip', NEW.[lead_auditor_nip], 'own_unit_allowed', NEW.[own_unit_allowed]));
+        END;
+
+-- trigger log_audit_plan_update on audit_plan
+CREATE TRIGGER [log_audit_plan_update] AFTER UPDATE ON [audit_plan] BEGIN
+            INSERT INTO change_log (tbl, row_key, op, old, new)
+            VALUES ('audit_plan', CAST(NEW.[id] AS TEXT), 'update', json_object('id', OLD.[id], 'checklist_id', OLD.[checklist_id], 'month_start', OLD.[month_start], 'unit', OLD.[unit], 'clauses', OLD.[clauses], 'lead_auditor_nip', OLD.[lead_auditor_nip], 'own_unit_allowed', OLD.[own_unit_allowed]), json_object('id', NEW.[id], 'checklist_id', NEW.[checklist_id], 'month_start', NEW.[month_start], 'unit', NEW.[unit], 'clauses', NEW.[clauses], 'lead_auditor_nip', NEW.[lead_auditor_nip], 'own_unit_allowed', NEW.[own_unit_allowed]));
+        END;
+
 -- trigger log_audit_results_delete on audit_results
 CREATE TRIGGER [log_audit_results_delete] AFTER DELETE ON [audit_results] BEGIN
             INSERT INTO change_log (tbl, row_key, op, old, new)
@@ -487,19 +529,19 @@ CREATE TRIGGER [log_audit_results_update] AFTER UPDATE ON [audit_results] BEGIN
 -- trigger log_audits_delete on audits
 CREATE TRIGGER [log_audits_delete] AFTER DELETE ON [audits] BEGIN
             INSERT INTO change_log (tbl, row_key, op, old, new)
-            VALUES ('audits', CAST(OLD.[id] AS TEXT), 'delete', json_object('id', OLD.[id], 'period_start', OLD.[period_start], 'period_end', OLD.[period_end], 'scope', OLD.[scope], 'checklist_id', OLD.[checklist_id], 'checklist_version', OLD.[checklist_version], 'checklist_sha256', OLD.[checklist_sha256], 'checklist_yaml', OLD.[checklist_yaml], 'lead_auditor', OLD.[lead_auditor], 'status', OLD.[status], 'started_on', OLD.[started_on], 'finalized_on', OLD.[finalized_on]), NULL);
+            VALUES ('audits', CAST(OLD.[id] AS TEXT), 'delete', json_object('id', OLD.[id], 'period_start', OLD.[period_start], 'period_end', OLD.[period_end], 'scope', OLD.[scope], 'checklist_id', OLD.[checklist_id], 'checklist_version', OLD.[checklist_version], 'checklist_sha256', OLD.[checklist_sha256], 'checklist_yaml', OLD.[checklist_yaml], 'lead_auditor', OLD.[lead_auditor], 'status', OLD.[status], 'started_on', OLD.[started_on], 'finalized_on', OLD.[finalized_on], 'opening_meeting_on', OLD.[opening_meeting_on], 'closing_meeting_on', OLD.[closing_meeting_on]), NULL);
         END;
 
 -- trigger log_audits_insert on audits
 CREATE TRIGGER [log_audits_insert] AFTER INSERT ON [audits] BEGIN
             INSERT INTO change_log (tbl, row_key, op, old, new)
-            VALUES ('audits', CAST(NEW.[id] AS TEXT), 'insert', NULL, json_object('id', NEW.[id], 'period_start', NEW.[period_start], 'period_end', NEW.[period_end], 'scope', NEW.[scope], 'checklist_id', NEW.[checklist_id], 'checklist_version', NEW.[checklist_version], 'checklist_sha256', NEW.[checklist_sha256], 'checklist_yaml', NEW.[checklist_yaml], 'lead_auditor', NEW.[lead_auditor], 'status', NEW.[status], 'started_on', NEW.[started_on], 'finalized_on', NEW.[finalized_on]));
+            VALUES ('audits', CAST(NEW.[id] AS TEXT), 'insert', NULL, json_object('id', NEW.[id], 'period_start', NEW.[period_start], 'period_end', NEW.[period_end], 'scope', NEW.[scope], 'checklist_id', NEW.[checklist_id], 'checklist_version', NEW.[checklist_version], 'checklist_sha256', NEW.[checklist_sha256], 'checklist_yaml', NEW.[checklist_yaml], 'lead_auditor', NEW.[lead_auditor], 'status', NEW.[status], 'started_on', NEW.[started_on], 'finalized_on', NEW.[finalized_on], 'opening_meeting_on', NEW.[opening_meeting_on], 'closing_meeting_on', NEW.[closing_meeting_on]));
         END;
 
 -- trigger log_audits_update on audits
 CREATE TRIGGER [log_audits_update] AFTER UPDATE ON [audits] BEGIN
             INSERT INTO change_log (tbl, row_key, op, old, new)
-            VALUES ('audits', CAST(NEW.[id] AS TEXT), 'update', json_object('id', OLD.[id], 'period_start', OLD.[period_start], 'period_end', OLD.[period_end], 'scope', OLD.[scope], 'checklist_id', OLD.[checklist_id], 'checklist_version', OLD.[checklist_version], 'checklist_sha256', OLD.[checklist_sha256], 'checklist_yaml', OLD.[checklist_yaml], 'lead_auditor', OLD.[lead_auditor], 'status', OLD.[status], 'started_on', OLD.[started_on], 'finalized_on', OLD.[finalized_on]), json_object('id', NEW.[id], 'period_start', NEW.[period_start], 'period_end', NEW.[period_end], 'scope', NEW.[scope], 'checklist_id', NEW.[checklist_id], 'checklist_version', NEW.[checklist_version], 'checklist_sha256', NEW.[checklist_sha256], 'checklist_yaml', NEW.[checklist_yaml], 'lead_auditor', NEW.[lead_auditor], 'status', NEW.[status], 'started_on', NEW.[started_on], 'finalized_on', NEW.[finalized_on]));
+            VALUES ('audits', CAST(NEW.[id] AS TEXT), 'update', json_object('id', OLD.[id], 'period_start', OLD.[period_start], 'period_end', OLD.[period_end], 'scope', OLD.[scope], 'checklist_id', OLD.[checklist_id], 'checklist_version', OLD.[checklist_version], 'checklist_sha256', OLD.[checklist_sha256], 'checklist_yaml', OLD.[checklist_yaml], 'lead_auditor', OLD.[lead_auditor], 'status', OLD.[status], 'started_on', OLD.[started_on], 'finalized_on', OLD.[finalized_on], 'opening_meeting_on', OLD.[opening_meeting_on], 'closing_meeting_on', OLD.[closing_meeting_on]), json_object('id', NEW.[id], 'period_start', NEW.[period_start], 'period_end', NEW.[period_end], 'scope', NEW.[scope], 'checklist_id', NEW.[checklist_id], 'checklist_version', NEW.[checklist_version], 'checklist_sha256', NEW.[checklist_sha256], 'checklist_yaml', NEW.[checklist_yaml], 'lead_auditor', NEW.[lead_auditor], 'status', NEW.[status], 'started_on', NEW.[started_on], 'finalized_on', NEW.[finalized_on], 'opening_meeting_on', NEW.[opening_meeting_on], 'closing_meeting_on', NEW.[closing_meeting_on]));
         END;
 
 -- trigger log_complaints_delete on complaints
@@ -577,19 +619,19 @@ CREATE TRIGGER [log_finding_actions_update] AFTER UPDATE ON [finding_actions] BE
 -- trigger log_findings_delete on findings
 CREATE TRIGGER [log_findings_delete] AFTER DELETE ON [findings] BEGIN
             INSERT INTO change_log (tbl, row_key, op, old, new)
-            VALUES ('findings', CAST(OLD.[id] AS TEXT), 'delete', json_object('id', OLD.[id], 'ref_no', OLD.[ref_no], 'source', OLD.[source], 'audit_id', OLD.[audit_id], 'item_id', OLD.[item_id], 'clause_ref', OLD.[clause_ref], 'grade', OLD.[grade], 'unit', OLD.[unit], 'description', OLD.[description], 'raised_on', OLD.[raised_on], 'status', OLD.[status], 'root_cause', OLD.[root_cause], 'correction', OLD.[correction], 'owner_nip', OLD.[owner_nip], 'due_on', OLD.[due_on], 'closed_on', OLD.[closed_on], 'evidence_sha256', OLD.[evidence_sha256]), NULL);
+            VALUES ('findings', CAST(OLD.[id] AS TEXT), 'delete', json_object('id', OLD.[id], 'ref_no', OLD.[ref_no], 'source', OLD.[source], 'audit_id', OLD.[audit_id], 'item_id', OLD.[item_id], 'clause_ref', OLD.[clause_ref], 'grade', OLD.[grade], 'unit', OLD.[unit], 'description', OLD.[description], 'raised_on', OLD.[raised_on], 'status', OLD.[status], 'root_cause', OLD.[root_cause], 'correction', OLD.[correction], 'owner_nip', OLD.[owner_nip], 'due_on', OLD.[due_on], 'closed_on', OLD.[closed_on], 'evidence_sha256', OLD.[evidence_sha256], 'recurrences', OLD.[recurrences], 'seen_in', OLD.[seen_in]), NULL);
         END;
 
 -- trigger log_findings_insert on findings
 CREATE TRIGGER [log_findings_insert] AFTER INSERT ON [findings] BEGIN
             INSERT INTO change_log (tbl, row_key, op, old, new)
-            VALUES ('findings', CAST(NEW.[id] AS TEXT), 'insert', NULL, json_object('id', NEW.[id], 'ref_no', NEW.[ref_no], 'source', NEW.[source], 'audit_id', NEW.[audit_id], 'item_id', NEW.[item_id], 'clause_ref', NEW.[clause_ref], 'grade', NEW.[grade], 'unit', NEW.[unit], 'description', NEW.[description], 'raised_on', NEW.[raised_on], 'status', NEW.[status], 'root_cause', NEW.[root_cause], 'correction', NEW.[correction], 'owner_nip', NEW.[owner_nip], 'due_on', NEW.[due_on], 'closed_on', NEW.[closed_on], 'evidence_sha256', NEW.[evidence_sha256]));
+            VALUES ('findings', CAST(NEW.[id] AS TEXT), 'insert', NULL, json_object('id', NEW.[id], 'ref_no', NEW.[ref_no], 'source', NEW.[source], 'audit_id', NEW.[audit_id], 'item_id', NEW.[item_id], 'clause_ref', NEW.[clause_ref], 'grade', NEW.[grade], 'unit', NEW.[unit], 'description', NEW.[description], 'raised_on', NEW.[raised_on], 'status', NEW.[status], 'root_cause', NEW.[root_cause], 'correction', NEW.[correction], 'owner_nip', NEW.[owner_nip], 'due_on', NEW.[due_on], 'closed_on', NEW.[closed_on], 'evidence_sha256', NEW.[evidence_sha256], 'recurrences', NEW.[recurrences], 'seen_in', NEW.[seen_in]));
         END;
 
 -- trigger log_findings_update on findings
 CREATE TRIGGER [log_findings_update] AFTER UPDATE ON [findings] BEGIN
             INSERT INTO change_log (tbl, row_key, op, old, new)
-            VALUES ('findings', CAST(NEW.[id] AS TEXT), 'update', json_object('id', OLD.[id], 'ref_no', OLD.[ref_no], 'source', OLD.[source], 'audit_id', OLD.[audit_id], 'item_id', OLD.[item_id], 'clause_ref', OLD.[clause_ref], 'grade', OLD.[grade], 'unit', OLD.[unit], 'description', OLD.[description], 'raised_on', OLD.[raised_on], 'status', OLD.[status], 'root_cause', OLD.[root_cause], 'correction', OLD.[correction], 'owner_nip', OLD.[owner_nip], 'due_on', OLD.[due_on], 'closed_on', OLD.[closed_on], 'evidence_sha256', OLD.[evidence_sha256]), json_object('id', NEW.[id], 'ref_no', NEW.[ref_no], 'source', NEW.[source], 'audit_id', NEW.[audit_id], 'item_id', NEW.[item_id], 'clause_ref', NEW.[clause_ref], 'grade', NEW.[grade], 'unit', NEW.[unit], 'description', NEW.[description], 'raised_on', NEW.[raised_on], 'status', NEW.[status], 'root_cause', NEW.[root_cause], 'correction', NEW.[correction], 'owner_nip', NEW.[owner_nip], 'due_on', NEW.[due_on], 'closed_on', NEW.[closed_on], 'evidence_sha256', NEW.[evidence_sha256]));
+            VALUES ('findings', CAST(NEW.[id] AS TEXT), 'update', json_object('id', OLD.[id], 'ref_no', OLD.[ref_no], 'source', OLD.[source], 'audit_id', OLD.[audit_id], 'item_id', OLD.[item_id], 'clause_ref', OLD.[clause_ref], 'grade', OLD.[grade], 'unit', OLD.[unit], 'description', OLD.[description], 'raised_on', OLD.[raised_on], 'status', OLD.[status], 'root_cause', OLD.[root_cause], 'correction', OLD.[correction], 'owner_nip', OLD.[owner_nip], 'due_on', OLD.[due_on], 'closed_on', OLD.[closed_on], 'evidence_sha256', OLD.[evidence_sha256], 'recurrences', OLD.[recurrences], 'seen_in', OLD.[seen_in]), json_object('id', NEW.[id], 'ref_no', NEW.[ref_no], 'source', NEW.[source], 'audit_id', NEW.[audit_id], 'item_id', NEW.[item_id], 'clause_ref', NEW.[clause_ref], 'grade', NEW.[grade], 'unit', NEW.[unit], 'description', NEW.[description], 'raised_on', NEW.[raised_on], 'status', NEW.[status], 'root_cause', NEW.[root_cause], 'correction', NEW.[correction], 'owner_nip', NEW.[owner_nip], 'due_on', NEW.[due_on], 'closed_on', NEW.[closed_on], 'evidence_sha256', NEW.[evidence_sha256], 'recurrences', NEW.[recurrences], 'seen_in', NEW.[seen_in]));
         END;
 
 -- trigger log_objective_values_delete on objective_values
