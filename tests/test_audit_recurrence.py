@@ -235,9 +235,10 @@ def test_the_prompt_shows_its_keys_the_audit_and_each_position(three_months, che
 
 def test_the_finding_is_written_from_its_data_in_the_reports_language(three_months,
                                                                       checklist):
-    from qmstrack.db import set_setting
+    from qmstrack.db import set_setting, writing
 
-    set_setting(three_months, "lang", "id")
+    with writing(three_months):
+        set_setting(three_months, "lang", "id")
     runs = _audit_months(three_months, checklist)
     english = render_audit_report(three_months, runs[2].audit_id, "md", "en")
     # What (the item, the value against the target, the late requests and by how many
