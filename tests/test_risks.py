@@ -8,7 +8,6 @@ from datetime import date
 
 import pytest
 
-from qmstrack.db import set_setting
 from qmstrack.errors import Conflict, InvalidInput, NotFound
 from qmstrack.metrics import compute
 from qmstrack.periods import Period
@@ -61,7 +60,7 @@ def test_scale_is_configurable_and_scores_outside_it_are_refused(risks, cli):
         result.stderr
     assert state(risks) == before
     assert cli("config", "set", "risk_scale", "11").exit_code != 0
-    set_setting(risks, "risk_scale", 3)
+    assert cli("config", "set", "risk_scale", "3").exit_code == 0
     with pytest.raises(InvalidInput, match="outside the scale 1-3"):
         add_risk(risks, unit="SMA", description="X", likelihood=4, severity=1)
     heat = risk_matrix(risks, units=("SMA",))

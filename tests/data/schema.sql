@@ -8,6 +8,8 @@
 --   m008_survey_actions
 --   m009_finding_recurrences
 --   m009_audit_programme
+--   m010_adherence_each_observation
+--   m011_master_list_and_new_registers
 --   m007_tamper_evidence
 
 -- table _sqlite_migrations
@@ -19,7 +21,7 @@ CREATE TABLE "_sqlite_migrations" (
 );
 
 -- table adherence
-CREATE TABLE adherence (
+CREATE TABLE "adherence" (
             id INTEGER PRIMARY KEY,
             staff_nip TEXT NOT NULL REFERENCES staff(nip),
             rule_code TEXT NOT NULL REFERENCES rules(code),
@@ -29,7 +31,10 @@ CREATE TABLE adherence (
             observer TEXT NOT NULL DEFAULT '',
             note TEXT NOT NULL DEFAULT '',
             evidence_sha256 TEXT REFERENCES evidence_files(sha256),
-            UNIQUE (staff_nip, rule_code, observed_on)
+            observed_at TEXT CHECK (observed_at IS NULL OR (length(observed_at) = 5
+                AND observed_at GLOB '[0-2][0-9]:[0-5][0-9]' AND observed_at < '24:00')),
+            object_ref TEXT NOT NULL DEFAULT '',
+            import_key TEXT
         );
 
 -- table audit_plan
@@ -99,6 +104,13 @@ CREATE TABLE change_seals (
             sha256 TEXT NOT NULL
         , version INTEGER NOT NULL DEFAULT 1, user TEXT NOT NULL DEFAULT '', entries_sha256 TEXT NOT NULL DEFAULT '', schema_sha256 TEXT NOT NULL DEFAULT '', state_sha256 TEXT NOT NULL DEFAULT '', history_sha256 TEXT NOT NULL DEFAULT '');
 
+-- table competences
+CREATE TABLE competences (
+            code TEXT PRIMARY KEY,
+            title TEXT NOT NULL,
+            description TEXT NOT NULL DEFAULT ''
+        );
+
 -- table complaints
 CREATE TABLE complaints (
             id INTEGER PRIMARY KEY,
@@ -129,7 +141,8 @@ CREATE TABLE documents (
             review_months INTEGER,
             review_due_on TEXT,
             withdrawn_on TEXT
-        );
+        , number TEXT, revision TEXT NOT NULL DEFAULT '', drafted_on TEXT, approved_by TEXT REFERENCES staff(nip), approved_on TEXT, distribution TEXT NOT NULL DEFAULT '', status TEXT NOT NULL DEFAULT 'in_force'
+            CHECK (status IN ('draft', 'in_force', 'obsolete', 'withdrawn')));
 
 -- table evidence_files
 CREATE TABLE evidence_files (
@@ -198,6 +211,42 @@ CREATE TABLE objectives (
             year INTEGER NOT NULL
         );
 
+-- table position_competences
+CREATE TABLE position_competences (
+            position TEXT NOT NULL COLLATE NOCASE,
+            competence_code TEXT NOT NULL REFERENCES competences(code),
+            PRIMARY KEY (position, competence_code)
+        );
+
+-- table provider_evaluations
+CREATE TABLE provider_evaluations (
+            id INTEGER PRIMARY KEY,
+            provider_code TEXT NOT NULL REFERENCES providers(code),
+            evaluated_on TEXT NOT NULL,
+            quality INTEGER NOT NULL CHECK (quality BETWEEN 1 AND 5),
+            delivery INTEGER NOT NULL CHECK (delivery BETWEEN 1 AND 5),
+            service INTEGER NOT NULL CHECK (service BETWEEN 1 AND 5),
+            score REAL NOT NULL,
+            result TEXT NOT NULL CHECK (result IN ('approved', 'conditional', 'stopped')),
+            next_due_on TEXT NOT NULL,
+            evaluator TEXT NOT NULL DEFAULT '',
+            note TEXT NOT NULL DEFAULT '',
+            UNIQUE (provider_code, evaluated_on)
+        );
+
+-- table providers
+CREATE TABLE providers (
+            code TEXT PRIMARY KEY,
+            name TEXT NOT NULL,
+            supplies TEXT NOT NULL DEFAULT '',
+            criteria TEXT NOT NULL DEFAULT '',
+            unit TEXT REFERENCES units(code),
+            status TEXT NOT NULL DEFAULT 'approved'
+                CHECK (status IN ('approved', 'conditional', 'stopped')),
+            since TEXT,
+            contact TEXT NOT NULL DEFAULT ''
+        );
+
 -- table request_events
 CREATE TABLE request_events (
             id INTEGER PRIMARY KEY,
@@ -245,6 +294,34 @@ CREATE TABLE reviews (
             chair TEXT NOT NULL DEFAULT '',
             attendees TEXT NOT NULL DEFAULT '',
             minutes_sha256 TEXT REFERENCES evidence_files(sha256)
+        );
+
+-- table risks
+CREATE TABLE risks (
+            id INTEGER PRIMARY KEY,
+            ref_no TEXT NOT NULL UNIQUE COLLATE NOCASE,
+            kind TEXT NOT NULL DEFAULT 'risk' CHECK (kind IN ('risk', 'opportunity')),
+            unit TEXT NOT NULL REFERENCES units(code),
+            process TEXT NOT NULL DEFAULT '',
+            description TEXT NOT NULL,
+            cause TEXT NOT NULL DEFAULT '',
+            impact TEXT NOT NULL DEFAULT '',
+            likelihood INTEGER NOT NULL CHECK (likelihood BETWEEN 1 AND 10),
+            severity INTEGER NOT NULL CHECK (severity BETWEEN 1 AND 10),
+            level INTEGER NOT NULL CHECK (level = likelihood * severity),
+            treatment TEXT NOT NULL DEFAULT '',
+            owner_nip TEXT REFERENCES staff(nip),
+            identified_on TEXT NOT NULL,
+            due_on TEXT,
+            reviewed_on TEXT,
+            status TEXT NOT NULL DEFAULT 'open' CHECK (status IN ('open', 'closed')),
+            closed_on TEXT,
+            residual_likelihood INTEGER CHECK (residual_likelihood BETWEEN 1 AND 10),
+            residual_severity INTEGER CHECK (residual_severity BETWEEN 1 AND 10),
+            residual_level INTEGER,
+            CHECK ((status = 'closed') = (closed_on IS NOT NULL)),
+            CHECK ((residual_likelihood IS NULL) = (residual_severity IS NULL)),
+            CHECK (residual_level IS residual_likelihood * residual_severity)
         );
 
 -- table rules
@@ -338,6 +415,23 @@ CREATE TABLE table_digests (
             digest TEXT NOT NULL
         );
 
+-- table trainings
+CREATE TABLE trainings (
+            id INTEGER PRIMARY KEY,
+            staff_nip TEXT NOT NULL REFERENCES staff(nip),
+            competence_code TEXT REFERENCES competences(code),
+            title TEXT NOT NULL,
+            held_on TEXT NOT NULL,
+            hours REAL CHECK (hours IS NULL OR (hours > 0 AND hours <= 2000)),
+            organiser TEXT NOT NULL DEFAULT '',
+            certificate_sha256 TEXT REFERENCES evidence_files(sha256),
+            effectiveness TEXT CHECK (effectiveness IN ('effective', 'not_effective')),
+            evaluated_on TEXT,
+            note TEXT NOT NULL DEFAULT '',
+            CHECK ((effectiveness IS NULL) = (evaluated_on IS NULL)),
+            UNIQUE (staff_nip, title, held_on)
+        );
+
 -- table units
 CREATE TABLE units (
             code TEXT PRIMARY KEY,
@@ -350,6 +444,10 @@ CREATE UNIQUE INDEX "idx__sqlite_migrations_migration_set_name"
 
 -- index idx_adherence_date on adherence
 CREATE INDEX idx_adherence_date ON adherence(observed_on, unit, result);
+
+-- index idx_adherence_import on adherence
+CREATE UNIQUE INDEX idx_adherence_import
+            ON adherence(staff_nip, rule_code, observed_on, import_key);
 
 -- index idx_audit_plan_month on audit_plan
 CREATE INDEX idx_audit_plan_month ON audit_plan(month_start);
@@ -367,6 +465,15 @@ CREATE INDEX idx_change_log_row ON change_log(tbl, row_key);
 -- index idx_complaints_received on complaints
 CREATE INDEX idx_complaints_received ON complaints(received_on, unit);
 
+-- index idx_documents_in_force on documents
+CREATE UNIQUE INDEX idx_documents_in_force
+            ON documents(number COLLATE NOCASE) WHERE number IS NOT NULL
+            AND status = 'in_force';
+
+-- index idx_documents_number on documents
+CREATE UNIQUE INDEX idx_documents_number
+            ON documents(number COLLATE NOCASE, revision) WHERE number IS NOT NULL;
+
 -- index idx_finding_actions_finding on finding_actions
 CREATE INDEX idx_finding_actions_finding ON finding_actions(finding_id);
 
@@ -378,6 +485,10 @@ CREATE INDEX idx_findings_item ON findings(item_id, status);
 
 -- index idx_findings_status on findings
 CREATE INDEX idx_findings_status ON findings(status, due_on);
+
+-- index idx_provider_evaluations_due on provider_evaluations
+CREATE INDEX idx_provider_evaluations_due
+            ON provider_evaluations(provider_code, evaluated_on, next_due_on);
 
 -- index idx_request_events_request on request_events
 CREATE INDEX idx_request_events_request ON request_events(request_id);
@@ -395,19 +506,25 @@ CREATE INDEX idx_requests_received ON requests(received_on, unit, service_code);
 -- index idx_requests_ref_nocase on requests
 CREATE INDEX idx_requests_ref_nocase ON requests(ref_no COLLATE NOCASE);
 
+-- index idx_risks_due on risks
+CREATE INDEX idx_risks_due ON risks(closed_on, due_on, unit);
+
 -- index idx_survey_actions_due on survey_actions
 CREATE INDEX idx_survey_actions_due ON survey_actions(closed_on, due_on);
 
 -- index idx_surveys_date on surveys
 CREATE INDEX idx_surveys_date ON surveys(responded_on, unit, service_code);
 
--- index sqlite_autoindex_adherence_1 on adherence
--- (made by SQLite for a constraint)
+-- index idx_trainings_competence on trainings
+CREATE INDEX idx_trainings_competence ON trainings(competence_code, staff_nip);
 
 -- index sqlite_autoindex_audit_plan_1 on audit_plan
 -- (made by SQLite for a constraint)
 
 -- index sqlite_autoindex_audit_results_1 on audit_results
+-- (made by SQLite for a constraint)
+
+-- index sqlite_autoindex_competences_1 on competences
 -- (made by SQLite for a constraint)
 
 -- index sqlite_autoindex_complaints_1 on complaints
@@ -422,7 +539,19 @@ CREATE INDEX idx_surveys_date ON surveys(responded_on, unit, service_code);
 -- index sqlite_autoindex_objective_values_1 on objective_values
 -- (made by SQLite for a constraint)
 
+-- index sqlite_autoindex_position_competences_1 on position_competences
+-- (made by SQLite for a constraint)
+
+-- index sqlite_autoindex_provider_evaluations_1 on provider_evaluations
+-- (made by SQLite for a constraint)
+
+-- index sqlite_autoindex_providers_1 on providers
+-- (made by SQLite for a constraint)
+
 -- index sqlite_autoindex_requests_1 on requests
+-- (made by SQLite for a constraint)
+
+-- index sqlite_autoindex_risks_1 on risks
 -- (made by SQLite for a constraint)
 
 -- index sqlite_autoindex_rules_1 on rules
@@ -444,6 +573,9 @@ CREATE INDEX idx_surveys_date ON surveys(responded_on, unit, service_code);
 -- (made by SQLite for a constraint)
 
 -- index sqlite_autoindex_table_digests_1 on table_digests
+-- (made by SQLite for a constraint)
+
+-- index sqlite_autoindex_trainings_1 on trainings
 -- (made by SQLite for a constraint)
 
 -- index sqlite_autoindex_units_1 on units
@@ -475,19 +607,19 @@ CREATE TRIGGER audits_final_no_update BEFORE UPDATE ON audits
 -- trigger log_adherence_delete on adherence
 CREATE TRIGGER [log_adherence_delete] AFTER DELETE ON [adherence] BEGIN
             INSERT INTO change_log (tbl, row_key, op, old, new)
-            VALUES ('adherence', CAST(OLD.[id] AS TEXT), 'delete', json_object('id', OLD.[id], 'staff_nip', OLD.[staff_nip], 'rule_code', OLD.[rule_code], 'observed_on', OLD.[observed_on], 'unit', OLD.[unit], 'result', OLD.[result], 'observer', OLD.[observer], 'note', OLD.[note], 'evidence_sha256', OLD.[evidence_sha256]), NULL);
+            VALUES ('adherence', CAST(OLD.[id] AS TEXT), 'delete', json_object('id', OLD.[id], 'staff_nip', OLD.[staff_nip], 'rule_code', OLD.[rule_code], 'observed_on', OLD.[observed_on], 'unit', OLD.[unit], 'result', OLD.[result], 'observer', OLD.[observer], 'note', OLD.[note], 'evidence_sha256', OLD.[evidence_sha256], 'observed_at', OLD.[observed_at], 'object_ref', OLD.[object_ref], 'import_key', OLD.[import_key]), NULL);
         END;
 
 -- trigger log_adherence_insert on adherence
 CREATE TRIGGER [log_adherence_insert] AFTER INSERT ON [adherence] BEGIN
             INSERT INTO change_log (tbl, row_key, op, old, new)
-            VALUES ('adherence', CAST(NEW.[id] AS TEXT), 'insert', NULL, json_object('id', NEW.[id], 'staff_nip', NEW.[staff_nip], 'rule_code', NEW.[rule_code], 'observed_on', NEW.[observed_on], 'unit', NEW.[unit], 'result', NEW.[result], 'observer', NEW.[observer], 'note', NEW.[note], 'evidence_sha256', NEW.[evidence_sha256]));
+            VALUES ('adherence', CAST(NEW.[id] AS TEXT), 'insert', NULL, json_object('id', NEW.[id], 'staff_nip', NEW.[staff_nip], 'rule_code', NEW.[rule_code], 'observed_on', NEW.[observed_on], 'unit', NEW.[unit], 'result', NEW.[result], 'observer', NEW.[observer], 'note', NEW.[note], 'evidence_sha256', NEW.[evidence_sha256], 'observed_at', NEW.[observed_at], 'object_ref', NEW.[object_ref], 'import_key', NEW.[import_key]));
         END;
 
 -- trigger log_adherence_update on adherence
 CREATE TRIGGER [log_adherence_update] AFTER UPDATE ON [adherence] BEGIN
             INSERT INTO change_log (tbl, row_key, op, old, new)
-            VALUES ('adherence', CAST(NEW.[id] AS TEXT), 'update', json_object('id', OLD.[id], 'staff_nip', OLD.[staff_nip], 'rule_code', OLD.[rule_code], 'observed_on', OLD.[observed_on], 'unit', OLD.[unit], 'result', OLD.[result], 'observer', OLD.[observer], 'note', OLD.[note], 'evidence_sha256', OLD.[evidence_sha256]), json_object('id', NEW.[id], 'staff_nip', NEW.[staff_nip], 'rule_code', NEW.[rule_code], 'observed_on', NEW.[observed_on], 'unit', NEW.[unit], 'result', NEW.[result], 'observer', NEW.[observer], 'note', NEW.[note], 'evidence_sha256', NEW.[evidence_sha256]));
+            VALUES ('adherence', CAST(NEW.[id] AS TEXT), 'update', json_object('id', OLD.[id], 'staff_nip', OLD.[staff_nip], 'rule_code', OLD.[rule_code], 'observed_on', OLD.[observed_on], 'unit', OLD.[unit], 'result', OLD.[result], 'observer', OLD.[observer], 'note', OLD.[note], 'evidence_sha256', OLD.[evidence_sha256], 'observed_at', OLD.[observed_at], 'object_ref', OLD.[object_ref], 'import_key', OLD.[import_key]), json_object('id', NEW.[id], 'staff_nip', NEW.[staff_nip], 'rule_code', NEW.[rule_code], 'observed_on', NEW.[observed_on], 'unit', NEW.[unit], 'result', NEW.[result], 'observer', NEW.[observer], 'note', NEW.[note], 'evidence_sha256', NEW.[evidence_sha256], 'observed_at', NEW.[observed_at], 'object_ref', NEW.[object_ref], 'import_key', NEW.[import_key]));
         END;
 
 -- trigger log_audit_plan_delete on audit_plan
@@ -544,6 +676,24 @@ CREATE TRIGGER [log_audits_update] AFTER UPDATE ON [audits] BEGIN
             VALUES ('audits', CAST(NEW.[id] AS TEXT), 'update', json_object('id', OLD.[id], 'period_start', OLD.[period_start], 'period_end', OLD.[period_end], 'scope', OLD.[scope], 'checklist_id', OLD.[checklist_id], 'checklist_version', OLD.[checklist_version], 'checklist_sha256', OLD.[checklist_sha256], 'checklist_yaml', OLD.[checklist_yaml], 'lead_auditor', OLD.[lead_auditor], 'status', OLD.[status], 'started_on', OLD.[started_on], 'finalized_on', OLD.[finalized_on], 'opening_meeting_on', OLD.[opening_meeting_on], 'closing_meeting_on', OLD.[closing_meeting_on]), json_object('id', NEW.[id], 'period_start', NEW.[period_start], 'period_end', NEW.[period_end], 'scope', NEW.[scope], 'checklist_id', NEW.[checklist_id], 'checklist_version', NEW.[checklist_version], 'checklist_sha256', NEW.[checklist_sha256], 'checklist_yaml', NEW.[checklist_yaml], 'lead_auditor', NEW.[lead_auditor], 'status', NEW.[status], 'started_on', NEW.[started_on], 'finalized_on', NEW.[finalized_on], 'opening_meeting_on', NEW.[opening_meeting_on], 'closing_meeting_on', NEW.[closing_meeting_on]));
         END;
 
+-- trigger log_competences_delete on competences
+CREATE TRIGGER [log_competences_delete] AFTER DELETE ON [competences] BEGIN
+            INSERT INTO change_log (tbl, row_key, op, old, new)
+            VALUES ('competences', CAST(OLD.[code] AS TEXT), 'delete', json_object('code', OLD.[code], 'title', OLD.[title], 'description', OLD.[description]), NULL);
+        END;
+
+-- trigger log_competences_insert on competences
+CREATE TRIGGER [log_competences_insert] AFTER INSERT ON [competences] BEGIN
+            INSERT INTO change_log (tbl, row_key, op, old, new)
+            VALUES ('competences', CAST(NEW.[code] AS TEXT), 'insert', NULL, json_object('code', NEW.[code], 'title', NEW.[title], 'description', NEW.[description]));
+        END;
+
+-- trigger log_competences_update on competences
+CREATE TRIGGER [log_competences_update] AFTER UPDATE ON [competences] BEGIN
+            INSERT INTO change_log (tbl, row_key, op, old, new)
+            VALUES ('competences', CAST(NEW.[code] AS TEXT), 'update', json_object('code', OLD.[code], 'title', OLD.[title], 'description', OLD.[description]), json_object('code', NEW.[code], 'title', NEW.[title], 'description', NEW.[description]));
+        END;
+
 -- trigger log_complaints_delete on complaints
 CREATE TRIGGER [log_complaints_delete] AFTER DELETE ON [complaints] BEGIN
             INSERT INTO change_log (tbl, row_key, op, old, new)
@@ -565,19 +715,19 @@ CREATE TRIGGER [log_complaints_update] AFTER UPDATE ON [complaints] BEGIN
 -- trigger log_documents_delete on documents
 CREATE TRIGGER [log_documents_delete] AFTER DELETE ON [documents] BEGIN
             INSERT INTO change_log (tbl, row_key, op, old, new)
-            VALUES ('documents', CAST(OLD.[id] AS TEXT), 'delete', json_object('id', OLD.[id], 'type', OLD.[type], 'title', OLD.[title], 'clause', OLD.[clause], 'unit', OLD.[unit], 'file_sha256', OLD.[file_sha256], 'issued_on', OLD.[issued_on], 'review_months', OLD.[review_months], 'review_due_on', OLD.[review_due_on], 'withdrawn_on', OLD.[withdrawn_on]), NULL);
+            VALUES ('documents', CAST(OLD.[id] AS TEXT), 'delete', json_object('id', OLD.[id], 'type', OLD.[type], 'title', OLD.[title], 'clause', OLD.[clause], 'unit', OLD.[unit], 'file_sha256', OLD.[file_sha256], 'issued_on', OLD.[issued_on], 'review_months', OLD.[review_months], 'review_due_on', OLD.[review_due_on], 'withdrawn_on', OLD.[withdrawn_on], 'number', OLD.[number], 'revision', OLD.[revision], 'drafted_on', OLD.[drafted_on], 'approved_by', OLD.[approved_by], 'approved_on', OLD.[approved_on], 'distribution', OLD.[distribution], 'status', OLD.[status]), NULL);
         END;
 
 -- trigger log_documents_insert on documents
 CREATE TRIGGER [log_documents_insert] AFTER INSERT ON [documents] BEGIN
             INSERT INTO change_log (tbl, row_key, op, old, new)
-            VALUES ('documents', CAST(NEW.[id] AS TEXT), 'insert', NULL, json_object('id', NEW.[id], 'type', NEW.[type], 'title', NEW.[title], 'clause', NEW.[clause], 'unit', NEW.[unit], 'file_sha256', NEW.[file_sha256], 'issued_on', NEW.[issued_on], 'review_months', NEW.[review_months], 'review_due_on', NEW.[review_due_on], 'withdrawn_on', NEW.[withdrawn_on]));
+            VALUES ('documents', CAST(NEW.[id] AS TEXT), 'insert', NULL, json_object('id', NEW.[id], 'type', NEW.[type], 'title', NEW.[title], 'clause', NEW.[clause], 'unit', NEW.[unit], 'file_sha256', NEW.[file_sha256], 'issued_on', NEW.[issued_on], 'review_months', NEW.[review_months], 'review_due_on', NEW.[review_due_on], 'withdrawn_on', NEW.[withdrawn_on], 'number', NEW.[number], 'revision', NEW.[revision], 'drafted_on', NEW.[drafted_on], 'approved_by', NEW.[approved_by], 'approved_on', NEW.[approved_on], 'distribution', NEW.[distribution], 'status', NEW.[status]));
         END;
 
 -- trigger log_documents_update on documents
 CREATE TRIGGER [log_documents_update] AFTER UPDATE ON [documents] BEGIN
             INSERT INTO change_log (tbl, row_key, op, old, new)
-            VALUES ('documents', CAST(NEW.[id] AS TEXT), 'update', json_object('id', OLD.[id], 'type', OLD.[type], 'title', OLD.[title], 'clause', OLD.[clause], 'unit', OLD.[unit], 'file_sha256', OLD.[file_sha256], 'issued_on', OLD.[issued_on], 'review_months', OLD.[review_months], 'review_due_on', OLD.[review_due_on], 'withdrawn_on', OLD.[withdrawn_on]), json_object('id', NEW.[id], 'type', NEW.[type], 'title', NEW.[title], 'clause', NEW.[clause], 'unit', NEW.[unit], 'file_sha256', NEW.[file_sha256], 'issued_on', NEW.[issued_on], 'review_months', NEW.[review_months], 'review_due_on', NEW.[review_due_on], 'withdrawn_on', NEW.[withdrawn_on]));
+            VALUES ('documents', CAST(NEW.[id] AS TEXT), 'update', json_object('id', OLD.[id], 'type', OLD.[type], 'title', OLD.[title], 'clause', OLD.[clause], 'unit', OLD.[unit], 'file_sha256', OLD.[file_sha256], 'issued_on', OLD.[issued_on], 'review_months', OLD.[review_months], 'review_due_on', OLD.[review_due_on], 'withdrawn_on', OLD.[withdrawn_on], 'number', OLD.[number], 'revision', OLD.[revision], 'drafted_on', OLD.[drafted_on], 'approved_by', OLD.[approved_by], 'approved_on', OLD.[approved_on], 'distribution', OLD.[distribution], 'status', OLD.[status]), json_object('id', NEW.[id], 'type', NEW.[type], 'title', NEW.[title], 'clause', NEW.[clause], 'unit', NEW.[unit], 'file_sha256', NEW.[file_sha256], 'issued_on', NEW.[issued_on], 'review_months', NEW.[review_months], 'review_due_on', NEW.[review_due_on], 'withdrawn_on', NEW.[withdrawn_on], 'number', NEW.[number], 'revision', NEW.[revision], 'drafted_on', NEW.[drafted_on], 'approved_by', NEW.[approved_by], 'approved_on', NEW.[approved_on], 'distribution', NEW.[distribution], 'status', NEW.[status]));
         END;
 
 -- trigger log_evidence_files_delete on evidence_files
@@ -670,6 +820,60 @@ CREATE TRIGGER [log_objectives_update] AFTER UPDATE ON [objectives] BEGIN
             VALUES ('objectives', CAST(NEW.[id] AS TEXT), 'update', json_object('id', OLD.[id], 'unit', OLD.[unit], 'service_code', OLD.[service_code], 'title', OLD.[title], 'metric', OLD.[metric], 'target', OLD.[target], 'frequency', OLD.[frequency], 'year', OLD.[year]), json_object('id', NEW.[id], 'unit', NEW.[unit], 'service_code', NEW.[service_code], 'title', NEW.[title], 'metric', NEW.[metric], 'target', NEW.[target], 'frequency', NEW.[frequency], 'year', NEW.[year]));
         END;
 
+-- trigger log_position_competences_delete on position_competences
+CREATE TRIGGER [log_position_competences_delete] AFTER DELETE ON [position_competences] BEGIN
+            INSERT INTO change_log (tbl, row_key, op, old, new)
+            VALUES ('position_competences', json_array(OLD.[position], OLD.[competence_code]), 'delete', json_object('position', OLD.[position], 'competence_code', OLD.[competence_code]), NULL);
+        END;
+
+-- trigger log_position_competences_insert on position_competences
+CREATE TRIGGER [log_position_competences_insert] AFTER INSERT ON [position_competences] BEGIN
+            INSERT INTO change_log (tbl, row_key, op, old, new)
+            VALUES ('position_competences', json_array(NEW.[position], NEW.[competence_code]), 'insert', NULL, json_object('position', NEW.[position], 'competence_code', NEW.[competence_code]));
+        END;
+
+-- trigger log_position_competences_update on position_competences
+CREATE TRIGGER [log_position_competences_update] AFTER UPDATE ON [position_competences] BEGIN
+            INSERT INTO change_log (tbl, row_key, op, old, new)
+            VALUES ('position_competences', json_array(NEW.[position], NEW.[competence_code]), 'update', json_object('position', OLD.[position], 'competence_code', OLD.[competence_code]), json_object('position', NEW.[position], 'competence_code', NEW.[competence_code]));
+        END;
+
+-- trigger log_provider_evaluations_delete on provider_evaluations
+CREATE TRIGGER [log_provider_evaluations_delete] AFTER DELETE ON [provider_evaluations] BEGIN
+            INSERT INTO change_log (tbl, row_key, op, old, new)
+            VALUES ('provider_evaluations', CAST(OLD.[id] AS TEXT), 'delete', json_object('id', OLD.[id], 'provider_code', OLD.[provider_code], 'evaluated_on', OLD.[evaluated_on], 'quality', OLD.[quality], 'delivery', OLD.[delivery], 'service', OLD.[service], 'score', OLD.[score], 'result', OLD.[result], 'next_due_on', OLD.[next_due_on], 'evaluator', OLD.[evaluator], 'note', OLD.[note]), NULL);
+        END;
+
+-- trigger log_provider_evaluations_insert on provider_evaluations
+CREATE TRIGGER [log_provider_evaluations_insert] AFTER INSERT ON [provider_evaluations] BEGIN
+            INSERT INTO change_log (tbl, row_key, op, old, new)
+            VALUES ('provider_evaluations', CAST(NEW.[id] AS TEXT), 'insert', NULL, json_object('id', NEW.[id], 'provider_code', NEW.[provider_code], 'evaluated_on', NEW.[evaluated_on], 'quality', NEW.[quality], 'delivery', NEW.[delivery], 'service', NEW.[service], 'score', NEW.[score], 'result', NEW.[result], 'next_due_on', NEW.[next_due_on], 'evaluator', NEW.[evaluator], 'note', NEW.[note]));
+        END;
+
+-- trigger log_provider_evaluations_update on provider_evaluations
+CREATE TRIGGER [log_provider_evaluations_update] AFTER UPDATE ON [provider_evaluations] BEGIN
+            INSERT INTO change_log (tbl, row_key, op, old, new)
+            VALUES ('provider_evaluations', CAST(NEW.[id] AS TEXT), 'update', json_object('id', OLD.[id], 'provider_code', OLD.[provider_code], 'evaluated_on', OLD.[evaluated_on], 'quality', OLD.[quality], 'delivery', OLD.[delivery], 'service', OLD.[service], 'score', OLD.[score], 'result', OLD.[result], 'next_due_on', OLD.[next_due_on], 'evaluator', OLD.[evaluator], 'note', OLD.[note]), json_object('id', NEW.[id], 'provider_code', NEW.[provider_code], 'evaluated_on', NEW.[evaluated_on], 'quality', NEW.[quality], 'delivery', NEW.[delivery], 'service', NEW.[service], 'score', NEW.[score], 'result', NEW.[result], 'next_due_on', NEW.[next_due_on], 'evaluator', NEW.[evaluator], 'note', NEW.[note]));
+        END;
+
+-- trigger log_providers_delete on providers
+CREATE TRIGGER [log_providers_delete] AFTER DELETE ON [providers] BEGIN
+            INSERT INTO change_log (tbl, row_key, op, old, new)
+            VALUES ('providers', CAST(OLD.[code] AS TEXT), 'delete', json_object('code', OLD.[code], 'name', OLD.[name], 'supplies', OLD.[supplies], 'criteria', OLD.[criteria], 'unit', OLD.[unit], 'status', OLD.[status], 'since', OLD.[since], 'contact', OLD.[contact]), NULL);
+        END;
+
+-- trigger log_providers_insert on providers
+CREATE TRIGGER [log_providers_insert] AFTER INSERT ON [providers] BEGIN
+            INSERT INTO change_log (tbl, row_key, op, old, new)
+            VALUES ('providers', CAST(NEW.[code] AS TEXT), 'insert', NULL, json_object('code', NEW.[code], 'name', NEW.[name], 'supplies', NEW.[supplies], 'criteria', NEW.[criteria], 'unit', NEW.[unit], 'status', NEW.[status], 'since', NEW.[since], 'contact', NEW.[contact]));
+        END;
+
+-- trigger log_providers_update on providers
+CREATE TRIGGER [log_providers_update] AFTER UPDATE ON [providers] BEGIN
+            INSERT INTO change_log (tbl, row_key, op, old, new)
+            VALUES ('providers', CAST(NEW.[code] AS TEXT), 'update', json_object('code', OLD.[code], 'name', OLD.[name], 'supplies', OLD.[supplies], 'criteria', OLD.[criteria], 'unit', OLD.[unit], 'status', OLD.[status], 'since', OLD.[since], 'contact', OLD.[contact]), json_object('code', NEW.[code], 'name', NEW.[name], 'supplies', NEW.[supplies], 'criteria', NEW.[criteria], 'unit', NEW.[unit], 'status', NEW.[status], 'since', NEW.[since], 'contact', NEW.[contact]));
+        END;
+
 -- trigger log_request_events_delete on request_events
 CREATE TRIGGER [log_request_events_delete] AFTER DELETE ON [request_events] BEGIN
             INSERT INTO change_log (tbl, row_key, op, old, new)
@@ -740,6 +944,24 @@ CREATE TRIGGER [log_reviews_insert] AFTER INSERT ON [reviews] BEGIN
 CREATE TRIGGER [log_reviews_update] AFTER UPDATE ON [reviews] BEGIN
             INSERT INTO change_log (tbl, row_key, op, old, new)
             VALUES ('reviews', CAST(NEW.[id] AS TEXT), 'update', json_object('id', OLD.[id], 'held_on', OLD.[held_on], 'chair', OLD.[chair], 'attendees', OLD.[attendees], 'minutes_sha256', OLD.[minutes_sha256]), json_object('id', NEW.[id], 'held_on', NEW.[held_on], 'chair', NEW.[chair], 'attendees', NEW.[attendees], 'minutes_sha256', NEW.[minutes_sha256]));
+        END;
+
+-- trigger log_risks_delete on risks
+CREATE TRIGGER [log_risks_delete] AFTER DELETE ON [risks] BEGIN
+            INSERT INTO change_log (tbl, row_key, op, old, new)
+            VALUES ('risks', CAST(OLD.[id] AS TEXT), 'delete', json_object('id', OLD.[id], 'ref_no', OLD.[ref_no], 'kind', OLD.[kind], 'unit', OLD.[unit], 'process', OLD.[process], 'description', OLD.[description], 'cause', OLD.[cause], 'impact', OLD.[impact], 'likelihood', OLD.[likelihood], 'severity', OLD.[severity], 'level', OLD.[level], 'treatment', OLD.[treatment], 'owner_nip', OLD.[owner_nip], 'identified_on', OLD.[identified_on], 'due_on', OLD.[due_on], 'reviewed_on', OLD.[reviewed_on], 'status', OLD.[status], 'closed_on', OLD.[closed_on], 'residual_likelihood', OLD.[residual_likelihood], 'residual_severity', OLD.[residual_severity], 'residual_level', OLD.[residual_level]), NULL);
+        END;
+
+-- trigger log_risks_insert on risks
+CREATE TRIGGER [log_risks_insert] AFTER INSERT ON [risks] BEGIN
+            INSERT INTO change_log (tbl, row_key, op, old, new)
+            VALUES ('risks', CAST(NEW.[id] AS TEXT), 'insert', NULL, json_object('id', NEW.[id], 'ref_no', NEW.[ref_no], 'kind', NEW.[kind], 'unit', NEW.[unit], 'process', NEW.[process], 'description', NEW.[description], 'cause', NEW.[cause], 'impact', NEW.[impact], 'likelihood', NEW.[likelihood], 'severity', NEW.[severity], 'level', NEW.[level], 'treatment', NEW.[treatment], 'owner_nip', NEW.[owner_nip], 'identified_on', NEW.[identified_on], 'due_on', NEW.[due_on], 'reviewed_on', NEW.[reviewed_on], 'status', NEW.[status], 'closed_on', NEW.[closed_on], 'residual_likelihood', NEW.[residual_likelihood], 'residual_severity', NEW.[residual_severity], 'residual_level', NEW.[residual_level]));
+        END;
+
+-- trigger log_risks_update on risks
+CREATE TRIGGER [log_risks_update] AFTER UPDATE ON [risks] BEGIN
+            INSERT INTO change_log (tbl, row_key, op, old, new)
+            VALUES ('risks', CAST(NEW.[id] AS TEXT), 'update', json_object('id', OLD.[id], 'ref_no', OLD.[ref_no], 'kind', OLD.[kind], 'unit', OLD.[unit], 'process', OLD.[process], 'description', OLD.[description], 'cause', OLD.[cause], 'impact', OLD.[impact], 'likelihood', OLD.[likelihood], 'severity', OLD.[severity], 'level', OLD.[level], 'treatment', OLD.[treatment], 'owner_nip', OLD.[owner_nip], 'identified_on', OLD.[identified_on], 'due_on', OLD.[due_on], 'reviewed_on', OLD.[reviewed_on], 'status', OLD.[status], 'closed_on', OLD.[closed_on], 'residual_likelihood', OLD.[residual_likelihood], 'residual_severity', OLD.[residual_severity], 'residual_level', OLD.[residual_level]), json_object('id', NEW.[id], 'ref_no', NEW.[ref_no], 'kind', NEW.[kind], 'unit', NEW.[unit], 'process', NEW.[process], 'description', NEW.[description], 'cause', NEW.[cause], 'impact', NEW.[impact], 'likelihood', NEW.[likelihood], 'severity', NEW.[severity], 'level', NEW.[level], 'treatment', NEW.[treatment], 'owner_nip', NEW.[owner_nip], 'identified_on', NEW.[identified_on], 'due_on', NEW.[due_on], 'reviewed_on', NEW.[reviewed_on], 'status', NEW.[status], 'closed_on', NEW.[closed_on], 'residual_likelihood', NEW.[residual_likelihood], 'residual_severity', NEW.[residual_severity], 'residual_level', NEW.[residual_level]));
         END;
 
 -- trigger log_rules_delete on rules
@@ -848,6 +1070,24 @@ CREATE TRIGGER [log_surveys_insert] AFTER INSERT ON [surveys] BEGIN
 CREATE TRIGGER [log_surveys_update] AFTER UPDATE ON [surveys] BEGIN
             INSERT INTO change_log (tbl, row_key, op, old, new)
             VALUES ('surveys', CAST(NEW.[id] AS TEXT), 'update', json_object('id', OLD.[id], 'response_key', OLD.[response_key], 'responded_on', OLD.[responded_on], 'service_code', OLD.[service_code], 'unit', OLD.[unit], 'u1', OLD.[u1], 'u2', OLD.[u2], 'u3', OLD.[u3], 'u4', OLD.[u4], 'u5', OLD.[u5], 'u6', OLD.[u6], 'u7', OLD.[u7], 'u8', OLD.[u8], 'u9', OLD.[u9], 'note', OLD.[note], 'sex', OLD.[sex], 'age_band', OLD.[age_band], 'education', OLD.[education], 'occupation', OLD.[occupation], 'age', OLD.[age]), json_object('id', NEW.[id], 'response_key', NEW.[response_key], 'responded_on', NEW.[responded_on], 'service_code', NEW.[service_code], 'unit', NEW.[unit], 'u1', NEW.[u1], 'u2', NEW.[u2], 'u3', NEW.[u3], 'u4', NEW.[u4], 'u5', NEW.[u5], 'u6', NEW.[u6], 'u7', NEW.[u7], 'u8', NEW.[u8], 'u9', NEW.[u9], 'note', NEW.[note], 'sex', NEW.[sex], 'age_band', NEW.[age_band], 'education', NEW.[education], 'occupation', NEW.[occupation], 'age', NEW.[age]));
+        END;
+
+-- trigger log_trainings_delete on trainings
+CREATE TRIGGER [log_trainings_delete] AFTER DELETE ON [trainings] BEGIN
+            INSERT INTO change_log (tbl, row_key, op, old, new)
+            VALUES ('trainings', CAST(OLD.[id] AS TEXT), 'delete', json_object('id', OLD.[id], 'staff_nip', OLD.[staff_nip], 'competence_code', OLD.[competence_code], 'title', OLD.[title], 'held_on', OLD.[held_on], 'hours', OLD.[hours], 'organiser', OLD.[organiser], 'certificate_sha256', OLD.[certificate_sha256], 'effectiveness', OLD.[effectiveness], 'evaluated_on', OLD.[evaluated_on], 'note', OLD.[note]), NULL);
+        END;
+
+-- trigger log_trainings_insert on trainings
+CREATE TRIGGER [log_trainings_insert] AFTER INSERT ON [trainings] BEGIN
+            INSERT INTO change_log (tbl, row_key, op, old, new)
+            VALUES ('trainings', CAST(NEW.[id] AS TEXT), 'insert', NULL, json_object('id', NEW.[id], 'staff_nip', NEW.[staff_nip], 'competence_code', NEW.[competence_code], 'title', NEW.[title], 'held_on', NEW.[held_on], 'hours', NEW.[hours], 'organiser', NEW.[organiser], 'certificate_sha256', NEW.[certificate_sha256], 'effectiveness', NEW.[effectiveness], 'evaluated_on', NEW.[evaluated_on], 'note', NEW.[note]));
+        END;
+
+-- trigger log_trainings_update on trainings
+CREATE TRIGGER [log_trainings_update] AFTER UPDATE ON [trainings] BEGIN
+            INSERT INTO change_log (tbl, row_key, op, old, new)
+            VALUES ('trainings', CAST(NEW.[id] AS TEXT), 'update', json_object('id', OLD.[id], 'staff_nip', OLD.[staff_nip], 'competence_code', OLD.[competence_code], 'title', OLD.[title], 'held_on', OLD.[held_on], 'hours', OLD.[hours], 'organiser', OLD.[organiser], 'certificate_sha256', OLD.[certificate_sha256], 'effectiveness', OLD.[effectiveness], 'evaluated_on', OLD.[evaluated_on], 'note', OLD.[note]), json_object('id', NEW.[id], 'staff_nip', NEW.[staff_nip], 'competence_code', NEW.[competence_code], 'title', NEW.[title], 'held_on', NEW.[held_on], 'hours', NEW.[hours], 'organiser', NEW.[organiser], 'certificate_sha256', NEW.[certificate_sha256], 'effectiveness', NEW.[effectiveness], 'evaluated_on', NEW.[evaluated_on], 'note', NEW.[note]));
         END;
 
 -- trigger log_units_delete on units
