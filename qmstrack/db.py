@@ -24,6 +24,8 @@ from qmstrack import migrations
 from qmstrack.errors import DatabaseError
 
 BUSY_TIMEOUT_MS = 60_000
+# How long one try for the write lock waits inside SQLite (see ``begin_immediate``).
+LOCK_TRY_MS = 50
 ENV_VAR = "QMSTRACK_DB"
 
 
@@ -131,8 +133,8 @@ def upgrade(db: sqlite_utils.Database, path: Path | None = None) -> list[str]:
     # Foreign keys are off meanwhile (SQLite's way to rebuild a table others refer to: they
     # can only be switched outside a transaction) and checked before the commit.
     db.execute("PRAGMA foreign_keys = OFF")
-    db.execute("BEGIN IMMEDIATE")
     try:
+        begin_immediate(db)
         steps = migrations.migration_set()
         pending = [m.name for m in steps.pending(db)]
         resealing = _before_migrations(db, pending)
@@ -229,6 +231,33 @@ def backup_to(db: sqlite_utils.Database, target: Path,
         raise DatabaseError(f"Cannot write the backup {target}: {reason}.") from exc
 
 
+def begin_immediate(db: sqlite_utils.Database) -> None:
+    """Take the write lock (``BEGIN IMMEDIATE``), waiting up to ``BUSY_TIMEOUT_MS`` while
+    another process writes.
+
+    SQLite's busy timeout waits in a C loop that Python's signal handlers cannot break into:
+    Ctrl-C pressed meanwhile was only seen once the lock came free, or when the minute was up
+    (and then after the "database is locked" error had begun to be reported). The wait is
+    made of short tries instead (``LOCK_TRY_MS`` each); between two tries Python runs its
+    signal handlers, so Ctrl-C ends the wait at once, before anything is written.
+    """
+    import time
+
+    deadline = time.monotonic() + BUSY_TIMEOUT_MS / 1000
+    db.conn.execute(f"PRAGMA busy_timeout = {LOCK_TRY_MS}")
+    try:
+        while True:
+            try:
+                db.conn.execute("BEGIN IMMEDIATE")
+                return
+            except sqlite3.OperationalError as exc:
+                if (exc.sqlite_errorcode & 0xFF != sqlite3.SQLITE_BUSY
+                        or time.monotonic() >= deadline):
+                    raise
+    finally:
+        db.conn.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
+
+
 @contextlib.contextmanager
 def writing(db: sqlite_utils.Database, command: str = "") -> Iterator[sqlite_utils.Database]:
     """One write transaction: take the write lock now, seal the change log, commit.
@@ -246,8 +275,8 @@ def writing(db: sqlite_utils.Database, command: str = "") -> Iterator[sqlite_uti
         with db.atomic():
             yield db
         return
-    db.execute("BEGIN IMMEDIATE")
     try:
+        begin_immediate(db)
         # Never seal what something else wrote: refuse when the last seal does not cover
         # the change log, the schema or the table digests as they are now.
         changelog.guard(db)
