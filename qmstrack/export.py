@@ -437,11 +437,10 @@ def _write_reports(db: sqlite_utils.Database, root: Path, audits: Selection, lan
     """
     from qmstrack.audit_report import build_audit_context, render_audit_report
     from qmstrack.i18n import translations
+    from qmstrack.integrity import template_dir_setting
     from qmstrack.labels import AUDIT_STATUS_LABELS, label
 
     gettext = translations(lang).gettext
-    from qmstrack.integrity import template_dir_setting
-
     template_dir = template_dir_setting(db)
     out: list[dict[str, Any]] = []
     for audit_id, period_start, period_end, status, finalized_on in db.conn.execute(
