@@ -10,6 +10,7 @@
 --   m009_audit_programme
 --   m010_adherence_each_observation
 --   m011_master_list_and_new_registers
+--   m013_pseudonym_key_out_of_the_database
 --   m007_tamper_evidence
 
 -- table _sqlite_migrations
