@@ -514,7 +514,8 @@ def test_an_altered_evidence_file_never_reaches_a_backup(cli, with_evidence, db_
     backup = tmp_path / "backup.db"
     result = cli("db", "backup", str(backup))
     assert result.exit_code == 1
-    assert "was altered" in result.stderr and "run 'qmstrack db check'" in result.stderr
+    assert "is not good" in result.stderr and "was not copied" in result.stderr
+    assert with_evidence in result.stderr and "run 'qmstrack db check'" in result.stderr
     assert not evidence_path(backup, with_evidence).exists()
 
 
