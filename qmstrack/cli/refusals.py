@@ -224,6 +224,17 @@ DOMAIN_MESSAGES = (
     N_('{name} is not valid YAML at line {line}.'),
     N_('{name} is not valid YAML.'),
     N_("{name} must hold a list of services (or 'services:' list)."),
+    # The tamper evidence (qmstrack.changelog, evidence, integrity, reports).
+    N_("The database was changed outside qmstrack since its last seal ({found}); "
+       "nothing was written; run 'qmstrack db check' to see what changed, and restore a "
+       "backup or ask the quality officer before writing again."),
+    N_("The evidence folder {path} is a symbolic link; run 'qmstrack db check'. The "
+       "backup's evidence was not copied."),
+    N_("The template_dir setting was not set with 'qmstrack config set template_dir' (the "
+       "change log has no sealed entry for its value); set it again that way, or pass "
+       "--template-dir, before templates are read from it."),
+    N_("The template directory {directory} is not safe: {path} can be written by other "
+       "users; make it writable by you only (chmod go-w) before templates are read from it."),
 )
 
 
