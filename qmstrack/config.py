@@ -164,6 +164,8 @@ SETTINGS: dict[str, Setting] = {s.key: s for s in [
             _short_text),
     Setting("doc_number.review_minutes", N_("Document number printed on the minutes of a "
                                             "management review."), _short_text),
+    Setting("doc_number.audit_letter", N_("Document number printed on the internal audit "
+                                          "notification letter."), _short_text),
     Setting("doc_revision", N_("Revision of the printed documents (e.g. 00)."), _short_text),
     Setting("contact_name", N_("Who answers for the evidence bundle (its Contact-Name), "
                                "e.g. the quality management representative."), _text),

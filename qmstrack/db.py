@@ -307,7 +307,7 @@ DEFAULT_SETTINGS: dict[str, Any] = {
     # Document numbers per kind of printed output (qmstrack.letterhead.KINDS).
     "doc_number": {"audit_report": "", "review_pack": "", "summary": "",
                    "finding_form": "", "skm_report": "",
-                   "review_minutes": ""},
+                   "review_minutes": "", "audit_letter": ""},
     "doc_revision": "",
     "lang": "id",
     # ISO weekday numbers (Monday = 1) the office works on.

@@ -27,7 +27,7 @@ from qmstrack.i18n import N_, translations
 
 # The kinds of printed output that carry a document number.
 KINDS = ("audit_report", "review_pack", "summary", "finding_form", "skm_report",
-         "review_minutes")
+         "review_minutes", "audit_letter")
 MAX_LOGO_BYTES = 2 << 20
 LOGO_TYPES = {b"\x89PNG\r\n\x1a\n": "image/png", b"\xff\xd8\xff": "image/jpeg"}
 PAGE_OF = N_("Page {page} of {pages}")

@@ -43,7 +43,8 @@ def render_docx(doc_spec: dict[str, Any]) -> bytes:
             cells = facts.add_row().cells
             cells[0].text, cells[1].text = name, value
     for block in doc_spec["blocks"]:
-        doc.add_heading(block["heading"], level=2)
+        if block.get("heading"):
+            doc.add_heading(block["heading"], level=2)
         if "text" in block:
             for paragraph in str(block["text"]).split("\n"):
                 doc.add_paragraph(paragraph)

@@ -437,6 +437,30 @@ def plan_show(
               empty="No programme for that year; plan it with 'qmstrack audit plan set'.")
 
 
+@plan_app.command("letter")
+def plan_letter(
+    ctx: typer.Context,
+    month: Annotated[str, typer.Option("--month", help="The planned month, e.g. 2027-02.")],
+    out: Annotated[Path, typer.Option("--out", dir_okay=False,
+                                      help="The file to write.")],
+    format: Annotated[str, typer.Option("--format", help="docx (editable in Word or "
+                                        "LibreOffice Writer) or pdf.")] = "docx",
+    unit: UnitFilter = None,
+    lang: LangOption = None,
+    checklist: ChecklistOption = None,
+) -> None:
+    """Write the notification letter of a month's planned audits; prints its path."""
+    from qmstrack.audit_letter import write_audit_letter
+    from qmstrack.cli.values import opt_lang, opt_units, option_value
+    from qmstrack.periods import parse_month
+
+    db = open_db(ctx)
+    the_month = option_value("--month", lambda: parse_month(month))
+    typer.echo(str(write_audit_letter(db, _checklist(db, checklist), the_month, out, format,
+                                      opt_lang(lang, db), units=opt_units(db, unit),
+                                      on=office_today())))
+
+
 @app.command("meetings")
 def meetings(
     ctx: typer.Context,
