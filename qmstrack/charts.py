@@ -8,7 +8,10 @@ same data always gives byte-for-byte the same chart.
 
 - :func:`stacked_bar_chart`: items graded per top-level clause, stacked by grade.
 - :func:`line_chart`: monthly rates (e.g. on-time completion and adherence), with the
-  target of each series as a dashed line; months without data leave a gap.
+  target of each series as a dashed line; months without data leave a gap; an emphasised
+  series (the office's) is drawn over the others, and periods not yet over are shaded.
+- :func:`horizontal_bar_chart`: one bar per label with its value written at its end
+  (e.g. the audit results per grade, with their counts).
 """
 
 from __future__ import annotations
@@ -61,6 +64,8 @@ class LineSeries:
     values: Sequence[float | None]
     target: float | None = None
     colour: str | None = None
+    # Drawn after (over) the other lines, thicker: the office's line over the units'.
+    emphasis: bool = False
 
 
 def _n(x: float) -> str:
@@ -172,8 +177,14 @@ def stacked_bar_chart(groups: Sequence[BarGroup], segments: Sequence[Segment], *
 
 def line_chart(x_labels: Sequence[str], series: Sequence[LineSeries], *, title: str,
                value_text: Callable[[float], str], target_label: str = "target",
-               empty_text: str = "", width: int = 680, height: int = 280) -> Markup:
+               empty_text: str = "", width: int = 680, height: int = 280,
+               partial: Sequence[bool] = (), partial_label: str = "") -> Markup:
     """Lines over ``x_labels`` for values between 0 and 1 (rates).
+
+    ``partial`` flags the x positions whose period is not over (a quarter cut at the end
+    of the data): their slot is shaded, their point drawn hollow and dashed, and
+    ``partial_label`` says so in the legend. Emphasised series are drawn last, so that no
+    other line hides them.
 
     The y axis starts at a round value below the lowest value or target (0 when values
     reach that far) so that differences of a few points stay visible; its ticks are
@@ -206,14 +217,30 @@ def line_chart(x_labels: Sequence[str], series: Sequence[LineSeries], *, title: 
                    f'stroke="{GRID_COLOUR}" stroke-width="1"/>')
         out.append(_text(left - 6, y + 4, value_text(round(tick, 4)), anchor="end"))
         tick += step
+    flags = [bool(f) for f in list(partial)[:n]] + [False] * max(0, n - len(partial))
+    for i, flag in enumerate(flags):
+        if flag:
+            slot = plot_w / n
+            out.append(f'<rect class="partial" x="{_n(left + slot * i)}" y="{top}" '
+                       f'width="{_n(slot)}" height="{plot_h}" fill="#eef1f5">'
+                       f"<title>{escape(f'{x_labels[i]}: {partial_label}')}</title></rect>")
     for i, label in enumerate(x_labels):
-        out.append(_text(sx(i), top + plot_h + 18, label, fill="#2b2b2b"))
+        out.append(_text(sx(i), top + plot_h + 18, label + (" *" if flags[i] else ""),
+                         fill="#2b2b2b"))
     out.append(f'<line x1="{left}" y1="{top + plot_h}" x2="{left + plot_w}" '
                f'y2="{top + plot_h}" stroke="{AXIS_COLOUR}" stroke-width="1"/>')
     legend: list[tuple[str, str, bool]] = []
-    for index, line in enumerate(series):
-        colour = line.colour or SERIES_COLOURS[index % len(SERIES_COLOURS)]
+    colours = [line.colour or SERIES_COLOURS[index % len(SERIES_COLOURS)]
+               for index, line in enumerate(series)]
+    for line, colour in zip(series, colours, strict=True):
         legend.append((line.label, colour, False))
+        if line.target is not None and y_min <= line.target <= y_max:
+            legend.append((f"{target_label} {value_text(line.target)}", colour, True))
+    # The emphasised lines last: SVG paints in document order.
+    order = sorted(range(len(series)), key=lambda index: series[index].emphasis)
+    for index in order:
+        line, colour = series[index], colours[index]
+        width_px = "3.5" if line.emphasis else "2.5"
         if line.target is not None and y_min <= line.target <= y_max:
             y = sy(line.target)
             out.append(f'<line x1="{left}" y1="{_n(y)}" x2="{left + plot_w}" y2="{_n(y)}" '
@@ -221,7 +248,6 @@ def line_chart(x_labels: Sequence[str], series: Sequence[LineSeries], *, title: 
                        f'stroke-dasharray="5 4" opacity="0.8">'
                        f"<title>{escape(f'{line.label}: {target_label} {value_text(line.target)}')}"
                        f"</title></line>")
-            legend.append((f"{target_label} {value_text(line.target)}", colour, True))
         # A path broken where a month has no data.
         runs: list[list[tuple[float, float]]] = [[]]
         for i, value in enumerate(line.values[:n]):
@@ -234,17 +260,20 @@ def line_chart(x_labels: Sequence[str], series: Sequence[LineSeries], *, title: 
             if len(run) > 1:
                 points = " ".join(f"{_n(x)},{_n(y)}" for x, y in run)
                 out.append(f'<polyline points="{points}" fill="none" '
-                           f'stroke="{escape(colour)}" stroke-width="2.5" '
+                           f'stroke="{escape(colour)}" stroke-width="{width_px}" '
                            f'stroke-linejoin="round" stroke-linecap="round"/>')
         for i, value in enumerate(line.values[:n]):
             if value is None:
                 continue
+            dashed = ' stroke-dasharray="2 2"' if flags[i] else ""
             out.append(f'<circle cx="{_n(sx(i))}" cy="{_n(sy(value))}" r="3.5" '
-                       f'fill="#ffffff" stroke="{escape(colour)}" stroke-width="2">'
+                       f'fill="#ffffff" stroke="{escape(colour)}" stroke-width="2"{dashed}>'
                        f"<title>{escape(f'{x_labels[i]}: {line.label} {value_text(value)}')}"
                        f"</title></circle>")
     if not values and empty_text:
         out.append(_text(left + plot_w / 2, top + plot_h / 2, empty_text))
+    if any(flags) and partial_label:
+        legend.append((f"* {partial_label}", "#eef1f5", False))
     out.extend(_legend(legend, width - legend_width + 16, top + 4))
     out.append("</svg>")
     return Markup("".join(out))

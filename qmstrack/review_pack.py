@@ -41,7 +41,7 @@ from qmstrack.labels import (
     SOURCE_LABELS,
 )
 from qmstrack.labels import label as code_label
-from qmstrack.periods import Period, choose_period, month_spans, quarter_spans
+from qmstrack.periods import Period, choose_period, month_spans, quarter_spans, span_containing
 from qmstrack.periods import year as calendar_year
 from qmstrack.registers.common import query_dicts
 from qmstrack.review_notes import NOTE_SECTIONS, Notes
@@ -221,6 +221,10 @@ def _satisfaction(db, fig: _Figures, start: date, end: date, units, gettext, cha
         buckets = [{"label": month_name(m.start, fig.lang, "LLL y"), "start": m.start,
                     "end": m.end} for m in spans]
         by = "month"
+    for b in buckets:
+        # A quarter (or month) cut by the period: its IKM is of part of its days.
+        whole = span_containing(by, b["start"])
+        b["partial"] = b["start"] > whole.start or b["end"] < whole.end
 
     def figures(unit_codes=(), service=None) -> dict[str, Any]:
         responses = fig.get("satisfaction.responses", start, end, unit_codes, service)
@@ -242,20 +246,26 @@ def _satisfaction(db, fig: _Figures, start: date, end: date, units, gettext, cha
                                        "ORDER BY unit, code"):
         services.append({"code": code, "name": name, "unit": unit,
                          **figures((unit,), code)})
-    series = [charts.LineSeries(gettext("All units"),
-                                [_ikm_share(t["value"]) for t in overall["trend"]])]
-    series += [charts.LineSeries(u["code"], [_ikm_share(t["value"]) for t in u["trend"]])
-               for u in unit_rows]
+    office_line = [_ikm_share(t["value"]) for t in overall["trend"]]
+    series = [charts.LineSeries(gettext("All units"), office_line, emphasis=True)]
+    units_differ = _units_differ(office_line, [[_ikm_share(t["value"]) for t in u["trend"]]
+                                               for u in unit_rows])
+    if units_differ:
+        series += [charts.LineSeries(u["code"], [_ikm_share(t["value"]) for t in u["trend"]])
+                   for u in unit_rows]
     chart = charts.line_chart(
         [b["label"] for b in buckets], series,
         title=gettext("Community satisfaction index (IKM) by quarter") if by == "quarter"
         else gettext("Community satisfaction index (IKM) by month"),
         value_text=lambda x: fig.ikm(x * 100), target_label=gettext("target"),
-        empty_text=gettext("No data"), width=900)
+        empty_text=gettext("No data"), width=900,
+        partial=[b["partial"] for b in buckets],
+        partial_label=gettext("quarter not over") if by == "quarter"
+        else gettext("month not over"))
     return {"overall": overall, "units": unit_rows, "services": services,
-            "buckets": [{"label": b["label"], "start": b["start"], "end": b["end"]}
-                        for b in buckets],
-            "by": by, "chart": chart,
+            "buckets": [{"label": b["label"], "start": b["start"], "end": b["end"],
+                         "partial": b["partial"]} for b in buckets],
+            "by": by, "chart": chart, "units_differ": units_differ,
             **_skm_detail(db, fig, start, end, overall, unit_rows, services, gettext)}
 
 
@@ -302,6 +312,23 @@ def _skm_detail(db, fig: _Figures, start: date, end: date, overall, unit_rows, s
 
 def _ikm_share(value: float | None) -> float | None:
     return None if value is None else value / 100
+
+
+# Units whose IKM stays within one point (on the 25-100 scale) of the office's in every
+# period draw the same line: the chart shows the office's alone.
+UNITS_DIFFER_BY = 0.01
+
+
+def _units_differ(office: list[float | None], units: list[list[float | None]]) -> bool:
+    """Whether any unit's trend is more than ``UNITS_DIFFER_BY`` from the office's in
+    some period with data (a unit with data where the office has none differs too)."""
+    for trend in units:
+        for mine, theirs in zip(trend, office, strict=True):
+            if mine is None:
+                continue
+            if theirs is None or abs(mine - theirs) > UNITS_DIFFER_BY:
+                return True
+    return False
 
 
 def _complaints(db, fig: _Figures, start: date, end: date, units, gettext) -> dict[str, Any]:
@@ -580,12 +607,15 @@ def _audits(db, fig: _Figures, start: date, end: date, lang: str, gettext, chart
     coverage = clause_coverage(db, checklist, end)
     due = due_clauses(checklist, coverage, lang)
     rate = fig.get("audits.clause_coverage_12m", start, end)
-    chart = charts.stacked_bar_chart(
-        [charts.BarGroup(f"#{r['id']}", r["counts"], f"#{r['id']} {r['period_text']}")
-         for r in rows],
-        [charts.Segment(g["key"], g["label"], g["colour"]) for g in grades],
-        title=gettext("Results of the internal audits by grade"), y_label=gettext("Items"),
-        empty_text=gettext("No internal audit in the period"), number=fig.num, width=900)
+    # One bar per grade with its count (the audits' items of the period together; the
+    # table beside it splits them by audit).
+    chart = charts.horizontal_bar_chart(
+        [g["label"] for g in grades] if rows else [],
+        [totals[g["key"]] for g in grades] if rows else [],
+        title=gettext("Results of the internal audits by grade"),
+        maximum=max(totals.values(), default=0) or 1, value_text=fig.num,
+        colours=[g["colour"] for g in grades],
+        empty_text=gettext("No internal audit in the period"), width=900)
     return {"grades": grades, "rows": rows,
             "totals": [fig.num(totals[g]) for g in GRADES],
             "coverage": {"checklist_id": checklist.id, "total": len(coverage),

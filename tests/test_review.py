@@ -1144,3 +1144,100 @@ def test_importing_review_stays_light():
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
                          timeout=60)
     assert out.stdout.strip() == "False", out.stderr
+
+
+# --- the charts read at a glance (issue 20) -----------------------------------------------------
+
+
+def _polylines(svg: str) -> list[tuple[str, str]]:
+    """(stroke colour, stroke width) of every line of a chart, in the order drawn."""
+    return re.findall(r'<polyline points="[^"]*" fill="none" stroke="([^"]+)" '
+                      r'stroke-width="([^"]+)"', svg)
+
+
+def _legend_labels(svg: str) -> list[str]:
+    return re.findall(r'text-anchor="start" font-size="12" fill="#2b2b2b">([^<]*)</text>', svg)
+
+
+def test_the_ikm_chart_draws_the_units_when_they_differ_under_the_office_line(year):
+    from qmstrack.charts import SERIES_COLOURS
+
+    ctx = context(year, "en")
+    sat = ctx["satisfaction"]
+    trends = {u["code"]: [t["value"] for t in u["trend"]] for u in sat["units"]}
+    assert len({tuple(t) for t in trends.values()}) > 1  # the units' IKM differ
+    assert sat["units_differ"] is True
+    svg = str(sat["chart"])
+    assert _legend_labels(svg)[0] == "All units"
+    assert set(UNITS) <= set(_legend_labels(svg))
+    lines = _polylines(svg)
+    assert len(lines) == 1 + len(UNITS)
+    # The office's line comes last (SVG paints in order: on top), and thicker.
+    assert lines[-1] == (SERIES_COLOURS[0], "3.5")
+    assert all(width == "2.5" for _colour, width in lines[:-1])
+    # A whole year: no quarter is partial.
+    assert 'class="partial"' not in svg and not any(b["partial"] for b in sat["buckets"])
+
+
+def test_the_ikm_chart_draws_one_office_line_when_the_units_do_not_differ(office):
+    from qmstrack.registers.surveys import add_response
+
+    for month in (1, 4, 7, 10):
+        for service in SERVICES:
+            add_response(office, service=service, scores=[3] * 9,
+                         on=date(YEAR, month, 14), today=TODAY)
+    sat = context(office, "en")["satisfaction"]
+    assert {tuple(t["value"] for t in u["trend"]) for u in sat["units"]} == {
+        tuple(t["value"] for t in sat["overall"]["trend"])}
+    assert sat["units_differ"] is False
+    svg = str(sat["chart"])
+    assert len(_polylines(svg)) == 1
+    assert _legend_labels(svg) == ["All units"]
+    assert not set(UNITS) & set(_legend_labels(svg))
+
+
+@pytest.mark.parametrize("lang, label, words", [
+    ("en", "Q4 2025 *", "quarter not over"), ("id", "Triwulan IV 2025 *",
+                                              "triwulan belum berakhir")])
+def test_a_quarter_not_over_is_marked_on_the_ikm_chart(year, lang, label, words):
+    ctx = context(year, lang, period=Period(date(YEAR, 1, 1), date(YEAR, 11, 15)))
+    sat = ctx["satisfaction"]
+    assert [b["partial"] for b in sat["buckets"]] == [False, False, False, True]
+    svg = str(sat["chart"])
+    assert svg.count('class="partial"') == 1
+    assert f">{label}</text>" in svg and f"* {words}" in svg
+    # Only the last quarter's points are drawn dashed.
+    assert svg.count('stroke-dasharray="2 2"') == sum(
+        1 for u in [sat["overall"], *sat["units"]] if u["trend"][3]["value"] is not None)
+    # A period of months cut in the middle of its last month marks that month.
+    short = context(year, "en", period=Period(date(YEAR, 4, 1), date(YEAR, 5, 20)))
+    assert [b["partial"] for b in short["satisfaction"]["buckets"]] == [False, True]
+    assert "* month not over" in str(short["satisfaction"]["chart"])
+
+
+def test_the_audit_results_are_bars_with_their_counts(year):
+    from qmstrack.audits import GRADES, grade_counts
+    from qmstrack.charts import GRADE_COLOURS
+
+    ctx = context(year, "en")
+    svg = str(ctx["audits"]["chart"])
+    counts = grade_counts(year, 1)
+    bars = re.findall(r'<rect x="[^"]+" y="[^"]+" width="([^"]+)" height="[^"]+" rx="2" '
+                      r'fill="([^"]+)"><title>([^<]*)</title>', svg)
+    # One bar per grade in the grade's colour, with its count: no stacked bar.
+    assert [colour for _w, colour, _t in bars] == [GRADE_COLOURS[g][0] for g in GRADES]
+    labels = [g["label"] for g in ctx["audits"]["grades"]]
+    assert [title for _w, _c, title in bars] == [f"{label}: {counts[g]}"
+                                                for label, g in zip(labels, GRADES,
+                                                                    strict=True)]
+    widest = max(counts.values())
+    for (width, _colour, _title), g in zip(bars, GRADES, strict=True):
+        assert (float(width) == 580) == (counts[g] == widest)
+        assert (float(width) == 0) == (counts[g] == 0)
+    for g in GRADES:
+        assert f'fill="#5f6b7a">{counts[g]}</text>' in svg
+    # No audit in the period: the sentence, no bar.
+    empty = str(context(year, "en", period=Period(date(YEAR, 5, 1), date(YEAR, 5, 31)))
+                ["audits"]["chart"])
+    assert "No internal audit in the period" in empty and "<rect" not in empty
+    assert GRADE_COLOURS["conform"][0] not in empty and labels[0] not in empty
