@@ -54,10 +54,12 @@ def build_letter_context(db: sqlite_utils.Database, checklist: Checklist, month:
         + (f" AND p.unit IN ({marks})" if wanted else "") + " ORDER BY p.unit",
         [checklist.id, month.start.isoformat(), *wanted]).fetchall()
     label = month.start.strftime("%Y-%m")
+    if not rows and wanted:
+        raise NotFound(f"No audit is planned for {', '.join(wanted)} in {label}; plan it "
+                       "with 'qmstrack audit plan set'.")
     if not rows:
-        where = f" for {', '.join(wanted)}" if wanted else ""
-        raise NotFound(f"No audit is planned{where} in {label}; plan it with 'qmstrack "
-                       "audit plan set'.")
+        raise NotFound(f"No audit is planned in {label}; plan it with 'qmstrack audit plan "
+                       "set'.")
     dated = on or month.start
     dates = f"{date_short(month.start, lang)} – {date_short(month.end, lang)}"
     known = {c.ref: c for c in checklist.iter_clauses()}

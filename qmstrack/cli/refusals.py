@@ -17,6 +17,11 @@ from __future__ import annotations
 from qmstrack.i18n import N_, NC_
 
 DOMAIN_MESSAGES = (
+    N_("No audit is planned for {units} in {month}; plan it with 'qmstrack audit plan "
+       "set'."),
+    N_("No audit is planned in {month}; plan it with 'qmstrack audit plan set'."),
+    N_("{path} is a directory; name the letter's file with --out."),
+    N_('The letter {path} cannot be written: {error}.'),
     N_('The programme is planned by calendar month; {start} to {end} is not one.'),
     N_('Name the units to audit with --unit.'),
     N_('{name} ({nip}) belongs to {units} and may not audit their own unit (ISO 9001:2015 '
