@@ -27,6 +27,25 @@ NOTE_SECTIONS: dict[str, tuple[str, str]] = {
     "other": (N_("Other matters"), ""),
 }
 NOTE_KEYS = tuple(NOTE_SECTIONS)
+# What an empty section lacks, said to the head of office (the pack is read at the meeting,
+# not by the person who runs the command).
+NOTE_MISSING: dict[str, str] = {
+    "context_changes": N_(
+        "No changes in external or internal issues have been recorded for this review "
+        "(for example new regulations, budget, organisation or the public's expectations). "
+        "The quality officer notes them before the meeting, or the meeting records that "
+        "there were none."),
+    "resources": N_(
+        "Nothing has been recorded yet on whether staff, rooms, equipment and budget were "
+        "enough for the services. The meeting should state it and record any shortfall."),
+    "risks_and_opportunities": N_(
+        "No judgement has been recorded yet on whether the actions on risks and "
+        "opportunities worked. The meeting should state it for each treatment above."),
+    "improvement_opportunities": N_(
+        "No opportunities for improvement have been proposed yet. Units bring their "
+        "proposals to the meeting; the decisions are recorded in the minutes."),
+    "other": N_("No other matters have been raised for this review."),
+}
 NOTES_LIMIT = 1024 * 1024
 NOTE_LENGTH = 4000
 

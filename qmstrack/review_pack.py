@@ -44,7 +44,7 @@ from qmstrack.labels import label as code_label
 from qmstrack.periods import Period, choose_period, month_spans, quarter_spans, span_containing
 from qmstrack.periods import year as calendar_year
 from qmstrack.registers.common import query_dicts
-from qmstrack.review_notes import NOTE_SECTIONS, Notes
+from qmstrack.review_notes import NOTE_MISSING, NOTE_SECTIONS, Notes
 from qmstrack.reviews import ACTION_SQL, action_state
 from qmstrack.scope import Scope
 
@@ -697,7 +697,8 @@ def _notes(notes: Notes, lang: str, gettext) -> dict[str, Any]:
     for key, (title, clause) in NOTE_SECTIONS.items():
         written = notes.get(key)
         sections[key] = {"key": key, "title": gettext(title), "clause": clause,
-                         "items": list(written.get(lang, [])) if written is not None else []}
+                         "items": list(written.get(lang, [])) if written is not None else [],
+                         "missing": gettext(NOTE_MISSING[key])}
     return sections
 
 

@@ -1241,3 +1241,21 @@ def test_the_audit_results_are_bars_with_their_counts(year):
                 ["audits"]["chart"])
     assert "No internal audit in the period" in empty and "<rect" not in empty
     assert GRADE_COLOURS["conform"][0] not in empty and labels[0] not in empty
+
+
+@pytest.mark.parametrize("lang", ["id", "en"])
+def test_an_empty_notes_section_says_what_is_missing_for_the_head_of_office(year, lang):
+    """Sections nobody wrote say, in the pack's language, what the meeting still lacks;
+    they never send the head of office to a command-line option."""
+    from qmstrack.i18n import gettext
+    from qmstrack.review_notes import NOTE_MISSING
+    from qmstrack.review_pack import build_pack_context, render_pack
+
+    ctx = build_pack_context(year, PERIOD, lang)
+    md, html = render_pack(ctx, "md"), render_pack(ctx, "html")
+    assert "--notes" not in md and "--notes" not in html
+    for key, message in NOTE_MISSING.items():
+        said = gettext(message, lang)
+        assert said == message if lang == "en" else said != message, key
+        assert said in md, key
+        assert said.replace("'", "&#39;") in html, key
