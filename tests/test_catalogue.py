@@ -70,3 +70,31 @@ def test_the_terminal_language_switches_messages():
             check_zone("Asia/Samarinda")
     finally:
         set_terminal_language(before)
+
+
+def test_the_indonesian_catalogue_holds_each_message_once():
+    """msgfmt refuses a catalogue with a message defined twice, and Babel keeps only one of
+    the two translations: each (context, message) pair appears once."""
+    import ast
+    from collections import Counter
+    from pathlib import Path
+
+    import qmstrack
+
+    po = (Path(qmstrack.__file__).parent / "locales" / "id" / "LC_MESSAGES"
+          / "qmstrack.po").read_text(encoding="utf-8")
+    seen: Counter[tuple[str, str]] = Counter()
+    for entry in po.split("\n\n"):
+        fields: dict[str, str] = {}
+        current = None
+        for line in entry.splitlines():
+            if line.startswith(("msgctxt ", "msgid ", "msgstr ", "msgid_plural ")):
+                current, _, rest = line.partition(" ")
+                fields[current] = ast.literal_eval(rest)
+            elif line.startswith('"') and current:
+                fields[current] += ast.literal_eval(line)
+        if fields.get("msgid"):
+            seen[(fields.get("msgctxt", ""), fields["msgid"])] += 1
+    twice = [key for key, n in seen.items() if n > 1]
+    assert twice == [], twice
+    assert len(seen) > 1000
