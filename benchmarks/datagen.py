@@ -13,7 +13,7 @@ Two ways out, from the same generator (the same seed gives the same records):
 - :func:`write_requests_csv`: the requests as the clerks' spreadsheet, Indonesian headers,
   dates written ``23/11/2026``, statuses in Indonesian, NIPs with spaces; for
   ``qmstrack request import``.
-- :func:`fill_database`: requests (with their status events), adherence observations and
+- :func:`fill_database`: requests (with their in-progress events), adherence observations and
   survey responses written with ``executemany`` inside qmstrack's own ``writing()``
   transaction, so the change-log triggers fire and the log is sealed once at the end:
   ``qmstrack db check`` stays valid.
@@ -48,7 +48,7 @@ from pathlib import Path
 from qmstrack import demo
 from qmstrack.calendar import WorkingCalendar
 
-DATAGEN_VERSION = 2
+DATAGEN_VERSION = 3
 DEFAULT_END = demo.DEMO_END
 STALE_SHARE = 0.0005
 FULL_REQUESTS = 1_000_000
@@ -331,7 +331,7 @@ def _by_month(rows, day_of) -> Iterator[tuple[str, list]]:
 
 
 def fill_database(path: Path, shape: Shape, *, log=print) -> dict[str, float]:
-    """Base registers plus requests (with their status events), adherence observations and
+    """Base registers plus requests (with their in-progress events), adherence observations and
     survey responses, written month by month: one ``writing()`` transaction (so one
     sealed range of the change log) per month, the seal dated at the end of that month, as
     if the office had imported its spreadsheets monthly. Returns seconds per step."""
@@ -370,12 +370,10 @@ def fill_database(path: Path, shape: Shape, *, log=print) -> dict[str, float]:
                         rows.append((request_id, r.ref_no, received, r.service, r.unit,
                                      r.requester, r.contact, r.channel, r.staff, r.status,
                                      closed, r.due.isoformat(), r.rating, r.notes))
-                        events.append((request_id, "received", received, ""))
+                        # As qmstrack keeps them: receipt and closing are on the row.
                         if r.status != "received" and r.sla > 0:
                             events.append((request_id, "in_progress", r.started.isoformat(),
                                            ""))
-                        if closed:
-                            events.append((request_id, r.status, closed, ""))
                     _insert(db, "requests", ("id", "ref_no", "received_on", "service_code",
                                              "unit", "requester", "contact", "channel",
                                              "staff_nip", "status", "closed_on", "due_on",

@@ -972,3 +972,40 @@ def m007_tamper_evidence(db: sqlite_utils.Database) -> None:
         changelog.set_digest(db, table, rows, total)
     changelog.seal(db, "qmstrack upgrade (m007_tamper_evidence)", history=True, force=True,
                    take_entries=False)
+
+
+# The status events a request row already holds: its receipt (``received_on``) and its
+# closing (``status`` and ``closed_on``), with no note the row lacks ('imported' is the
+# import's own marker; a closing note is appended to the request's notes).
+M014_REDUNDANT_EVENTS = """
+DELETE FROM request_events WHERE id IN (
+    SELECT e.id FROM request_events AS e JOIN requests AS r ON r.id = e.request_id
+    WHERE ((e.status = 'received' AND e.on_date = r.received_on)
+           OR (e.status IN ('completed', 'rejected') AND e.status = r.status
+               AND e.on_date = r.closed_on))
+      AND (e.note IN ('', 'imported') OR instr(r.notes, e.note) > 0))
+"""
+
+
+@migration("m014_request_events_without_row_state")
+def m014_request_events_without_row_state(db: sqlite_utils.Database) -> None:
+    """Status events no longer repeat what the request row holds (``registers.requests``).
+
+    The events that only repeat the row's receipt or closing are deleted as one bulk
+    write (``changelog.bulk``): one change-log entry names the migration and the events'
+    keys, and the table's digest loses exactly the rows deleted, so a row changed outside
+    qmstrack before the upgrade still differs from its digest. Sealed here when the
+    database had nothing unsealed before; otherwise what was unsealed stays reported.
+    """
+    import hashlib
+
+    from qmstrack import changelog
+
+    clean = changelog.unsealed_changes(db) is None
+    name = "m014_request_events_without_row_state"
+    with changelog.bulk(db, f"qmstrack upgrade ({name})",
+                        hashlib.sha256(M014_REDUNDANT_EVENTS.encode()).hexdigest()) as logged:
+        deleted = db.execute(M014_REDUNDANT_EVENTS).rowcount
+        logged.counts.update(deleted=deleted)
+    if clean:
+        changelog.seal(db, f"qmstrack upgrade ({name})")

@@ -2,8 +2,14 @@
 
 A request is received on a date for a service; its due date is computed once, from the
 service time in working days (``qmstrack.calendar``), and stored so that every metric is
-plain SQL. Each status change is kept as an event with its date. Statuses:
-``received`` -> ``in_progress`` -> ``completed`` or ``rejected`` (closed).
+plain SQL. Statuses: ``received`` -> ``in_progress`` -> ``completed`` or ``rejected``
+(closed).
+
+The request row holds its first and last transitions: ``received_on`` is when it was
+received, ``status`` and ``closed_on`` how and when it was closed. ``request_events`` keeps
+only what the row does not: the transitions in between (``in_progress``, with its date and
+note). A request's history (:func:`get_request`) is the row's transitions and those events,
+in date order.
 """
 
 from __future__ import annotations
@@ -290,10 +296,11 @@ def _insert_rows(db: sqlite_utils.Database, table: str, columns: tuple[str, ...]
 
 
 def _insert_many(db: sqlite_utils.Database, records: list[dict[str, Any]]) -> None:
-    """Insert new requests and their first status events.
+    """Insert new requests, and the event of those that arrive already in progress.
 
     The ids are given, not left to SQLite: the write transaction holds the lock, so the
-    next ids are the ones SQLite would choose (max + 1), and the events need them.
+    next ids are the ones SQLite would choose (max + 1), and the events need them. A row's
+    receipt and closing are on the row itself; only ``in_progress`` is an event.
     """
     first = (db.execute("SELECT max(id) FROM requests").fetchone()[0] or 0) + 1
     rows, events = [], []
@@ -301,11 +308,8 @@ def _insert_many(db: sqlite_utils.Database, records: list[dict[str, Any]]) -> No
         rows.append((rid, r["ref_no"], r["received_on"], r["service_code"], r["unit"],
                      r["requester"], r["contact"], r["channel"], r["staff_nip"], r["status"],
                      r["closed_on"], r["due_on"], r["rating"], r["notes"]))
-        events.append((rid, "received", r["received_on"], ""))
         if r["status"] == "in_progress":
             events.append((rid, "in_progress", r["received_on"], "imported"))
-        elif r["status"] in CLOSED:
-            events.append((rid, r["status"], r["closed_on"], ""))
     _insert_rows(db, "requests", _INSERT_COLUMNS, rows)
     _insert_rows(db, "request_events", ("request_id", "status", "on_date", "note"), events)
 
@@ -415,12 +419,11 @@ def _write_batch(db: sqlite_utils.Database, batch: list[dict[str, Any]],
         updated += 1
         sets = ", ".join(f"{k} = ?" for k in record)
         db.execute(f"UPDATE requests SET {sets} WHERE id = ?", [*record.values(), old["id"]])
-        if old["status"] != record["status"]:
-            on = record["closed_on"] or record["received_on"]
+        if old["status"] != record["status"] and record["status"] == "in_progress":
             db.execute(
                 "INSERT INTO request_events (request_id, status, on_date, note) "
-                "VALUES (?, ?, ?, 'imported')",
-                [old["id"], record["status"], on],
+                "VALUES (?, 'in_progress', ?, 'imported')",
+                [old["id"], record["received_on"]],
             )
     return len(new), updated, unchanged
 
@@ -487,9 +490,10 @@ def update_request(db: sqlite_utils.Database, ref: str, *, status: str, on: Any,
         if note:
             changes["notes"] = (row["notes"] + "\n" + note).strip()
         db.table("requests").update(row["id"], changes)
-        db.table("request_events").insert(
-            {"request_id": row["id"], "status": new_status, "on_date": on_date.isoformat(),
-             "note": note})
+        if new_status not in CLOSED:  # a closing is the row's status and closed_on
+            db.table("request_events").insert(
+                {"request_id": row["id"], "status": new_status,
+                 "on_date": on_date.isoformat(), "note": note})
     return get_request(db, row["ref_no"])
 
 
@@ -502,12 +506,25 @@ def _decorate(row: dict[str, Any]) -> dict[str, Any]:
 
 
 def get_request(db: sqlite_utils.Database, ref: str) -> dict[str, Any]:
+    """One request with its history: received, the events in between, and its closing."""
     row = _decorate(_get_row(db, ref))
-    row["events"] = list(query_dicts(
-        db, "SELECT status, on_date, note FROM request_events WHERE request_id = ? "
-            "ORDER BY on_date, id", [row["id"]]))
+    row["events"] = history(db, row)
     row.pop("id")
     return row
+
+
+def history(db: sqlite_utils.Database, row: dict[str, Any]) -> list[dict[str, Any]]:
+    """A request's transitions in date order: its receipt and closing from the row, the
+    transitions in between from ``request_events``."""
+    events = [{"status": "received", "on_date": row["received_on"], "note": ""}]
+    events += query_dicts(
+        db, "SELECT status, on_date, note FROM request_events WHERE request_id = ? "
+            "ORDER BY on_date, id", [row["id"]])
+    if row["status"] in CLOSED and row["closed_on"] and not any(
+            e["status"] == row["status"] for e in events):
+        events.append({"status": row["status"], "on_date": row["closed_on"], "note": ""})
+    # Stable: on the same day, received comes first and the closing last.
+    return sorted(events, key=lambda e: e["on_date"])
 
 
 def list_requests(db: sqlite_utils.Database, *, units: tuple[str, ...] = (),

@@ -12,6 +12,7 @@
 --   m011_master_list_and_new_registers
 --   m013_pseudonym_key_out_of_the_database
 --   m007_tamper_evidence
+--   m014_request_events_without_row_state
 
 -- table _sqlite_migrations
 CREATE TABLE "_sqlite_migrations" (
