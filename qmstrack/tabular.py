@@ -26,6 +26,7 @@ from __future__ import annotations
 import contextlib
 import csv
 import gc
+import operator
 import re
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
@@ -152,9 +153,13 @@ class RowBuilder:
             required: bool = False, default: Any = None) -> Any:
         # raw(), inlined: this runs for every cell of every row of an import.
         value = self.values.get(name)
-        if isinstance(value, str):
+        if value.__class__ is str:
+            if len(value) > MAX_FIELD_CHARS:
+                self.fail(name, _("is longer than {limit} characters").format(
+                    limit=MAX_FIELD_CHARS))
+                return default
             value = value.strip()
-            if value == "":
+            if not value:
                 value = None
         if value is None:
             if required:
@@ -194,30 +199,31 @@ def text_cell(value: Any, *, field: str, max_length: int = 2000) -> str:
     return clean_text(value, field=field, max_length=max_length)
 
 
-class Memo:
+class Memo(dict):
     """A converter that remembers the values it accepted (dates, codes, NIPs repeat).
 
-    Only text values are remembered (a spreadsheet's ``1``, ``1.0`` and ``True`` are equal
-    keys but not the same cell), only successes (a refused value is converted again, so
-    its message is always the converter's own), and at most ``limit`` of them.
+    Calling it looks the value up in the dictionary it is (in C, no Python frame: this runs
+    for most cells of an import); a value not seen yet is converted by ``__missing__``.
+    Only text and dates are remembered (a spreadsheet's ``1``, ``1.0`` and ``True`` are
+    equal keys but not the same cell), only successes (a refused value is converted
+    again, so its message is always the converter's own), and at most ``limit`` of them.
     """
 
+    __call__ = dict.__getitem__
+
     def __init__(self, convert: Callable[[Any], Any], limit: int = 20_000):
+        super().__init__()
         self.convert = convert
         self.limit = limit
-        self.known: dict[str, Any] = {}
 
-    def __call__(self, value: Any) -> Any:
-        if value.__class__ is not str:
-            return self.convert(value)
-        try:
-            return self.known[value]
-        except KeyError:
-            pass
+    def __missing__(self, value: Any) -> Any:
         result = self.convert(value)
-        if len(self.known) < self.limit:
-            self.known[value] = result
+        if value.__class__ in _REMEMBERED and len(self) < self.limit:
+            self[value] = result
         return result
+
+
+_REMEMBERED = frozenset({str, date})
 
 
 # --- reading cells ---------------------------------------------------------------------
@@ -463,8 +469,12 @@ def _total_row(cells: Sequence[Any]) -> bool:
 
     Runs for every row: the first filled cell decides at once for every other row.
     """
-    label = next((c for c in cells if c is not None), None)
-    if not isinstance(label, str) or label.lstrip()[:1].lower() not in _TOTAL_INITIALS:
+    for label in cells:
+        if label is not None:
+            break
+    else:
+        return False
+    if label.__class__ is not str or label.lstrip()[:1].lower() not in _TOTAL_INITIALS:
         return False
     text = normalise_header(label)
     if not (text in TOTAL_WORDS or (text.startswith(("jumlah", "total"))
@@ -744,6 +754,11 @@ class _Run:
                 report.ignored_columns.append(str(h).strip())
         columns = list(plan.mapping.items())
         width = max(plan.mapping) + 1 if plan.mapping else 0
+        indexes = [index for index, _name in columns]
+        names = [name for _index, name in columns]
+        # The mapped cells of a full row in one C call (a tuple even for one column).
+        pick = (operator.itemgetter(*indexes) if len(indexes) > 1
+                else lambda cells: (cells[indexes[0]],) if indexes else ())
         readers: dict[str, Callable[[Any, int], Any]] = {}
         dates: list[DateColumn] = []
         for _index, name in columns:
@@ -799,22 +814,15 @@ class _Run:
             report.rows += 1
             info["rows"] += 1
             if len(cells) >= width:
-                values = {name: cells[index] for index, name in columns}
+                picked = pick(cells)
             else:
-                values = {name: cells[index] if index < len(cells) else None
-                          for index, name in columns}
-            too_long = None
-            for name, value in values.items():
-                if isinstance(value, str) and len(value) > MAX_FIELD_CHARS:
-                    too_long = name
+                picked = [cells[index] if index < len(cells) else None for index in indexes]
+            values = dict(zip(names, picked, strict=True))
             for name, read in readers.items():
                 value = values[name]
                 if value is not None:
                     values[name] = read(value, number)
             try:
-                if too_long:
-                    raise RowInvalid([(header_of[too_long], _(
-                        "is longer than {limit} characters").format(limit=MAX_FIELD_CHARS))])
                 builder = RowBuilder(values, header_of)
                 record = self.convert(builder)
                 builder.done()

@@ -81,10 +81,13 @@ def test_memo_remembers_only_accepted_text():
     assert calls[-2:] == [1, True]
     memo("2")
     memo("3")  # over the limit: converted, not kept
-    assert set(memo.known) == {"1", "2"}
+    assert set(memo) == {"1", "2"}
+    # Dates are remembered (a date and a datetime are never equal keys).
+    days = Memo(lambda value: value, limit=10)
+    assert days(date(2026, 11, 23)) == date(2026, 11, 23) and set(days) == {date(2026, 11, 23)}
 
 
-def test_memo_dates_share_their_cache_but_not_their_messages(db):
+def test_memo_dates_keep_their_own_messages(db):
     lk = requests_register._Lookups(db)
     assert lk.received_on("23/11/2026") == date(2026, 11, 23)
     assert lk.closed_on("23/11/2026") == date(2026, 11, 23)

@@ -14,6 +14,7 @@ in date order.
 
 from __future__ import annotations
 
+import itertools
 import re
 from datetime import date
 from pathlib import Path
@@ -117,9 +118,7 @@ class _Lookups:
         self.staff = {r[0] for r in db.execute("SELECT nip FROM staff")}
         self.calendar = WorkingCalendar.from_db(db)
         self.received_on = Memo(lambda v: parse_date(v, field="received date"))
-        # The same dates again, under the closing date's name in messages.
         self.closed_on = Memo(lambda v: parse_date(v, field="closing date"))
-        self.closed_on.known = self.received_on.known
         self.service_code = Memo(self.service)
         self.unit_code = Memo(self.unit)
         self.status = Memo(parse_status)
@@ -286,13 +285,14 @@ def _insert_rows(db: sqlite_utils.Database, table: str, columns: tuple[str, ...]
     one = "(" + ", ".join("?" * width) + ")"
     head = f"INSERT INTO {table} ({', '.join(columns)}) VALUES "
     full = len(rows) - len(rows) % per
+    flat = itertools.chain.from_iterable
     if full:
         sql = head + ", ".join([one] * per)
         for i in range(0, full, per):
-            db.conn.execute(sql, [v for row in rows[i:i + per] for v in row])
+            db.conn.execute(sql, list(flat(rows[i:i + per])))
     if full < len(rows):
         rest = rows[full:]
-        db.conn.execute(head + ", ".join([one] * len(rest)), [v for row in rest for v in row])
+        db.conn.execute(head + ", ".join([one] * len(rest)), list(flat(rest)))
 
 
 def _insert_many(db: sqlite_utils.Database, records: list[dict[str, Any]]) -> None:
