@@ -649,11 +649,14 @@ def run_import(
     header_row: int | None = None,
     date_order: str = "dmy",
     before_commit: Callable[[], list[str] | None] | None = None,
+    append_only: tuple[str, ...] = (),
 ) -> ImportReport:
     """Import one file as one transaction; see the module docstring for the rules.
 
     ``before_commit`` runs after the last row; the sentences it returns (a summary of what
     went wrong across rows) follow the rows named in a refusal, or are warnings.
+    ``append_only``: the tables ``write_batch`` inserts into only with new ids
+    (``qmstrack.changelog.bulk``).
     """
     if date_order not in DATE_ORDERS:
         raise UsageError(_("--date-order must be dmy or mdy."))
@@ -676,7 +679,7 @@ def run_import(
         try:
             with _no_cycle_collection(), _import_pragmas(db), writing(db, command):
                 sha = _file_sha256(path)
-                with bulk(db, path.name, sha) as logged:
+                with bulk(db, path.name, sha, append_only=append_only) as logged:
                     run = _Run(db, book, report, fields, convert, write_batch, key, rejects,
                                on_progress, date_order, source)
                     run.all(first, names, lookup, overrides, header_row)

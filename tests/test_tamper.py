@@ -395,6 +395,43 @@ def test_an_upgraded_seal_history_is_hashed(cli, tmp_path):
     assert check.exit_code == 1 and "a seal before seal" in check.stderr
 
 
+def test_an_append_only_bulk_write_keeps_the_digests_and_its_promise(office, db_path):
+    from qmstrack.changelog import bulk
+    from qmstrack.errors import IntegrityFailure
+
+    for ref in ("R1", "R2", "R3"):
+        add_request(office, service="SMA-LEG", requester="Ani", ref=ref, received="2025-01-02")
+    with writing(office):
+        office.execute("DELETE FROM requests WHERE id = 1")
+    row = ("'SMA-LEG', 'SMA', 'A', '2025-01-07'")
+    # New ids above the highest: no insert trigger, the digests still right.
+    with writing(office):
+        with bulk(office, "new.csv", "b" * 64, append_only=("requests",)) as logged:
+            office.execute("INSERT INTO requests (id, ref_no, received_on, service_code, unit, "
+                           f"requester, due_on) VALUES (4, 'R4', '2025-01-02', {row})")
+            office.execute("UPDATE requests SET requester = 'Budi' WHERE id = 2")
+            office.execute("DELETE FROM requests WHERE id = 3")
+            logged.counts["inserted"] = 1
+    entry = json.loads(office.execute(
+        "SELECT new FROM change_log ORDER BY id DESC LIMIT 1").fetchone()[0])
+    assert entry["tables"]["requests"]["keys"] == {
+        "inserted": ["4"], "updated": ["2"], "deleted": ["3"]}
+    report = check_database(office, db_path)
+    assert report.ok, [p.message for p in report.problems]
+    # An id below the highest, never used in the write: the promise is broken, and the
+    # whole write is refused (no digest could be trusted).
+    before = office.execute("SELECT count(*) FROM change_seals").fetchone()[0]
+    with pytest.raises(IntegrityFailure, match="below its highest rowid"):
+        with writing(office):
+            with bulk(office, "old.csv", "c" * 64, append_only=("requests",)):
+                office.execute("INSERT INTO requests (id, ref_no, received_on, service_code, "
+                               f"unit, requester, due_on) VALUES (1, 'R1b', '2025-01-02', {row})")
+    assert office.execute("SELECT count(*) FROM change_seals").fetchone()[0] == before
+    assert office.execute("SELECT count(*) FROM requests WHERE id = 1").fetchone()[0] == 0
+    report = check_database(office, db_path)
+    assert report.ok, [p.message for p in report.problems]
+
+
 def test_bulk_writes_of_every_kind_keep_the_digests(office, db_path):
     from qmstrack.changelog import bulk
 

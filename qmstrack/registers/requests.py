@@ -435,7 +435,10 @@ def import_requests(db: sqlite_utils.Database, path: Path, **options) -> ImportR
     lk = _Lookups(db)
     return run_import(db, path, fields=IMPORT_FIELDS,
                       convert=lambda b: _convert(lk, b, numbered=False),
-                      write_batch=_batch_writer(lk), key=record_key, **options)
+                      write_batch=_batch_writer(lk), key=record_key,
+                      # New requests and events get the ids after the highest
+                      # (_insert_many, and SQLite's own choice for an event).
+                      append_only=("requests", "request_events"), **options)
 
 
 def _get_row(db: sqlite_utils.Database, ref: str) -> dict[str, Any]:
