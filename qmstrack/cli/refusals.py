@@ -233,6 +233,8 @@ DOMAIN_MESSAGES = (
     N_("The database was changed outside qmstrack since its last seal ({found}); "
        "nothing was written; run 'qmstrack db check' to see what changed, and restore a "
        "backup or ask the quality officer before writing again."),
+    N_("A bulk write inserted rows into {table} below its highest rowid, which it had "
+       "promised not to; nothing was written."),
     N_("The evidence folder {path} is a symbolic link; run 'qmstrack db check'. The "
        "backup's evidence was not copied."),
     N_("The template_dir setting was not set with 'qmstrack config set template_dir' (the "
