@@ -47,7 +47,9 @@ def resolve_db_path(option: str | os.PathLike | None) -> tuple[Path, str]:
 
 
 def _connect(path: Path) -> sqlite_utils.Database:
-    conn = sqlite3.connect(str(path), timeout=BUSY_TIMEOUT_MS / 1000)
+    # Usable from a second thread: an import writes one batch there while the next is
+    # checked, never both at once (qmstrack.write_behind).
+    conn = sqlite3.connect(str(path), timeout=BUSY_TIMEOUT_MS / 1000, check_same_thread=False)
     # No sqlite-utils plugins: qmstrack uses none, and scanning for them costs every command.
     db = sqlite_utils.Database(conn, execute_plugins=False)
     db.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")

@@ -44,6 +44,7 @@ from qmstrack.errors import ImportRefused, InvalidInput, RowProblem, UsageError
 from qmstrack.i18n import _, ngettext
 from qmstrack.parsing import clean_text, normalise_header
 from qmstrack.sheet_reader import Workbook, open_workbook
+from qmstrack.write_behind import WriteBehind
 
 MAX_FIELD_CHARS = 10_000
 MAX_PROBLEMS_LISTED = 1000
@@ -650,13 +651,16 @@ def run_import(
     date_order: str = "dmy",
     before_commit: Callable[[], list[str] | None] | None = None,
     append_only: tuple[str, ...] = (),
+    write_behind: WriteBehind | None = None,
 ) -> ImportReport:
     """Import one file as one transaction; see the module docstring for the rules.
 
     ``before_commit`` runs after the last row; the sentences it returns (a summary of what
     went wrong across rows) follow the rows named in a refusal, or are warnings.
     ``append_only``: the tables ``write_batch`` inserts into only with new ids
-    (``qmstrack.changelog.bulk``).
+    (``qmstrack.changelog.bulk``). ``write_behind``: where ``write_batch`` leaves its
+    writes running (``qmstrack.write_behind``); settled after the last row of every
+    sheet, and whenever the rows stop early, before anything else uses the connection.
     """
     if date_order not in DATE_ORDERS:
         raise UsageError(_("--date-order must be dmy or mdy."))
@@ -681,7 +685,7 @@ def run_import(
                 sha = _file_sha256(path)
                 with bulk(db, path.name, sha, append_only=append_only) as logged:
                     run = _Run(db, book, report, fields, convert, write_batch, key, rejects,
-                               on_progress, date_order, source)
+                               on_progress, date_order, source, write_behind)
                     run.all(first, names, lookup, overrides, header_row)
                     summary = (before_commit() if before_commit else None) or []
                     if report.rejected and not skip_invalid:
@@ -719,8 +723,9 @@ class _Run:
     """The rows of every chosen sheet through the converter, in batches, into the register."""
 
     def __init__(self, db, book: Workbook, report: ImportReport, fields, convert,
-                 write_batch, key, rejects, on_progress, date_order, source):
+                 write_batch, key, rejects, on_progress, date_order, source, behind=None):
         self.db, self.book, self.report = db, book, report
+        self.behind: WriteBehind | None = behind
         self.fields = {f.name: f for f in fields}
         self.convert, self.write_batch, self.key = convert, write_batch, key
         self.rejects, self.on_progress = rejects, on_progress
@@ -847,24 +852,31 @@ class _Run:
                 if self.on_progress:
                     self.on_progress(report.rows)
 
-        for number, cells in plan.rows:
-            if _total_row(cells):
-                skipped.append(number)
-                continue
-            if _numbers_only(cells):
-                held.append((number, cells))
-                continue
-            if held:
-                for row in held:
-                    one(*row)
-                held.clear()
-            one(number, cells)
-            for column in dates:
-                if len(column.evidence) >= 3:
-                    raise column.refusal(self.source)
-        skipped.extend(number for number, _cells in held)
-        if batch:
-            flush()
+        try:
+            for number, cells in plan.rows:
+                if _total_row(cells):
+                    skipped.append(number)
+                    continue
+                if _numbers_only(cells):
+                    held.append((number, cells))
+                    continue
+                if held:
+                    for row in held:
+                        one(*row)
+                    held.clear()
+                one(number, cells)
+                for column in dates:
+                    if len(column.evidence) >= 3:
+                        raise column.refusal(self.source)
+            skipped.extend(number for number, _cells in held)
+            if batch:
+                flush()
+        except BaseException:
+            if self.behind is not None:
+                self.behind.abandon()
+            raise
+        if self.behind is not None:
+            self.behind.settle()
         for column in dates:
             if column.evidence:
                 raise column.refusal(self.source)

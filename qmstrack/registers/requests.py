@@ -46,6 +46,7 @@ from qmstrack.tabular import (
     run_import,
     text_cell,
 )
+from qmstrack.write_behind import WriteBehind
 
 CLOSED = ("completed", "rejected")
 OPEN = frozenset(("received", "in_progress"))
@@ -295,12 +296,14 @@ def _insert_rows(db: sqlite_utils.Database, table: str, columns: tuple[str, ...]
         db.conn.execute(head + ", ".join([one] * len(rest)), list(flat(rest)))
 
 
-def _insert_many(db: sqlite_utils.Database, records: list[dict[str, Any]]) -> None:
+def _insert_many(db: sqlite_utils.Database, records: list[dict[str, Any]],
+                 behind: WriteBehind | None = None) -> None:
     """Insert new requests, and the event of those that arrive already in progress.
 
     The ids are given, not left to SQLite: the write transaction holds the lock, so the
     next ids are the ones SQLite would choose (max + 1), and the events need them. A row's
-    receipt and closing are on the row itself; only ``in_progress`` is an event.
+    receipt and closing are on the row itself; only ``in_progress`` is an event. With
+    ``behind``, the INSERTs run on its thread while the caller goes on.
     """
     first = (db.execute("SELECT max(id) FROM requests").fetchone()[0] or 0) + 1
     rows, events = [], []
@@ -310,8 +313,16 @@ def _insert_many(db: sqlite_utils.Database, records: list[dict[str, Any]]) -> No
                      r["closed_on"], r["due_on"], r["rating"], r["notes"]))
         if r["status"] == "in_progress":
             events.append((rid, "in_progress", r["received_on"], "imported"))
-    _insert_rows(db, "requests", _INSERT_COLUMNS, rows)
-    _insert_rows(db, "request_events", ("request_id", "status", "on_date", "note"), events)
+
+    def write() -> None:
+        _insert_rows(db, "requests", _INSERT_COLUMNS, rows)
+        _insert_rows(db, "request_events", ("request_id", "status", "on_date", "note"),
+                     events)
+
+    if behind is None:
+        write()
+    else:
+        behind.submit(write)
 
 
 def _existing(db: sqlite_utils.Database, refs: list[str]) -> dict[str, dict[str, Any]]:
@@ -369,14 +380,17 @@ def _unnumbered_match(db: sqlite_utils.Database, record: dict[str, Any]) -> str 
     return row[0][0] if len(row) == 1 else None
 
 
-def _batch_writer(lk: _Lookups):
+def _batch_writer(lk: _Lookups, behind: WriteBehind):
     def write(db: sqlite_utils.Database, batch: list[dict[str, Any]]):
-        return _write_batch(db, batch, lk)
+        return _write_batch(db, batch, lk, behind)
     return write
 
 
 def _write_batch(db: sqlite_utils.Database, batch: list[dict[str, Any]],
-                 lk: _Lookups | None = None):
+                 lk: _Lookups | None = None, behind: WriteBehind | None = None):
+    if behind is not None:
+        # The previous batch's INSERTs are done before the connection is used again.
+        behind.settle()
     existing = _existing(db, [r["ref_no"] for r in batch if r["ref_no"]])
     matched: dict[int, str] = {}
     for i, record in enumerate(batch):
@@ -407,7 +421,7 @@ def _write_batch(db: sqlite_utils.Database, batch: list[dict[str, Any]],
                 record["received_on"]))
     new = [r for r in batch if r["ref_no"].upper() not in existing]
     if new:
-        _insert_many(db, new)
+        _insert_many(db, new, behind)
     updated = unchanged = 0
     for record in batch:
         old = existing.get(record["ref_no"].upper())
@@ -433,9 +447,12 @@ def import_requests(db: sqlite_utils.Database, path: Path, **options) -> ImportR
     numbers them, and found again on a second import by their received date, service,
     requester and contact."""
     lk = _Lookups(db)
+    # A batch's new rows are written on a second thread while the next batch is checked.
+    behind = WriteBehind(db)
     return run_import(db, path, fields=IMPORT_FIELDS,
                       convert=lambda b: _convert(lk, b, numbered=False),
-                      write_batch=_batch_writer(lk), key=record_key,
+                      write_batch=_batch_writer(lk, behind), write_behind=behind,
+                      key=record_key,
                       # New requests and events get the ids after the highest
                       # (_insert_many, and SQLite's own choice for an event).
                       append_only=("requests", "request_events"), **options)
