@@ -8,10 +8,8 @@ import sqlite3
 from pathlib import Path
 
 import pytest
-import sqlite_utils
-from sqlite_utils.migrations import Migrations
+from helpers.schema_before import database_before
 
-from qmstrack import migrations
 from qmstrack.db import writing
 
 REQUESTS = [
@@ -24,17 +22,10 @@ REQUESTS = [
 
 
 def _database_before_m014(path: Path) -> None:
-    """A database at m007 whose requests have the events qmstrack wrote before m014: one
-    for the receipt, one for each step, one for the closing; written and sealed through
-    qmstrack's own write transaction."""
-    db = sqlite_utils.Database(sqlite3.connect(path))
-    names = list(migrations.MIGRATIONS)
-    partial = Migrations(migrations.MIGRATION_SET)
-    for name in names[:names.index("m014_request_events_without_row_state")]:
-        partial(name=name)(migrations.MIGRATIONS[name])
-    db.execute("PRAGMA foreign_keys = OFF")
-    partial.apply(db)
-    db.execute("PRAGMA foreign_keys = ON")
+    """A database at the migration before m014 whose requests have the events qmstrack
+    wrote before m014: one for the receipt, one for each step, one for the closing; written
+    and sealed through qmstrack's own write transaction."""
+    db = database_before(path, "m014_request_events_without_row_state")
     with writing(db, "qmstrack request import old.csv"):
         db.execute("INSERT INTO units (code, name) VALUES ('SMA', 'Bidang SMA')")
         db.execute("INSERT INTO services (code, name, unit, sla_days) "

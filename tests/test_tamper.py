@@ -332,19 +332,9 @@ def test_a_refused_or_dry_run_import_leaves_the_triggers_and_digests(cli, office
 
 def _old_database(path: Path, edit: str | None = None) -> None:
     """A database as qmstrack made it before m007 (v1 seals), with a few records."""
-    import sqlite_utils
-    from sqlite_utils.migrations import Migrations
+    from helpers.schema_before import database_before
 
-    from qmstrack import migrations
-
-    db = sqlite_utils.Database(sqlite3.connect(path))
-    names = list(migrations.MIGRATIONS)
-    partial = Migrations(migrations.MIGRATION_SET)
-    for name in names[:names.index("m007_tamper_evidence")]:
-        partial(name=name)(migrations.MIGRATIONS[name])
-    db.execute("PRAGMA foreign_keys = OFF")
-    partial.apply(db)
-    db.execute("PRAGMA foreign_keys = ON")
+    db = database_before(path, "m007_tamper_evidence")
     db.execute("BEGIN")
     db.execute("INSERT INTO units (code, name) VALUES ('SMA', 'Bidang SMA')")
     db.execute("INSERT INTO services (code, name, unit, sla_days) VALUES ('S', 'S', 'SMA', 3)")
